@@ -1,0 +1,54 @@
+"""ssp-kg: a curated knowledge graph of how small-scale production shapes global supply chains.
+
+The public API::
+
+    import kg
+    graph = kg.load()                 # the bundled graph (ontology + data + shapes)
+    graph = kg.load(["mine.ttl"])     # a user's RDF file instead
+    report = kg.validate(graph, source="article.txt")
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# Public names -> defining module; imported on first use so that `import kg` stays cheap.
+_EXPORTS: dict[str, str] = {
+    "load": "kg.loader",
+    "KnowledgeGraph": "kg.loader",
+    "validate": "kg.validation",
+    "Report": "kg.validation",
+    "compute_stats": "kg.stats",
+    "Stats": "kg.stats",
+    "KGError": "kg.errors",
+}
+
+__all__ = [
+    "KGError",
+    "KnowledgeGraph",
+    "Report",
+    "Stats",
+    "__version__",
+    "compute_stats",
+    "load",
+    "validate",
+]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kg.errors import KGError
+    from kg.loader import KnowledgeGraph, load
+    from kg.stats import Stats, compute_stats
+    from kg.validation import Report, validate
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kg' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,95 @@
+"""Loading: the bundled graph's named graphs, user files, and one-line errors on bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import URIRef
+
+import kg
+from kg.namespaces import DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, SSP
+
+from .conftest import FIXTURES
+
+
+def test_bundled_graph_has_ontology_data_and_shapes_as_named_graphs(bundled):
+    names = {str(g.identifier) for g in bundled.dataset.graphs() if len(g)}
+    assert {ONTOLOGY_GRAPH, DATA_GRAPH, SHAPES_GRAPH} <= names
+    # The flat view has the ontology and data but not the shapes.
+    assert (URIRef(ONTOLOGY_GRAPH), None, None) in bundled.graph
+    assert (None, URIRef("http://www.w3.org/ns/shacl#targetClass"), None) not in bundled.graph
+    assert (SSP.faces, None, None) in bundled.graph
+
+
+def test_user_file_replaces_bundled_graph_unless_asked():
+    only_user = kg.load([FIXTURES / "valid" / "minimal.ttl"])
+    both = kg.load([FIXTURES / "valid" / "minimal.ttl"], bundled=True)
+    assert 0 < len(only_user.graph) < len(both.graph)
+    assert (None, None, URIRef("https://w3id.org/ssp-kg/id/test-financing")) in only_user.graph
+
+
+def test_explicit_syntax_overrides_extension(tmp_path):
+    path = tmp_path / "graph.data"
+    path.write_text("<http://e/a> <http://e/b> <http://e/c> .\n", encoding="utf-8")
+    assert len(kg.load([path], syntax="nt").graph) == 1
+
+
+BAD_INPUTS = {
+    "missing.ttl": (None, "no such file"),
+    "empty.ttl": ("  \n", "file is empty"),
+    "broken.ttl": ('@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b "open .\n', "line 3"),
+    "broken.nt": (
+        "<http://e/a> <http://e/b> <http://e/c> .\n<http://e/a> <http://e/b> c .\n",
+        "line 2",
+    ),
+    "broken.rdf": (
+        "<?xml version='1.0'?>\n<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>\n"
+        "<rdf:Description>\n</rdf:RDF>\n",
+        "line 4",
+    ),
+    "broken.jsonld": ('{\n "@id": "http://e/a",\n "http://e/b": \n}\n', "line 4"),
+    "latin1.ttl": (
+        b'<http://e/a> <http://e/b> "ok" .\n<http://e/a> <http://e/b> "caf\xe9" .\n',
+        "line 2: not UTF-8",
+    ),
+    "graph.xyz": ("<http://e/a> <http://e/b> <http://e/c> .\n", "cannot tell the RDF syntax"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_input_gives_one_line_naming_the_file_and_exit_2(run_kg, tmp_path, name):
+    content, expected = BAD_INPUTS[name]
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content, encoding="utf-8")
+    result = run_kg("stats", "--data", str(path))
+    assert result.code == 2, result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result
+    assert lines[0].startswith(f"kg: {path}: "), result
+    assert expected in lines[0], result
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_syntax_name_is_rejected(run_kg):
+    result = run_kg("stats", "--data", str(FIXTURES / "valid" / "minimal.ttl"), "--syntax", "yaml")
+    assert result.code == 2
+    assert result.stderr.startswith("kg: yaml: unknown RDF syntax")
+
+
+@pytest.mark.parametrize(
+    "suffix,syntax",
+    [(".nt", "nt"), (".rdf", "xml"), (".jsonld", "json-ld"), (".nq", "nquads"), (".trig", "trig")],
+)
+def test_every_supported_syntax_loads(tmp_path: Path, suffix: str, syntax: str):
+    source = kg.load([FIXTURES / "valid" / "minimal.ttl"])
+    path = tmp_path / f"graph{suffix}"
+    if syntax in ("nquads", "trig"):
+        source.dataset.serialize(destination=path, format=syntax)
+    else:
+        source.graph.serialize(destination=path, format=syntax)
+    loaded = kg.load([path])
+    assert len(loaded.graph) == len(source.graph)
