@@ -71,3 +71,36 @@ def run_kg():
         return CliResult(completed)
 
     return run
+
+
+# --- Real SPARQL servers -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def bundled_nquads(tmp_path_factory, bundled) -> Path:
+    """The bundled graph (ontology + data, not the shapes) as one N-Quads file."""
+    from rdflib import Dataset, URIRef
+
+    from kg.namespaces import SHAPES_GRAPH
+
+    out = Dataset()
+    for graph in bundled.dataset.graphs():
+        if graph.identifier != URIRef(SHAPES_GRAPH) and len(graph):
+            target = out.graph(graph.identifier)
+            for triple in graph:
+                target.add(triple)
+    path = tmp_path_factory.mktemp("oxigraph-data") / "bundled.nq"
+    out.serialize(destination=path, format="nquads")
+    return path
+
+
+@pytest.fixture(scope="session")
+def oxigraph_bundled(tmp_path_factory, bundled_nquads):
+    """A read-only Oxigraph server on 127.0.0.1 holding the bundled graph (union default graph)."""
+    from .servers import OxigraphServer, oxigraph_binary
+
+    require(oxigraph_binary() is not None, "the oxigraph server (pip install oxigraph)")
+    location = tmp_path_factory.mktemp("oxigraph-store")
+    server = OxigraphServer(location, [bundled_nquads], read_only=True)
+    yield server
+    server.stop()
