@@ -6,6 +6,7 @@ The public API::
     graph = kg.load()                 # the bundled graph (ontology + data + shapes)
     graph = kg.load(["mine.ttl"])     # a user's RDF file instead
     report = kg.validate(graph, source="article.txt")
+    rows = kg.query("article-q4")     # a catalogue query (or .rq file, or SPARQL text)
 """
 
 from __future__ import annotations
@@ -23,22 +24,27 @@ _EXPORTS: dict[str, str] = {
     "compute_stats": "kg.stats",
     "Stats": "kg.stats",
     "KGError": "kg.errors",
+    "query": "kg.sparql",
+    "Rows": "kg.sparql",
 }
 
 __all__ = [
     "KGError",
     "KnowledgeGraph",
     "Report",
+    "Rows",
     "Stats",
     "__version__",
     "compute_stats",
     "load",
+    "query",
     "validate",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
     from kg.errors import KGError
     from kg.loader import KnowledgeGraph, load
+    from kg.sparql import Rows, query
     from kg.stats import Stats, compute_stats
     from kg.validation import Report, validate
 

@@ -12,6 +12,9 @@ from kg.errors import KGError
 
 # Subcommand name -> "module:attribute"; modules are imported only when the command runs.
 COMMANDS: dict[str, str] = {
+    "export": "kg.cli.export:export",
+    "queries": "kg.cli.queries:queries",
+    "query": "kg.cli.query:query",
     "stats": "kg.cli.stats:stats",
     "validate": "kg.cli.validate:validate",
 }
