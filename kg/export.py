@@ -1,0 +1,704 @@
+"""Exports: deterministic RDF serialisations, skolemisation, and property-graph files.
+
+Every export is a pure function of the input triples: blank nodes get labels computed from
+their content (so the same input gives byte-identical files in any process), N-Triples and
+N-Quads lines are sorted, Turtle/TriG/RDF-XML are written from a graph filled in sorted order,
+and JSON-LD uses the shipped ``@context`` with sorted keys and arrays. Files are written
+atomically (see :mod:`kg.atomic`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.term import Node
+
+from kg.atomic import atomic_directory, atomic_write
+from kg.errors import InputError
+from kg.loader import KnowledgeGraph
+from kg.namespaces import BASE, DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, bind_prefixes
+
+# Skolem IRIs for blank nodes (RDF 1.1 section 3.5).
+GENID = BASE + ".well-known/genid/"
+
+# Named graphs a user may give by short name with --graphs.
+GRAPH_NAMES: dict[str, str] = {
+    "ontology": ONTOLOGY_GRAPH,
+    "data": DATA_GRAPH,
+    "shapes": SHAPES_GRAPH,
+}
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One output format: its name, kind, usual file suffix and media type."""
+
+    name: str
+    kind: str  # "triples", "quads" or "property-graph"
+    suffix: str
+    media_type: str
+
+
+FORMATS: dict[str, ExportFormat] = {
+    f.name: f
+    for f in (
+        ExportFormat("turtle", "triples", ".ttl", "text/turtle"),
+        ExportFormat("nt", "triples", ".nt", "application/n-triples"),
+        ExportFormat("nq", "quads", ".nq", "application/n-quads"),
+        ExportFormat("trig", "quads", ".trig", "application/trig"),
+        ExportFormat("jsonld", "triples", ".jsonld", "application/ld+json"),
+        ExportFormat("xml", "triples", ".rdf", "application/rdf+xml"),
+        ExportFormat("graphml", "property-graph", ".graphml", "application/graphml+xml"),
+        ExportFormat("gexf", "property-graph", ".gexf", "application/gexf+xml"),
+        ExportFormat("neo4j", "property-graph", "", "text/csv"),
+    )
+}
+RDF_FORMATS = tuple(name for name, f in FORMATS.items() if f.kind != "property-graph")
+SUFFIXES: dict[str, str] = {
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".nt": "nt",
+    ".nq": "nq",
+    ".trig": "trig",
+    ".jsonld": "jsonld",
+    ".json": "jsonld",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".xml": "xml",
+    ".graphml": "graphml",
+    ".gexf": "gexf",
+}
+
+Quad = tuple[Node, Node, Node, Node | None]
+
+
+# --- Choosing what to export ---------------------------------------------------------------
+
+
+def format_for(name: str | None, output: str | None = None) -> ExportFormat:
+    """The format called ``name``, or else the one ``output``'s suffix implies (default Turtle)."""
+    if name:
+        try:
+            return FORMATS[name.lower()]
+        except KeyError:
+            known = ", ".join(FORMATS)
+            raise InputError(name, f"unknown export format (known: {known})") from None
+    if output and output != "-":
+        implied = SUFFIXES.get(Path(output).suffix.lower())
+        if implied:
+            return FORMATS[implied]
+        raise InputError(output, "cannot tell the format from the extension; give it with --format")
+    return FORMATS["turtle"]
+
+
+def select_graphs(
+    source: KnowledgeGraph | Dataset | Graph, names: Sequence[str] = ()
+) -> list[Graph]:
+    """The named graphs to export: those ``names`` gives (short names or IRIs), else all but shapes.
+
+    Empty graphs are left out. An unknown name is an InputError listing the graphs there are.
+    """
+    if isinstance(source, Graph) and not isinstance(source, Dataset):
+        if names:
+            raise InputError("--graphs", "this graph has no named graphs to choose from")
+        return [source]
+    dataset = source.dataset if isinstance(source, KnowledgeGraph) else source
+    present = {g.identifier: g for g in dataset.graphs() if len(g)}
+    if not names:
+        return [g for iri, g in present.items() if iri != URIRef(SHAPES_GRAPH)]
+    chosen: list[Graph] = []
+    for name in names:
+        iri = URIRef(GRAPH_NAMES.get(name, name))
+        if iri == URIRef("default"):
+            iri = DATASET_DEFAULT_GRAPH_ID
+        if iri not in present:
+            known = sorted(
+                {k for k, v in GRAPH_NAMES.items() if URIRef(v) in present}
+                | {str(i) for i in present if str(i) not in GRAPH_NAMES.values()}
+            )
+            raise InputError(name, f"no such graph (graphs: {', '.join(known)})")
+        if present[iri] not in chosen:
+            chosen.append(present[iri])
+    return chosen
+
+
+def collect_quads(graphs: Iterable[Graph], *, keep_graphs: bool) -> list[Quad]:
+    """The statements of ``graphs``: quads naming their graph, or (merged) triples."""
+    seen: set[Quad] = set()
+    for graph in graphs:
+        name = graph.identifier if keep_graphs else None
+        if name == DATASET_DEFAULT_GRAPH_ID or isinstance(name, Literal):
+            name = None
+        for s, p, o in graph:
+            seen.add((s, p, o, name))
+    return list(seen)
+
+
+# --- Blank nodes: content-derived labels ---------------------------------------------------
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _term_key(term: Node | None, me: BNode, colours: dict[BNode, str]) -> str:
+    if term is None:
+        return "-"
+    if term == me:
+        return "@"
+    if isinstance(term, BNode):
+        return "_:" + colours[term]
+    return term.n3()
+
+
+def blank_node_hashes(quads: Sequence[Quad]) -> dict[BNode, str]:
+    """A hex hash for each blank node, computed only from the statements around it.
+
+    Colour refinement, within each group of linked blank nodes: a node's first colour hashes
+    its own statements (other blank nodes masked); each round rehashes them with the
+    neighbours' colours, until no colour class splits. Nodes that still share a colour (e.g.
+    two identical evidence records) are told apart one at a time, which gives the same
+    output whichever is picked first when they are interchangeable. The hashes depend on the
+    content, not on parser labels, hash seeds or insertion order.
+    """
+    touching: dict[BNode, list[int]] = defaultdict(list)
+    for index, quad in enumerate(quads):
+        for node in dict.fromkeys(t for t in quad if isinstance(t, BNode)):
+            touching[node].append(index)
+    if not touching:
+        return {}
+    colours = {node: "" for node in touching}
+    # Each group of linked blank nodes is refined on its own, so a node's hash does not
+    # change when unrelated parts of the graph do.
+    remaining = set(touching)
+    while remaining:
+        component = _component(next(iter(remaining)), quads, touching)
+        remaining -= component
+        _settle(quads, touching, colours, component)
+    while True:
+        classes: dict[str, list[BNode]] = defaultdict(list)
+        for node, colour in colours.items():
+            classes[colour].append(node)
+        tied = sorted(colour for colour, members in classes.items() if len(members) > 1)
+        if not tied:
+            return colours
+        # Individualise one member of the smallest tied colour, then refine again.
+        chosen = classes[tied[0]][0]
+        colours[chosen] = _digest(colours[chosen] + "/individual")
+        _settle(quads, touching, colours, _component(chosen, quads, touching))
+
+
+def _settle(
+    quads: Sequence[Quad],
+    touching: dict[BNode, list[int]],
+    colours: dict[BNode, str],
+    nodes: set[BNode],
+) -> None:
+    """Refine one group of linked blank nodes, then mix the group's signature into each colour.
+
+    Refinement stops once the group's colour classes stop splitting, which can leave a node
+    coloured like a node of a different group (the same list tail in two different lists);
+    the signature, a hash of all the group's colours, tells such nodes apart.
+    """
+    _refine(quads, touching, colours, nodes)
+    signature = _digest("\n".join(sorted(colours[n] for n in nodes)))
+    for node in nodes:
+        colours[node] = _digest(signature + colours[node])
+
+
+def _refine(
+    quads: Sequence[Quad],
+    touching: dict[BNode, list[int]],
+    colours: dict[BNode, str],
+    nodes: set[BNode],
+) -> None:
+    """Rehash the colours of ``nodes`` (in place) until their number of classes stops growing."""
+    count = len({colours[n] for n in nodes})
+    while True:
+        updated = {}
+        for node in nodes:
+            rows = sorted(
+                " ".join(_term_key(t, node, colours) for t in quads[i]) for i in touching[node]
+            )
+            updated[node] = _digest(colours[node] + "\n" + "\n".join(rows))
+        colours.update(updated)
+        new_count = len(set(updated.values()))
+        if new_count <= count:
+            return
+        count = new_count
+
+
+def _component(start: BNode, quads: Sequence[Quad], touching: dict[BNode, list[int]]) -> set[BNode]:
+    """The blank nodes linked to ``start`` through statements that hold two blank nodes."""
+    found = {start}
+    todo = [start]
+    while todo:
+        node = todo.pop()
+        for index in touching[node]:
+            for term in quads[index]:
+                if isinstance(term, BNode) and term not in found:
+                    found.add(term)
+                    todo.append(term)
+    return found
+
+
+def canonical_quads(quads: Sequence[Quad], *, skolemize: bool = False) -> list[Quad]:
+    """``quads`` with content-derived blank node labels (or skolem IRIs), sorted."""
+    hashes = blank_node_hashes(quads)
+    names: dict[BNode, Node] = {
+        node: URIRef(GENID + digest[:32]) if skolemize else BNode("b" + digest[:32])
+        for node, digest in hashes.items()
+    }
+    relabelled = [
+        tuple(names.get(t, t) if isinstance(t, BNode) else t for t in quad) for quad in quads
+    ]
+    return sorted(relabelled, key=_quad_sort_key)  # type: ignore[arg-type]
+
+
+def _quad_sort_key(quad: Quad) -> tuple[str, ...]:
+    return tuple("" if t is None else t.n3() for t in (quad[3], *quad[:3]))
+
+
+def skolemize(graph: Graph) -> Graph:
+    """A copy of ``graph`` whose blank nodes are stable IRIs under ``GENID``."""
+    out = bind_prefixes(Graph(bind_namespaces="none"))
+    for s, p, o, _ in canonical_quads(collect_quads([graph], keep_graphs=False), skolemize=True):
+        out.add((s, p, o))
+    return out
+
+
+# --- RDF serialisations --------------------------------------------------------------------
+
+
+@cache
+def jsonld_context() -> dict[str, Any]:
+    """The shipped JSON-LD ``@context`` (kg/contexts/ssp.jsonld)."""
+    text = files("kg").joinpath("contexts", "ssp.jsonld").read_text(encoding="utf-8")
+    return json.loads(text)["@context"]
+
+
+def _prefixes_of(source: KnowledgeGraph | Dataset | Graph) -> list[tuple[str, str]]:
+    """The user's own prefixes (sorted), to bind after the project's."""
+    graph = source.dataset if isinstance(source, KnowledgeGraph) else source
+    return sorted((prefix, str(ns)) for prefix, ns in graph.namespaces() if prefix)
+
+
+def _filled(quads: Sequence[Quad], prefixes: list[tuple[str, str]], *, keep_graphs: bool) -> Graph:
+    """A fresh Graph or Dataset holding ``quads`` (added in order) with stable prefixes."""
+    target: Graph = Dataset() if keep_graphs else Graph(bind_namespaces="none")
+    bind_prefixes(target)
+    bound_prefixes = {p for p, _ in target.namespaces()}
+    bound_uris = {str(ns) for _, ns in target.namespaces()}
+    for prefix, uri in prefixes:
+        if prefix not in bound_prefixes and uri not in bound_uris:
+            target.bind(prefix, uri, override=False)
+            bound_prefixes.add(prefix)
+            bound_uris.add(uri)
+    if keep_graphs:
+        assert isinstance(target, Dataset)
+        for s, p, o, g in quads:
+            graph = target.graph(g) if g is not None else target.default_context
+            graph.add((s, p, o))
+    else:
+        for s, p, o, _ in quads:
+            target.add((s, p, o))
+    return target
+
+
+class _SortedGraph(Graph):
+    """A Graph that lists subjects and predicate-object pairs in sorted order.
+
+    rdflib's RDF/XML writer walks ``subjects()`` in store order, which changes with the
+    process's hash seed; sorting here makes its output stable.
+    """
+
+    def subjects(self, predicate=None, object=None, unique=False):  # type: ignore[no-untyped-def]
+        found = set(super().subjects(predicate, object))
+        return iter(sorted(found, key=lambda term: term.n3()))
+
+    def predicate_objects(self, subject=None, unique=False):  # type: ignore[no-untyped-def]
+        found = set(super().predicate_objects(subject))
+        return iter(sorted(found, key=lambda pair: (pair[0].n3(), pair[1].n3())))
+
+
+def _sorted_graph(graph: Graph) -> Graph:
+    ordered = _SortedGraph(bind_namespaces="none")
+    for prefix, uri in graph.namespaces():
+        ordered.bind(prefix, uri, override=True, replace=True)
+    ordered += graph
+    return ordered
+
+
+def _trig(dataset: Graph) -> bytes:
+    """TriG with the named graphs in sorted order (rdflib keeps them in store order)."""
+    import io
+
+    from rdflib.plugins.serializers.trig import TrigSerializer
+
+    serializer = TrigSerializer(dataset)
+    default = serializer.default_context
+    serializer.contexts.sort(key=lambda g: (g.identifier != default, g.identifier.n3()))
+    stream = io.BytesIO()
+    serializer.serialize(stream, encoding="utf-8")
+    return stream.getvalue()
+
+
+def _sorted_lines(text: str) -> bytes:
+    lines = sorted({line for line in text.splitlines() if line.strip()})
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+
+
+def _jsonld(graph: Graph) -> bytes:
+    from rdflib.plugins.serializers.jsonld import Converter
+    from rdflib.plugins.shared.jsonld.context import Context
+
+    context_data = jsonld_context()
+    context = Context(context_data)
+    converter = Converter(context, False, False)
+    converter.use_native_types = False  # keep every literal's lexical form exactly
+    result = converter.convert(graph)
+    if isinstance(result, list):
+        result = {"@graph": result}
+    result["@context"] = context_data
+    text = json.dumps(_sort_json(result), indent=2, sort_keys=True, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
+
+
+def _sort_json(value: Any, key: str | None = None) -> Any:
+    """Sort JSON-LD arrays (unordered sets) recursively; ``@list`` arrays keep their order."""
+    if isinstance(value, dict):
+        return {k: _sort_json(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sort_json(v) for v in value]
+        if key == "@list":
+            return items
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def serialize(
+    source: KnowledgeGraph | Dataset | Graph,
+    fmt: str = "turtle",
+    *,
+    graphs: Sequence[str] = (),
+    skolemize: bool = False,
+) -> bytes:
+    """The chosen graphs of ``source`` in RDF format ``fmt``, byte-for-byte deterministic.
+
+    Triple formats (turtle, nt, jsonld, xml) merge the chosen graphs; quad formats (nq, trig)
+    keep each in its named graph. ``skolemize`` turns blank nodes into stable IRIs.
+    """
+    export_format = format_for(fmt)
+    if export_format.kind == "property-graph":
+        raise InputError(fmt, "not an RDF format; use export_graph() for property graphs")
+    keep_graphs = export_format.kind == "quads"
+    quads = canonical_quads(
+        collect_quads(select_graphs(source, graphs), keep_graphs=keep_graphs),
+        skolemize=skolemize,
+    )
+    graph = _filled(quads, _prefixes_of(source), keep_graphs=keep_graphs)
+    name = export_format.name
+    if name == "nt":
+        return _sorted_lines(graph.serialize(format="nt"))
+    if name == "nq":
+        return _sorted_lines(graph.serialize(format="nquads"))
+    if name == "jsonld":
+        return _jsonld(graph)
+    if name == "trig":
+        return _trig(graph)
+    if name == "xml":
+        return _sorted_graph(graph).serialize(format="xml", encoding="utf-8")
+    return graph.serialize(format="turtle", encoding="utf-8")
+
+
+# --- Writing -------------------------------------------------------------------------------
+
+
+def export_graph(
+    source: KnowledgeGraph | Dataset | Graph,
+    fmt: str | None,
+    output: str | Path,
+    *,
+    graphs: Sequence[str] = (),
+    skolemize: bool = False,
+) -> ExportFormat:
+    """Write ``source`` in format ``fmt`` to ``output`` atomically ("-" is standard output).
+
+    ``fmt`` None takes the format from ``output``'s suffix. The neo4j format writes a folder
+    of CSV files. Returns the format used.
+    """
+    out = str(output)
+    export_format = format_for(fmt, out)
+    if export_format.kind == "property-graph":
+        network = network_of(source, graphs=graphs, skolemize=skolemize)
+        if export_format.name == "neo4j":
+            if out == "-":
+                raise InputError("-", "neo4j export writes a folder of CSV files; give it with -o")
+            with atomic_directory(out) as folder:
+                write_neo4j(network, folder)
+            return export_format
+        payload = to_graphml(network) if export_format.name == "graphml" else to_gexf(network)
+    else:
+        payload = serialize(source, export_format.name, graphs=graphs, skolemize=skolemize)
+    if out == "-":
+        sys.stdout.buffer.write(payload)
+        sys.stdout.buffer.flush()
+    else:
+        atomic_write(out, payload)
+    return export_format
+
+
+# --- Property graphs (GraphML, GEXF, Neo4j CSV) --------------------------------------------
+
+
+def concept_network(graph: Graph) -> Any:
+    """A networkx MultiDiGraph of the concepts in ``graph`` and the relations between them.
+
+    Nodes are the skos:Concept resources (keyed by IRI) with ``iri``, ``label``, ``class``
+    (the most specific type, as a CURIE), ``classes``, ``definition``, ``alt_labels`` and
+    ``evidence`` (how many evidence records). Edges are the triples between two concepts,
+    keyed by the predicate's CURIE, with ``predicate``, ``label`` and ``evidence``/``anchors``
+    from the rdf:Statement that carries them. Nodes and edges are added in sorted order.
+    """
+    import networkx as nx
+    from rdflib.namespace import RDF, RDFS, SKOS
+
+    from kg.namespaces import SSP, shorten
+
+    concepts = sorted({s for s in graph.subjects(RDF.type, SKOS.Concept) if isinstance(s, URIRef)})
+    concept_set = set(concepts)
+    network = nx.MultiDiGraph()
+    for concept in concepts:
+        types = sorted(t for t in graph.objects(concept, RDF.type) if isinstance(t, URIRef))
+        specific = [
+            t
+            for t in types
+            if t != SKOS.Concept
+            and not any(other != t and (other, RDFS.subClassOf, t) in graph for other in types)
+        ]
+        network.add_node(
+            str(concept),
+            iri=str(concept),
+            label=_english(graph.objects(concept, SKOS.prefLabel)) or shorten(str(concept)),
+            definition=_english(graph.objects(concept, SKOS.definition)),
+            alt_labels=sorted(str(o) for o in graph.objects(concept, SKOS.altLabel)),
+            classes=[shorten(str(t)) for t in types],
+            **{"class": shorten(str(specific[0] if specific else SKOS.Concept))},
+            evidence=len(set(graph.objects(concept, SSP.evidence))),
+        )
+    edges = []
+    for subject in concepts:
+        for predicate, obj in graph.predicate_objects(subject):
+            if obj in concept_set and predicate != RDF.type:
+                edges.append((subject, predicate, obj))
+    for subject, predicate, obj in sorted(edges):
+        anchors: list[str] = []
+        records = 0
+        for statement in graph.subjects(RDF.subject, subject):
+            if (statement, RDF.predicate, predicate) in graph and (
+                statement,
+                RDF.object,
+                obj,
+            ) in graph:
+                for record in graph.objects(statement, SSP.evidence):
+                    records += 1
+                    anchors.extend(str(a) for a in graph.objects(record, SSP.anchor))
+        network.add_edge(
+            str(subject),
+            str(obj),
+            key=shorten(str(predicate)),
+            predicate=shorten(str(predicate)),
+            label=_english(graph.objects(predicate, RDFS.label)) or shorten(str(predicate)),
+            evidence=records,
+            anchors=sorted(anchors),
+        )
+    return network
+
+
+def _english(values: Iterable[Node]) -> str:
+    """The English (or else the first, sorted) literal among ``values``; "" if none."""
+    literals = sorted((v for v in values if isinstance(v, Literal)), key=lambda v: v.n3())
+    for literal in literals:
+        if (literal.language or "").lower().startswith("en"):
+            return str(literal)
+    return str(literals[0]) if literals else ""
+
+
+def network_of(
+    source: KnowledgeGraph | Dataset | Graph, *, graphs: Sequence[str] = (), skolemize: bool = False
+) -> Any:
+    """The property graph of the chosen graphs of ``source`` (see :func:`concept_network`)."""
+    flat = _filled(
+        canonical_quads(
+            collect_quads(select_graphs(source, graphs), keep_graphs=False), skolemize=skolemize
+        ),
+        [],
+        keep_graphs=False,
+    )
+    return concept_network(flat)
+
+
+def _scalar_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
+    """Attributes GraphML/GEXF can hold: lists joined with " | ", None left out, sorted keys."""
+    out: dict[str, Any] = {}
+    for key in sorted(attributes):
+        value = attributes[key]
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple, set)):
+            value = " | ".join(str(v) for v in value)
+        elif not isinstance(value, (str, int, float, bool)):
+            value = str(value)
+        out[key] = value
+    return out
+
+
+def _flat_network(network: Any) -> Any:
+    """A copy of ``network`` with scalar attributes, nodes and edges in sorted order."""
+    import networkx as nx
+
+    flat = nx.MultiDiGraph()
+    for node in sorted(network.nodes, key=str):
+        flat.add_node(str(node), **_scalar_attributes(network.nodes[node]))
+    edges = sorted(
+        network.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2]))
+    )
+    for u, v, key, data in edges:
+        flat.add_edge(str(u), str(v), key=str(key), **_scalar_attributes(data))
+    return flat
+
+
+def to_graphml(network: Any) -> bytes:
+    """GraphML (for Cytoscape, yEd, Gephi), deterministic."""
+    import networkx as nx
+
+    text = "\n".join(nx.generate_graphml(_flat_network(network), prettyprint=True))
+    return (text + "\n").encode("utf-8")
+
+
+def to_gexf(network: Any) -> bytes:
+    """GEXF 1.2 (for Gephi), deterministic: no "last modified" date, a fixed creator."""
+    import io
+
+    from networkx.readwrite.gexf import GEXFWriter
+
+    writer = GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
+    meta = writer.xml.find("meta")
+    if meta is not None:
+        meta.attrib.pop("lastmodifieddate", None)
+        creator = meta.find("creator")
+        if creator is not None:
+            creator.text = "ssp-kg"
+    writer.add_graph(_flat_network(network))
+    stream = io.BytesIO()
+    writer.write(stream)
+    return stream.getvalue()
+
+
+NEO4J_README = """\
+Property graph of the ssp-kg concepts for Neo4j (written by `kg export --format neo4j`).
+
+Load into an empty database with:
+
+    neo4j-admin database import full --nodes=nodes.csv --relationships=relationships.csv neo4j
+
+Node ids (:ID) are the concepts' IRIs; list columns (string[]) use ";" between items.
+"""
+
+
+def _neo4j_type(values: Iterable[Any]) -> str:
+    """The neo4j-admin header type for a column holding ``values``."""
+    kinds = {type(v) for v in values if v is not None}
+    if kinds and kinds <= {bool}:
+        return ":boolean"
+    if kinds and kinds <= {int}:
+        return ":long"
+    if kinds and kinds <= {int, float}:
+        return ":double"
+    if kinds & {list, tuple, set}:
+        return ":string[]"
+    return ""
+
+
+def _neo4j_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple, set)):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+def _local_name(curie: str) -> str:
+    return curie.rsplit(":", 1)[-1].rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _relationship_type(predicate: str) -> str:
+    """``ssp:hasCapability`` -> ``HAS_CAPABILITY`` (Neo4j's usual relationship style)."""
+    import re
+
+    local = _local_name(predicate)
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", local).replace("-", "_").upper()
+
+
+def _node_labels(attributes: dict[str, Any]) -> str:
+    classes = attributes.get("classes") or attributes.get("class") or "Resource"
+    if isinstance(classes, str):
+        classes = [c.strip() for c in classes.split("|")]
+    return ";".join(sorted({_local_name(str(c)) for c in classes if str(c).strip()}))
+
+
+def _csv_rows(header: list[str], rows: list[list[str]]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def write_neo4j(network: Any, folder: Path) -> None:
+    """Write ``nodes.csv``, ``relationships.csv`` and ``README.txt`` for neo4j-admin import.
+
+    Nodes: ``id:ID``, one column per attribute (typed headers), ``:LABEL`` from the node's
+    classes. Relationships: ``:START_ID``, ``:END_ID``, ``:TYPE`` from the predicate, then the
+    edge attributes. Rows are sorted, so the files are deterministic.
+    """
+    node_keys = sorted({k for _, data in network.nodes(data=True) for k in data} - {"id"})
+    node_header = ["id:ID"]
+    for key in node_keys:
+        node_header.append(key + _neo4j_type(d.get(key) for _, d in network.nodes(data=True)))
+    node_header.append(":LABEL")
+    node_rows = [
+        [str(node)] + [_neo4j_value(data.get(key)) for key in node_keys] + [_node_labels(data)]
+        for node, data in sorted(network.nodes(data=True), key=lambda n: str(n[0]))
+    ]
+    edges = sorted(
+        network.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2]))
+    )
+    edge_keys = sorted({k for *_, data in edges for k in data})
+    edge_header = [":START_ID", ":END_ID", ":TYPE"]
+    for key in edge_keys:
+        edge_header.append(key + _neo4j_type(e[3].get(key) for e in edges))
+    edge_rows = [
+        [str(u), str(v), _relationship_type(str(data.get("predicate", key)))]
+        + [_neo4j_value(data.get(k)) for k in edge_keys]
+        for u, v, key, data in edges
+    ]
+    (folder / "nodes.csv").write_text(_csv_rows(node_header, node_rows), encoding="utf-8")
+    (folder / "relationships.csv").write_text(_csv_rows(edge_header, edge_rows), encoding="utf-8")
+    (folder / "README.txt").write_text(NEO4J_README, encoding="utf-8")
