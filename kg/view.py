@@ -1,0 +1,467 @@
+"""networkx to one self-contained, offline HTML page (pyvis data, vis-network inlined).
+
+The page needs no network: vis-network and its CSS are inlined from pyvis's bundled copy (its
+licence banner kept, without links), the page's own CSS and JS come from ``kg/templates``, and
+a Content-Security-Policy forbids any request. Labels and literals travel as JSON in a
+``<script type="application/json">`` element and are put on the page with ``textContent`` only.
+Small graphs settle with physics, which then stops; above :data:`LAYOUT_THRESHOLD` nodes the
+positions are computed in Python (:mod:`kg.layout`) and physics is off. Output is deterministic:
+sorted nodes and edges, fixed seeds, rounded positions.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg import __version__
+from kg.atomic import atomic_write
+from kg.network import local_name
+
+LAYOUT_THRESHOLD = 1000  # above this many nodes, positions come from Python, physics is off
+SEED = 7
+VIS_VERSION = "9.1.2"
+VIS_BANNER = (
+    "/*! vis-network {version} (as bundled with pyvis 0.3.2). Copyright (c) 2011-2017 Almende"
+    " B.V. and (c) 2017-2019 visjs contributors. Dual licensed under Apache-2.0 and MIT. */"
+)
+FONT = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica Neue, Arial, sans-serif"
+FONT_COLOR = "#1f2933"
+EDGE_COLOR = {"color": "#c3ccd5", "highlight": "#52606d", "hover": "#52606d", "inherit": False}
+EDGE_FONT_COLOR = "#7b8794"
+EDGE_HIGHLIGHT = "#52606d"
+MAX_LABEL = 34
+
+# Colours by family (the topmost class under the ontology's root), for the ssp ontology first.
+FAMILY_COLORS = {
+    "Actor": "#f28e2b",
+    "Challenge": "#e15759",
+    "Technology": "#4e79a7",
+    "Outcome": "#59a14f",
+    "Capability": "#76b7b2",
+    "Practice": "#edc948",
+    "Trend": "#ff9da7",
+    "SupportMeasure": "#b07aa1",
+    "ConsumerValue": "#d37295",
+    "ProductCategory": "#9c755f",
+    "Context": "#8c97a3",
+    "CompetencyQuestion": "#2f4858",
+}
+PALETTE = [
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#8c97a3",
+    "#2f4858",
+    "#d37295",
+    "#86bcb6",
+    "#fabfd2",
+]
+SHAPES = ["dot", "diamond", "square", "triangle", "star", "triangleDown", "hexagon"]
+LITERAL_STYLE = ("#f5f7fa", "#9aa5b1", "square")
+
+
+# --- Assets ---------------------------------------------------------------------------------
+
+
+@cache
+def _vis_assets() -> tuple[str, str]:
+    """vis-network's JS (banner rewritten without links) and CSS from pyvis's bundled copy."""
+    lib = files("pyvis").joinpath("templates", "lib", f"vis-{VIS_VERSION}")
+    js = lib.joinpath("vis-network.min.js").read_text(encoding="utf-8")
+    css = lib.joinpath("vis-network.css").read_text(encoding="utf-8")
+    if js.startswith("/**"):
+        js = js[js.index("*/") + 2 :].lstrip("\n")
+    js = VIS_BANNER.format(version=VIS_VERSION) + "\n" + js
+    for text, tag in ((js, "</script"), (css, "</style")):
+        if tag in text.lower():  # pragma: no cover - a pyvis upgrade would have to be checked
+            raise RuntimeError(f"the bundled vis-network asset contains {tag}")
+    return js, css
+
+
+@cache
+def _template_text(name: str) -> str:
+    return files("kg").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def _json_for_script(value: Any) -> str:
+    """JSON safe inside a <script> element: no '<', '>' or '&' in it, sorted keys."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escape)
+    return text
+
+
+# --- Classes: colour, shape, legend ---------------------------------------------------------
+
+
+def _class_key(data: dict[str, Any]) -> str:
+    if data.get("kind") == "literal":
+        return "literal"
+    return data.get("class_iri") or f"untyped:{data.get('class')}"
+
+
+def _classes(nxg: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Legend entries (sorted by family, then label) and each class key's index."""
+    counts: Counter[str] = Counter()
+    label: dict[str, str] = {}
+    family: dict[str, str] = {}
+    depth: dict[str, int] = {}
+    for _node, data in nxg.nodes(data=True):
+        key = _class_key(data)
+        counts[key] += 1
+        label[key] = str(data.get("class") or "resource")
+        chain = list(data.get("classes") or [])
+        family[key] = _family(chain) if chain else key
+        depth[key] = len(chain)
+    families = sorted(set(family.values()), key=lambda f: (f == "literal", local_name(f), f))
+    colours: dict[str, str] = {}
+    free = [c for c in PALETTE if c not in FAMILY_COLORS.values()] + PALETTE
+    for f in families:
+        wanted = FAMILY_COLORS.get(local_name(f))
+        colours[f] = wanted if wanted and wanted not in colours.values() else ""
+    spare = (c for c in free * (1 + len(families) // len(PALETTE)) if c not in colours.values())
+    for f in families:
+        colours[f] = colours[f] or next(spare, PALETTE[len(colours) % len(PALETTE)])
+    ordered = sorted(
+        counts,
+        key=lambda k: (families.index(family[k]), depth[k], label[k].casefold(), k),
+    )
+    entries: list[dict[str, Any]] = []
+    seen_in_family: Counter[str] = Counter()
+    for key in ordered:
+        if key == "literal":
+            background, border, shape = LITERAL_STYLE
+        else:
+            fam = family[key]
+            shape = SHAPES[seen_in_family[fam] % len(SHAPES)]
+            seen_in_family[fam] += 1
+            background = colours[fam]
+            border = _darker(background)
+        entries.append(
+            {
+                "label": label[key],
+                "iri": None if key.startswith(("untyped:", "literal")) else key,
+                "family": None if key == "literal" else family[key],
+                "count": counts[key],
+                "color": background,
+                "border": border,
+                "shape": shape,
+            }
+        )
+    return entries, {key: i for i, key in enumerate(ordered)}
+
+
+def _family(chain: list[str]) -> str:
+    """The topmost class of ``chain`` in the same namespace as its first (most specific)."""
+    namespace = chain[0][: len(chain[0]) - len(local_name(chain[0]))]
+    same = [c for c in chain if c.startswith(namespace)]
+    return same[-1]
+
+
+def _darker(colour: str, factor: float = 0.78) -> str:
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return "#{:02x}{:02x}{:02x}".format(*(round(c * factor) for c in (r, g, b)))
+
+
+# --- Nodes and edges ------------------------------------------------------------------------
+
+
+def _short(label: str) -> str:
+    label = " ".join(label.split())
+    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1].rstrip() + "…"
+
+
+def _evidence_rows(evidence: list[dict[str, Any]]) -> list[list[Any]]:
+    return [
+        [e.get("section"), e.get("section_title"), e.get("paragraph"), e.get("anchor")]
+        for e in evidence or []
+    ]
+
+
+def _page_data(nxg: nx.MultiDiGraph, physics: bool, seed: int) -> dict[str, Any]:
+    classes, class_index = _classes(nxg)
+    keys = sorted(nxg.nodes, key=str)
+    ids = {key: f"n{i}" for i, key in enumerate(keys)}
+    positions: dict[Any, tuple[float, float]] = {}
+    if not physics:
+        from kg.layout import force_layout
+
+        positions = force_layout(keys, ((u, v) for u, v in nxg.edges()), seed=seed, scale=110.0)
+    degree = dict(nxg.degree())
+    nodes, info = [], []
+    for key in keys:
+        data = nxg.nodes[key]
+        ci = class_index[_class_key(data)]
+        cls = classes[ci]
+        label = str(data.get("label") or key)
+        item: dict[str, Any] = {
+            "id": ids[key],
+            "label": _short(label),
+            "shape": cls["shape"],
+            "size": round(min(10 + 4.5 * math.sqrt(degree.get(key, 0)), 42), 1),
+            "color": {
+                "background": cls["color"],
+                "border": cls["border"],
+                "highlight": {"background": cls["color"], "border": FONT_COLOR},
+                "hover": {"background": cls["color"], "border": FONT_COLOR},
+            },
+        }
+        if positions:
+            x, y = positions[key]
+            item["x"], item["y"] = round(x, 1), round(y, 1)
+        nodes.append(item)
+        literal_pairs = [[str(p), str(v)] for p, v in data.get("literals") or []]
+        info.append(
+            [
+                ci,
+                label,
+                data.get("definition"),
+                _evidence_rows(data.get("evidence") or []),
+                data.get("iri") or (key if data.get("kind") == "blank" else None),
+                [str(a) for a in data.get("alt_labels") or []],
+                literal_pairs,
+            ]
+        )
+    edges, edge_info = [], []
+    raw = sorted(
+        nxg.edges(keys=True, data=True),
+        key=lambda e: (str(e[0]), str(e[1]), str(e[2])),
+    )
+    parallel: dict[tuple[str, str], int] = defaultdict(int)
+    for u, v, _k, _data in raw:
+        parallel[(u, v)] += 1
+    seen: dict[tuple[str, str], int] = defaultdict(int)
+    for i, (u, v, k, data) in enumerate(raw):
+        predicate = str(data.get("predicate") or k)
+        item = {
+            "id": f"e{i}",
+            "from": ids[u],
+            "to": ids[v],
+            "label": str(data.get("label") or local_name(predicate)),
+        }
+        if parallel[(u, v)] > 1:
+            item["smooth"] = {
+                "enabled": True,
+                "type": "curvedCW",
+                "roundness": round(0.12 + 0.16 * seen[(u, v)], 2),
+            }
+            seen[(u, v)] += 1
+        edges.append(item)
+        edge_info.append([predicate, _evidence_rows(data.get("evidence") or [])])
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "info": info,
+        "edgeInfo": edge_info,
+        "classes": classes,
+        "physics": physics,
+        "fontColor": FONT_COLOR,
+        "edgeColor": EDGE_COLOR,
+        "edgeFontColor": EDGE_FONT_COLOR,
+        "edgeHighlight": EDGE_HIGHLIGHT,
+    }
+
+
+def _options(physics: bool, seed: int, n_nodes: int) -> dict[str, Any]:
+    """vis-network options: settle-then-stop physics, or fixed positions for big graphs."""
+    return {
+        "autoResize": True,
+        "layout": {"randomSeed": seed, "improvedLayout": physics and n_nodes <= 300},
+        "nodes": {
+            "borderWidth": 1.5,
+            "borderWidthSelected": 2.5,
+            "font": {
+                "face": FONT,
+                "size": 16,
+                "color": FONT_COLOR,
+                "strokeWidth": 3,
+                "strokeColor": "#ffffff",
+            },
+            "scaling": {"label": {"enabled": False, "drawThreshold": 7}},
+        },
+        "edges": {
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.55}},
+            "color": EDGE_COLOR,
+            "font": {
+                "face": FONT,
+                "size": 9,
+                "color": EDGE_FONT_COLOR,
+                "strokeWidth": 3,
+                "strokeColor": "#ffffff",
+                "align": "middle",
+            },
+            "selectionWidth": 1.5,
+            "width": 1,
+            "smooth": {"enabled": physics, "type": "continuous", "roundness": 0.3},
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 120,
+            "hideEdgesOnDrag": not physics,
+            "keyboard": {"enabled": True, "bindToWindow": False},
+            "multiselect": False,
+        },
+        "physics": {
+            "enabled": physics,
+            "solver": "barnesHut",
+            "barnesHut": {
+                "gravitationalConstant": -14000,
+                "centralGravity": 0.25,
+                "springLength": 170,
+                "springConstant": 0.035,
+                "damping": 0.45,
+                "avoidOverlap": 0.3,
+            },
+            "maxVelocity": 40,
+            "minVelocity": 0.9,
+            "stabilization": {
+                "enabled": True,
+                "iterations": 600,
+                "updateInterval": 50,
+                "fit": True,
+            },
+        },
+    }
+
+
+def _pyvis_network(page: dict[str, Any], options: dict[str, Any], title: str):
+    """A directed pyvis Network filled in bulk (pyvis's add_node is quadratic)."""
+    from pyvis.network import Network
+
+    net = Network(directed=True, heading=title, cdn_resources="in_line", height="100%")
+    net.nodes = page["nodes"]
+    net.edges = page["edges"]
+    net.node_ids = [n["id"] for n in page["nodes"]]
+    net.node_map = {n["id"]: n for n in page["nodes"]}
+    net.options = options
+    return net
+
+
+def default_caption(nxg: nx.MultiDiGraph) -> str:
+    """Where the graph comes from and how it was scoped, in one line."""
+    titles = list(nxg.graph.get("source_titles") or [])
+    sources = [s for s in nxg.graph.get("sources") or [] if s != "bundled"]
+    if "bundled" in (nxg.graph.get("sources") or []):
+        parts = ["The bundled ssp-kg graph"]
+    else:
+        parts = [", ".join(Path(s).name for s in sources) or "An RDF graph"]
+    if titles:
+        parts[0] += f", from the article “{titles[0]}”"
+    if nxg.graph.get("query"):
+        parts.append(f"query {nxg.graph['query']}")
+    if nxg.graph.get("focus"):
+        focus = nxg.nodes[nxg.graph["focus"]].get("label") or nxg.graph["focus"]
+        parts.append(f"within {nxg.graph.get('depth', 1)} of “{focus}”")
+    if nxg.graph.get("class_names"):
+        parts.append("classes " + ", ".join(nxg.graph["class_names"]))
+    return "; ".join(parts) + "."
+
+
+def render_html(
+    nx_graph: nx.MultiDiGraph,
+    *,
+    title: str = "Knowledge graph",
+    caption: str | None = None,
+    physics: bool | None = None,
+    seed: int = SEED,
+) -> str:
+    """One self-contained UTF-8 HTML page showing ``nx_graph`` (from :func:`kg.to_networkx`).
+
+    ``physics`` defaults to True up to :data:`LAYOUT_THRESHOLD` nodes (settle, then stop) and
+    False above it (positions computed in Python). The same graph gives the same page.
+    """
+    if physics is None:
+        physics = nx_graph.number_of_nodes() <= LAYOUT_THRESHOLD
+    page = _page_data(nx_graph, physics, seed)
+    options = _options(physics, seed, len(page["nodes"]))
+    net = _pyvis_network(page, options, title)
+    nodes, edges, heading, _height, _width, options_json = net.get_network_data()
+    page["nodes"], page["edges"] = nodes, edges
+    page["options"] = json.loads(options_json)
+    vis_js, vis_css = _vis_assets()
+    values = {
+        "title": heading,
+        "caption": default_caption(nx_graph) if caption is None else caption,
+        "node_count": len(nodes),
+        "edge_count": len(edges),
+        "version": __version__,
+    }
+    raw = {
+        "vis_css": vis_css,
+        "app_css": _template_text("view.css"),
+        "vis_js": vis_js,
+        "app_js": _template_text("view.js"),
+        "data_json": _json_for_script(page),
+    }
+    return _fill(_template_text("view.html"), values, raw)
+
+
+def _fill(template: str, escaped: dict[str, Any], raw: dict[str, str]) -> str:
+    """Put values into ``{{ name }}`` slots: ``escaped`` ones HTML-escaped, ``raw`` ones as is."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in raw:
+            return raw[name]
+        return html.escape(str(escaped[name]), quote=True)
+
+    return re.sub(r"\{\{ (\w+) \}\}", replace, template)
+
+
+def write_html(
+    nx_graph: nx.MultiDiGraph,
+    path: str | Path,
+    **options: Any,
+) -> Path:
+    """Render ``nx_graph`` and write it to ``path`` atomically (UTF-8); return the path."""
+    target = Path(path)
+    atomic_write(target, render_html(nx_graph, **options))
+    return target
+
+
+class View:
+    """A rendered page that shows itself inline in Jupyter (an iframe with ``srcdoc``)."""
+
+    def __init__(self, page: str, height: int = 640) -> None:
+        self.html = page
+        self.height = height
+
+    def _repr_html_(self) -> str:
+        return (
+            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
+            f'style="width:100%;height:{int(self.height)}px;border:1px solid #e4e7eb;'
+            'border-radius:8px" sandbox="allow-scripts" loading="eager"'
+            ' title="Knowledge graph view"></iframe>'
+        )
+
+    def save(self, path: str | Path) -> Path:
+        atomic_write(Path(path), self.html)
+        return Path(path)
+
+
+def display(nx_graph: nx.MultiDiGraph | str, *, height: int = 640, **options: Any) -> View:
+    """The view of ``nx_graph`` (or an already rendered page) for a Jupyter cell."""
+    page = nx_graph if isinstance(nx_graph, str) else render_html(nx_graph, **options)
+    return View(page, height=height)
