@@ -7,6 +7,7 @@ The public API::
     graph = kg.load(["mine.ttl"])     # a user's RDF file instead
     report = kg.validate(graph, source="article.txt")
     rows = kg.query("article-q4")     # a catalogue query (or .rq file, or SPARQL text)
+    page = kg.render_html(kg.to_networkx(graph))  # an offline, interactive HTML view
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ _EXPORTS: dict[str, str] = {
     "KGError": "kg.errors",
     "query": "kg.sparql",
     "Rows": "kg.sparql",
+    "to_networkx": "kg.network",
+    "render_html": "kg.view",
 }
 
 __all__ = [
@@ -38,15 +41,19 @@ __all__ = [
     "compute_stats",
     "load",
     "query",
+    "render_html",
+    "to_networkx",
     "validate",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
     from kg.errors import KGError
     from kg.loader import KnowledgeGraph, load
+    from kg.network import to_networkx
     from kg.sparql import Rows, query
     from kg.stats import Stats, compute_stats
     from kg.validation import Report, validate
+    from kg.view import render_html
 
 
 def __getattr__(name: str) -> Any:

@@ -14,9 +14,12 @@ from kg.errors import KGError
 COMMANDS: dict[str, str] = {
     "export": "kg.cli.export:export",
     "queries": "kg.cli.queries:queries",
+    "push": "kg.cli.push:push",
     "query": "kg.cli.query:query",
+    "serve": "kg.cli.serve:serve",
     "stats": "kg.cli.stats:stats",
     "validate": "kg.cli.validate:validate",
+    "viz": "kg.cli.viz:viz",
 }
 
 EPILOG = """\b
