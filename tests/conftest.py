@@ -104,3 +104,29 @@ def oxigraph_bundled(tmp_path_factory, bundled_nquads):
     server = OxigraphServer(location, [bundled_nquads], read_only=True)
     yield server
     server.stop()
+
+
+# --- Headless Chromium (HTML view tests) ---------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = REPO / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's headless Chromium driven by Playwright (it cannot download a browser here)."""
+    require(CHROMIUM.exists(), f"Chromium ({CHROMIUM}; apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
