@@ -25,7 +25,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
 from kg.atomic import atomic_directory, atomic_write
-from kg.errors import InputError
+from kg.errors import InputError, KGError
 from kg.loader import KnowledgeGraph
 from kg.namespaces import BASE, DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, bind_prefixes
 
@@ -408,7 +408,17 @@ def serialize(
         skolemize=skolemize,
     )
     graph = _filled(quads, _prefixes_of(source), keep_graphs=keep_graphs)
-    name = export_format.name
+    try:
+        return _write_rdf(graph, export_format.name)
+    except KGError:
+        raise
+    except Exception as exc:  # serialisers raise many types; each becomes one line
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(export_format.name, f"cannot write this graph: {reason}") from None
+
+
+def _write_rdf(graph: Graph, name: str) -> bytes:
+    """Serialise a graph already filled in canonical order."""
     if name == "nt":
         return _sorted_lines(graph.serialize(format="nt"))
     if name == "nq":

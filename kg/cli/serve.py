@@ -1,0 +1,42 @@
+"""``kg serve``: a local, read-only SPARQL endpoint (Oxigraph) over the graph."""
+
+from __future__ import annotations
+
+import click
+
+from kg.cli.export import split_graph_names
+from kg.cli.options import graph_options, load_from_options
+from kg.stores import serve as run_serve
+
+
+@click.command()
+@graph_options
+@click.option("--port", type=int, default=7878, show_default=True, help="TCP port on 127.0.0.1.")
+@click.option(
+    "--graphs",
+    "graph_names",
+    multiple=True,
+    metavar="NAMES",
+    help="Named graphs to serve (ontology, data, shapes or IRIs; default: all but shapes).",
+)
+def serve(
+    data_files: tuple[str, ...],
+    with_bundled: bool,
+    syntax: str | None,
+    port: int,
+    graph_names: tuple[str, ...],
+) -> None:
+    """Serve the graph read-only with the Oxigraph server on 127.0.0.1 until Ctrl-C.
+
+    The graph is loaded into a temporary store (removed on exit); named graphs are kept and
+    the default graph is their union. Needs the `oxigraph` server: pip install 'ssp-kg[server]'.
+    """
+    kg = load_from_options(data_files, with_bundled, syntax)
+
+    def ready(base: str, quads: int) -> None:
+        click.echo(f"SPARQL endpoint: {base}/query")
+        click.echo(f"Web UI (SPARQL editor): {base}/")
+        click.echo(f"Serving {quads} quads read-only; press Ctrl-C to stop.")
+
+    run_serve(kg, port=port, graphs=split_graph_names(graph_names), on_ready=ready)
+    click.echo("Stopped.", err=True)

@@ -1,0 +1,667 @@
+"""Push the graph to real SPARQL servers, and serve it from a local Oxigraph server.
+
+``push`` speaks the SPARQL 1.1 Graph Store HTTP Protocol (PUT replaces a graph, POST adds to
+it), in batches that never split a group of linked blank nodes, with retries on transient
+errors and a triple count afterwards. ``--replace`` first uploads into a temporary graph,
+checks it, then MOVEs it onto the target, so a failure leaves the previous graph as it was.
+``serve`` runs ``oxigraph serve-read-only`` on 127.0.0.1 over a temporary store.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+from rdflib import Dataset, Graph, Literal
+
+from kg import resources
+from kg.errors import InputError, KGError, MissingExtra, RemoteError
+from kg.export import canonical_quads, collect_quads, select_graphs, serialize
+from kg.loader import KnowledgeGraph
+from kg.namespaces import BASE, bind_prefixes
+
+# Where `kg push` puts the graph when no --graph is given.
+DEFAULT_TARGET = BASE
+# Temporary graphs for --replace live under this prefix (one fresh IRI per push).
+TEMP_GRAPH_PREFIX = BASE + ".well-known/kg-push/"
+DEFAULT_BATCH_SIZE = 20_000
+TRANSIENT_STATUS = {429, 502, 503, 504}
+BODY_TYPES = {"nt": "application/n-triples", "turtle": "text/turtle"}
+_BNODE_LABEL = re.compile(r"^_:(\S+)$")
+_BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+# --- Endpoints and HTTP --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """A server's Graph Store Protocol URL and (when known) its SPARQL query and update URLs."""
+
+    store: str
+    query: str | None
+    update: str | None
+
+
+# Graph Store path suffix -> (query suffix, update suffix), for servers we know.
+_KNOWN_LAYOUTS: list[tuple[str, str, str]] = [
+    ("/sparql-graph-crud-auth", "/sparql-auth", "/sparql-auth"),  # Virtuoso, digest auth
+    ("/sparql-graph-crud", "/sparql", "/sparql"),  # Virtuoso
+    ("/store", "/query", "/update"),  # Oxigraph
+    ("/data", "/query", "/update"),  # Apache Jena Fuseki
+]
+
+
+def check_http_url(url: str, where: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InputError(where, f"{url!r} is not an http:// or https:// URL")
+    return url
+
+
+def check_iri(iri: str, where: str) -> str:
+    """``iri`` if it is an absolute IRI that can go between angle brackets, else InputError."""
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri) or _BAD_IRI_CHARS.search(iri):
+        raise InputError(where, f"{iri!r} is not an absolute IRI")
+    return iri
+
+
+def derive_endpoints(store: str, query: str | None = None, update: str | None = None) -> Endpoints:
+    """Fill in the query and update URLs for Oxigraph, Virtuoso and Fuseki layouts."""
+    check_http_url(store, "--endpoint")
+    for given, option in ((query, "--query-endpoint"), (update, "--update-endpoint")):
+        if given:
+            check_http_url(given, option)
+    parts = urllib.parse.urlsplit(store)
+    for suffix, query_suffix, update_suffix in _KNOWN_LAYOUTS:
+        if parts.path.rstrip("/").endswith(suffix):
+            root = parts.path.rstrip("/")[: -len(suffix)]
+            guess_query = urllib.parse.urlunsplit(
+                parts._replace(path=root + query_suffix, query="")
+            )
+            guess_update = urllib.parse.urlunsplit(
+                parts._replace(path=root + update_suffix, query="")
+            )
+            return Endpoints(store, query or guess_query, update or guess_update)
+    return Endpoints(store, query, update)
+
+
+def graph_url(store: str, graph: str | None) -> str:
+    """The Graph Store Protocol URL of ``graph`` (None: the default graph)."""
+    separator = "&" if "?" in store else "?"
+    if graph is None:
+        return f"{store}{separator}default"
+    return f"{store}{separator}graph={urllib.parse.quote(graph, safe='')}"
+
+
+def _html_text(body: bytes) -> str:
+    """The first 200 characters of an error body, without HTML tags or runs of spaces."""
+    text = body.decode("utf-8", "replace")
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I)
+    text = re.sub(r"<[^>]+>", " ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return text[:200]
+
+
+def _is_transient(reason: object) -> bool:
+    return isinstance(
+        reason,
+        ConnectionResetError
+        | ConnectionAbortedError
+        | BrokenPipeError
+        | http.client.RemoteDisconnected
+        | http.client.IncompleteRead,
+    )
+
+
+class Client:
+    """HTTP to one server: Basic or Digest auth, a timeout, retries with backoff.
+
+    Every failure becomes a :class:`RemoteError` naming the URL and what went wrong.
+    Transient failures (connection reset, HTTP 429/502/503/504) are retried ``retries``
+    times, waiting ``backoff``, then twice as long each time; timeouts are not retried.
+    """
+
+    def __init__(
+        self,
+        endpoints: Endpoints,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        timeout: float = 30.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+    ) -> None:
+        self.endpoints = endpoints
+        self.user = user
+        self.timeout = timeout
+        self.retries = max(0, retries)
+        self.backoff = backoff
+        handlers: list[urllib.request.BaseHandler] = []
+        if user is not None:
+            manager = urllib.request.HTTPPasswordMgrWithPriorAuth()
+            for url in filter(None, (endpoints.store, endpoints.query, endpoints.update)):
+                parts = urllib.parse.urlsplit(url)
+                manager.add_password(
+                    None, f"{parts.scheme}://{parts.netloc}/", user, password or ""
+                )
+            handlers += [
+                urllib.request.HTTPDigestAuthHandler(manager),
+                urllib.request.HTTPBasicAuthHandler(manager),
+            ]
+        self.opener = urllib.request.build_opener(*handlers)
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        *,
+        retries: int | None = None,
+    ) -> bytes:
+        """Send one request and return the response body (a RemoteError on failure)."""
+        attempts = (self.retries if retries is None else retries) + 1
+        where = urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(query=""))
+        for attempt in range(attempts):
+            request = urllib.request.Request(
+                url, data=body, method=method, headers={"User-Agent": "ssp-kg", **(headers or {})}
+            )
+            try:
+                with self.opener.open(request, timeout=self.timeout) as response:
+                    return response.read()
+            except urllib.error.HTTPError as error:
+                detail = _html_text(error.read(4000) if error.fp else b"")
+                if error.code in TRANSIENT_STATUS and attempt + 1 < attempts:
+                    self._wait(attempt)
+                    continue
+                raise RemoteError(
+                    where, self._describe_status(error.code, error.reason, detail, headers)
+                ) from None
+            except urllib.error.URLError as error:
+                reason = error.reason
+                if _is_transient(reason) and attempt + 1 < attempts:
+                    self._wait(attempt)
+                    continue
+                raise RemoteError(where, self._describe_failure(reason)) from None
+            except (TimeoutError, OSError, http.client.HTTPException) as error:
+                if _is_transient(error) and attempt + 1 < attempts:
+                    self._wait(attempt)
+                    continue
+                raise RemoteError(where, self._describe_failure(error)) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _wait(self, attempt: int) -> None:
+        time.sleep(self.backoff * (2**attempt))
+
+    def _describe_failure(self, reason: object) -> str:
+        if isinstance(reason, TimeoutError | socket.timeout):
+            return f"no answer within {self.timeout:g} s (timeout)"
+        if isinstance(reason, ConnectionRefusedError):
+            return "cannot connect (connection refused): is the server running?"
+        if _is_transient(reason):
+            return (
+                f"the connection broke ({type(reason).__name__}), also after {self.retries} retries"
+            )
+        if isinstance(reason, socket.gaierror):
+            return f"cannot resolve the host name ({reason.strerror})"
+        text = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
+        return f"cannot connect ({text})"
+
+    def _describe_status(
+        self, code: int, reason: str, detail: str, headers: dict[str, str] | None
+    ) -> str:
+        status = f"HTTP {code} {reason}".strip()
+        tail = f": {detail}" if detail else ""
+        if code == 401:
+            hint = (
+                "check the user name and $KG_PASSWORD"
+                if self.user is not None
+                else "give --user NAME (the password comes from $KG_PASSWORD or a prompt)"
+            )
+            return f"authentication failed ({status}); {hint}"
+        if code == 403:
+            return f"forbidden ({status}){tail}"
+        if code == 404:
+            return (
+                f"not found ({status}): not a Graph Store Protocol URL? (Oxigraph: .../store, "
+                "Virtuoso: .../sparql-graph-crud, Fuseki: .../DATASET/data)"
+            )
+        if code == 415:
+            sent = (headers or {}).get("Content-Type", "no Content-Type")
+            return f"the server does not accept {sent} ({status})"
+        if code in TRANSIENT_STATUS:
+            return f"the server is unavailable ({status}), also after {self.retries} retries{tail}"
+        if code >= 500:
+            return f"server error ({status}){tail}"
+        return f"{status}{tail}"
+
+    # --- Graph Store Protocol and SPARQL ---
+
+    def put(self, graph: str, body: bytes, content_type: str) -> None:
+        self.send(
+            "PUT", graph_url(self.endpoints.store, graph), body, {"Content-Type": content_type}
+        )
+
+    def post(self, graph: str, body: bytes, content_type: str) -> None:
+        self.send(
+            "POST", graph_url(self.endpoints.store, graph), body, {"Content-Type": content_type}
+        )
+
+    def delete(self, graph: str, *, retries: int | None = None) -> None:
+        """Delete ``graph``; a graph that is not there is not an error."""
+        try:
+            self.send("DELETE", graph_url(self.endpoints.store, graph), retries=retries)
+        except RemoteError as error:
+            if "HTTP 404" not in error.message:
+                raise
+
+    def update(self, text: str) -> None:
+        """Run a SPARQL 1.1 Update on the update endpoint."""
+        assert self.endpoints.update is not None
+        self.send(
+            "POST",
+            self.endpoints.update,
+            urllib.parse.urlencode({"update": text}).encode("utf-8"),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        )
+
+    def count(self, graph: str) -> int:
+        """How many triples ``graph`` holds on the server (0 if it does not exist)."""
+        if self.endpoints.query is None:
+            return self._count_by_download(graph)
+        text = with_iris(resources.internal_query("push-count"), graph=graph)
+        body = self.send(
+            "POST",
+            self.endpoints.query,
+            urllib.parse.urlencode({"query": text}).encode("utf-8"),
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/sparql-results+json",
+            },
+        )
+        try:
+            bindings = json.loads(body)["results"]["bindings"]
+            return int(bindings[0]["triples"]["value"]) if bindings else 0
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise RemoteError(
+                self.endpoints.query, "the count query's answer is not SPARQL JSON results"
+            ) from None
+
+    def _count_by_download(self, graph: str) -> int:
+        url = graph_url(self.endpoints.store, graph)
+        try:
+            body = self.send("GET", url, headers={"Accept": "application/n-triples"})
+        except RemoteError as error:
+            if "HTTP 404" in error.message:
+                return 0
+            raise
+        downloaded = Graph()
+        try:
+            downloaded.parse(data=body.decode("utf-8"), format="nt")
+        except Exception:
+            raise RemoteError(url, "cannot read the graph back as N-Triples") from None
+        return len(downloaded)
+
+
+def with_iris(text: str, **iris: str) -> str:
+    """Put ``<iri>`` in place of each ``$name`` in a query template."""
+    for name, iri in iris.items():
+        bracketed = f"<{check_iri(iri, name)}>"
+        text = re.sub(rf"\${name}\b", lambda _m, b=bracketed: b, text)
+    return text
+
+
+# --- What is sent ---------------------------------------------------------------------------
+
+
+def ntriples_lines(
+    source: KnowledgeGraph | Dataset | Graph,
+    *,
+    graphs: Sequence[str] = (),
+    skolemize: bool = False,
+) -> list[str]:
+    """The chosen graphs as sorted N-Triples lines, language tags in lower case.
+
+    Servers such as Oxigraph and Virtuoso lower-case language tags anyway; doing it here
+    keeps the triple count the server reports equal to ours.
+    """
+    quads = [
+        (s, p, Literal(str(o), lang=o.language.lower()) if _has_language(o) else o, None)
+        for s, p, o, _ in collect_quads(select_graphs(source, graphs), keep_graphs=False)
+    ]
+    graph = Graph(bind_namespaces="none")
+    for s, p, o, _ in canonical_quads(list(dict.fromkeys(quads)), skolemize=skolemize):
+        graph.add((s, p, o))
+    text = graph.serialize(format="nt")
+    return sorted(line for line in text.splitlines() if line.strip())
+
+
+def _has_language(term: object) -> bool:
+    return isinstance(term, Literal) and bool(term.language)
+
+
+def _blank_labels(line: str) -> list[str]:
+    """The blank node labels in an N-Triples line (subject and object positions only)."""
+    subject, _, rest = line.partition(" ")
+    _, _, obj = rest.partition(" ")
+    obj = obj.rstrip()
+    obj = obj[:-1].rstrip() if obj.endswith(".") else obj
+    return [m.group(1) for term in (subject, obj) if (m := _BNODE_LABEL.match(term))]
+
+
+def plan_batches(lines: Sequence[str], size: int) -> list[list[str]]:
+    """Split N-Triples lines into batches of about ``size``, never splitting blank nodes.
+
+    A server reads each request as its own document, so a blank node sent in two requests
+    would become two nodes; triples linked through blank nodes therefore share a batch.
+    """
+    parent: dict[str, str] = {}
+
+    def find(label: str) -> str:
+        while parent.setdefault(label, label) != label:
+            parent[label] = parent[parent[label]]
+            label = parent[label]
+        return label
+
+    labels_of = [_blank_labels(line) for line in lines]
+    for labels in labels_of:
+        for other in labels[1:]:
+            parent[find(other)] = find(labels[0])
+    groups: dict[str, list[str]] = {}
+    for index, (line, labels) in enumerate(zip(lines, labels_of, strict=True)):
+        key = "_:" + find(labels[0]) if labels else f"#{index}"
+        groups.setdefault(key, []).append(line)
+    batches: list[list[str]] = []
+    current: list[str] = []
+    for group in groups.values():
+        if current and len(current) + len(group) > size:
+            batches.append(current)
+            current = []
+        current.extend(group)
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _body(lines: Sequence[str], body_format: str) -> bytes:
+    text = "\n".join(lines) + "\n" if lines else ""
+    if body_format == "nt":
+        return text.encode("utf-8")
+    graph = bind_prefixes(Graph(bind_namespaces="none"))
+    graph.parse(data=text, format="nt")
+    return graph.serialize(format="turtle", encoding="utf-8")
+
+
+# --- Push -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """What a push did: the target graph, how many triples and requests, what the server holds."""
+
+    graph: str
+    mode: str
+    triples: int
+    batches: int
+    server_triples: int
+
+
+def push(
+    source: KnowledgeGraph | Dataset | Graph,
+    endpoint: str,
+    *,
+    graph: str = DEFAULT_TARGET,
+    mode: str = "replace",
+    graphs: Sequence[str] = (),
+    skolemize: bool = False,
+    body_format: str = "nt",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    user: str | None = None,
+    password: str | None = None,
+    query_endpoint: str | None = None,
+    update_endpoint: str | None = None,
+    timeout: float = 30.0,
+    retries: int = 3,
+    progress: Callable[[int, int], None] | None = None,
+) -> PushResult:
+    """Load the chosen graphs of ``source`` into the named graph ``graph`` on a server.
+
+    ``endpoint`` is the server's Graph Store Protocol URL. ``mode`` "replace" (the default)
+    uploads into a temporary graph, checks its triple count, then moves it onto ``graph``
+    (SPARQL Update MOVE; without an update URL, one PUT of the whole graph), so a failure
+    leaves the previous graph intact. "append" POSTs into ``graph`` and checks that the
+    count grew as expected. ``progress`` is called with the triples sent so far and the
+    total after each batch. Raises RemoteError (exit 3) or InputError (exit 2).
+    """
+    if mode not in ("replace", "append"):
+        raise InputError(mode, "the mode must be 'replace' or 'append'")
+    if body_format not in BODY_TYPES:
+        raise InputError(body_format, f"the body format must be one of {', '.join(BODY_TYPES)}")
+    if batch_size < 1:
+        raise InputError("--batch-size", "must be at least 1")
+    check_iri(graph, "--graph")
+    endpoints = derive_endpoints(endpoint, query_endpoint, update_endpoint)
+    client = Client(endpoints, user=user, password=password, timeout=timeout, retries=retries)
+    lines = ntriples_lines(source, graphs=graphs, skolemize=skolemize)
+    batches = plan_batches(lines, batch_size)
+    content_type = BODY_TYPES[body_format] + "; charset=utf-8"
+    expected = len(lines)
+
+    requests_done: list[int] = []
+
+    def upload(target: str, *, first_put: bool) -> None:
+        sent = 0
+        for index, batch in enumerate(batches):
+            body = _body(batch, body_format)
+            try:
+                if index == 0 and first_put:
+                    client.put(target, body, content_type)
+                else:
+                    client.post(target, body, content_type)
+            except RemoteError as error:
+                if len(batches) > 1:
+                    step = f"request {index + 1} of {len(batches)}: "
+                    raise RemoteError(error.where, step + error.message) from None
+                raise
+            requests_done.append(index)
+            sent += len(batch)
+            if progress:
+                progress(sent, expected)
+
+    if mode == "append":
+        before = client.count(graph)
+        upload(graph, first_put=False)
+        after = client.count(graph)
+        if not (expected <= after <= before + expected):
+            raise RemoteError(
+                endpoint,
+                f"after the upload <{graph}> holds {after} triples; expected between "
+                f"{max(expected, before)} and {before + expected}",
+            )
+        return PushResult(graph, mode, expected, len(batches), after)
+
+    temp = TEMP_GRAPH_PREFIX + uuid.uuid4().hex
+    try:
+        upload(temp, first_put=True)
+        held = client.count(temp)
+        if held != expected:
+            raise RemoteError(endpoint, f"the server holds {held} of the {expected} triples sent")
+        if endpoints.update is not None:
+            client.update(
+                with_iris(resources.internal_query("push-move"), source=temp, target=graph)
+            )
+        else:
+            client.put(graph, _body(lines, body_format), content_type)
+    except KGError as error:
+        note = _drop_quietly(client, temp)
+        if not requests_done:
+            note = ""  # nothing reached the server, so nothing can remain there
+        error.message = f"{error.message}; <{graph}> was left as it was{note}"
+        error.args = (f"{error.where}: {error.message}" if error.where else error.message,)
+        raise
+    except BaseException:
+        _drop_quietly(client, temp)
+        raise
+    if endpoints.update is None:
+        _drop_quietly(client, temp)
+    final = client.count(graph)
+    if final != expected:
+        raise RemoteError(
+            endpoint, f"after the move <{graph}> holds {final} triples, not {expected}"
+        )
+    return PushResult(graph, mode, expected, len(batches), final)
+
+
+def _drop_quietly(client: Client, temp: str) -> str:
+    """Delete the temporary graph; "" if that worked, else a note for the error message."""
+    try:
+        client.delete(temp, retries=0)
+    except KGError:
+        return f" (the temporary graph <{temp}> may remain on the server)"
+    return ""
+
+
+# --- Serve ----------------------------------------------------------------------------------
+
+
+def oxigraph_binary() -> str | None:
+    """The `oxigraph` server binary (PyPI package `oxigraph`): beside Python, or on PATH."""
+    beside_python = Path(sys.executable).parent / "oxigraph"
+    if beside_python.is_file():
+        return str(beside_python)
+    return shutil.which("oxigraph")
+
+
+class _Stop(Exception):
+    """Raised in the main thread by SIGTERM, to stop the server like Ctrl-C does."""
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _wait_until_up(
+    url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60.0
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            detail = _html_text(log.read_bytes()) if log.exists() else ""
+            raise RemoteError(url, f"the oxigraph server stopped at once: {detail}")
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RemoteError(url, f"the oxigraph server did not answer within {timeout:g} s")
+
+
+def serve(
+    source: KnowledgeGraph | Dataset | Graph,
+    *,
+    port: int = 7878,
+    host: str = "127.0.0.1",
+    graphs: Sequence[str] = (),
+    on_ready: Callable[[str, int], None] | None = None,
+) -> None:
+    """Serve the chosen graphs read-only with Oxigraph until Ctrl-C or SIGTERM.
+
+    The graphs are loaded (named graphs kept; the default graph is their union) into a store
+    in a temporary folder, which is removed when the server stops. ``on_ready`` is called
+    with the base URL and the number of quads once the server answers.
+    """
+    binary = oxigraph_binary()
+    if binary is None:
+        raise MissingExtra("oxigraph", "server")
+    if not 0 < port < 65536:
+        raise InputError("--port", f"{port} is not a TCP port")
+    if not _port_free(host, port):
+        raise InputError("--port", f"{host}:{port} is already in use")
+    payload = serialize(source, "nq", graphs=graphs)
+    quads = payload.count(b"\n")
+    folder = Path(tempfile.mkdtemp(prefix="kg-serve-"))
+    process: subprocess.Popen[bytes] | None = None
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise _Stop
+
+    try:
+        for sig in handlers:
+            signal.signal(sig, stop)
+        process = _start_oxigraph(binary, folder, payload, host, port)
+        base = f"http://{host}:{port}"
+        _wait_until_up(base + "/", process, folder / "server.log")
+        if on_ready:
+            on_ready(base, quads)
+        code = process.wait()
+        raise RemoteError(base, f"the oxigraph server stopped by itself (exit code {code})")
+    except (KeyboardInterrupt, _Stop):
+        pass
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _start_oxigraph(
+    binary: str, folder: Path, payload: bytes, host: str, port: int
+) -> subprocess.Popen[bytes]:
+    """Load ``payload`` (N-Quads) into a store in ``folder`` and start serving it read-only."""
+    data = folder / "graph.nq"
+    data.write_bytes(payload)
+    store = folder / "store"
+    loaded = subprocess.run(
+        [binary, "load", "--location", str(store), "--file", str(data)],
+        capture_output=True,
+        check=False,
+    )
+    if loaded.returncode != 0:
+        raise RemoteError(binary, f"oxigraph could not load the graph: {_html_text(loaded.stderr)}")
+    data.unlink()
+    with open(folder / "server.log", "wb") as log:
+        return subprocess.Popen(
+            [
+                binary,
+                "serve-read-only",
+                "--location",
+                str(store),
+                "--bind",
+                f"{host}:{port}",
+                "--union-default-graph",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
