@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -472,120 +473,61 @@ def export_graph(
 # --- Property graphs (GraphML, GEXF, Neo4j CSV) --------------------------------------------
 
 
-def concept_network(graph: Graph) -> Any:
-    """A networkx MultiDiGraph of the concepts in ``graph`` and the relations between them.
-
-    Nodes are the skos:Concept resources (keyed by IRI) with ``iri``, ``label``, ``class``
-    (the most specific type, as a CURIE), ``classes``, ``definition``, ``alt_labels`` and
-    ``evidence`` (how many evidence records). Edges are the triples between two concepts,
-    keyed by the predicate's CURIE, with ``predicate``, ``label`` and ``evidence``/``anchors``
-    from the rdf:Statement that carries them. Nodes and edges are added in sorted order.
-    """
-    import networkx as nx
-    from rdflib.namespace import RDF, RDFS, SKOS
-
-    from kg.namespaces import SSP, shorten
-
-    concepts = sorted({s for s in graph.subjects(RDF.type, SKOS.Concept) if isinstance(s, URIRef)})
-    concept_set = set(concepts)
-    network = nx.MultiDiGraph()
-    for concept in concepts:
-        types = sorted(t for t in graph.objects(concept, RDF.type) if isinstance(t, URIRef))
-        specific = [
-            t
-            for t in types
-            if t != SKOS.Concept
-            and not any(other != t and (other, RDFS.subClassOf, t) in graph for other in types)
-        ]
-        network.add_node(
-            str(concept),
-            iri=str(concept),
-            label=_english(graph.objects(concept, SKOS.prefLabel)) or shorten(str(concept)),
-            definition=_english(graph.objects(concept, SKOS.definition)),
-            alt_labels=sorted(str(o) for o in graph.objects(concept, SKOS.altLabel)),
-            classes=[shorten(str(t)) for t in types],
-            **{"class": shorten(str(specific[0] if specific else SKOS.Concept))},
-            evidence=len(set(graph.objects(concept, SSP.evidence))),
-        )
-    edges = []
-    for subject in concepts:
-        for predicate, obj in graph.predicate_objects(subject):
-            if obj in concept_set and predicate != RDF.type:
-                edges.append((subject, predicate, obj))
-    for subject, predicate, obj in sorted(edges):
-        anchors: list[str] = []
-        records = 0
-        for statement in graph.subjects(RDF.subject, subject):
-            if (statement, RDF.predicate, predicate) in graph and (
-                statement,
-                RDF.object,
-                obj,
-            ) in graph:
-                for record in graph.objects(statement, SSP.evidence):
-                    records += 1
-                    anchors.extend(str(a) for a in graph.objects(record, SSP.anchor))
-        network.add_edge(
-            str(subject),
-            str(obj),
-            key=shorten(str(predicate)),
-            predicate=shorten(str(predicate)),
-            label=_english(graph.objects(predicate, RDFS.label)) or shorten(str(predicate)),
-            evidence=records,
-            anchors=sorted(anchors),
-        )
-    return network
-
-
-def _english(values: Iterable[Node]) -> str:
-    """The English (or else the first, sorted) literal among ``values``; "" if none."""
-    literals = sorted((v for v in values if isinstance(v, Literal)), key=lambda v: v.n3())
-    for literal in literals:
-        if (literal.language or "").lower().startswith("en"):
-            return str(literal)
-    return str(literals[0]) if literals else ""
-
-
 def network_of(
     source: KnowledgeGraph | Dataset | Graph, *, graphs: Sequence[str] = (), skolemize: bool = False
 ) -> Any:
-    """The property graph of the chosen graphs of ``source`` (see :func:`concept_network`)."""
-    flat = _filled(
-        canonical_quads(
-            collect_quads(select_graphs(source, graphs), keep_graphs=False), skolemize=skolemize
-        ),
-        [],
-        keep_graphs=False,
-    )
-    return concept_network(flat)
+    """The property graph of the chosen graphs: :func:`kg.network.to_networkx` of their union.
+
+    The same MultiDiGraph ``kg viz`` draws: nodes keyed by IRI with ``label``, ``class``,
+    ``classes``, ``definition``, ``evidence`` and more; edges keyed by predicate IRI.
+    """
+    from kg.network import to_networkx
+
+    quads = collect_quads(select_graphs(source, graphs), keep_graphs=False)
+    flat = _filled(canonical_quads(quads, skolemize=skolemize), [], keep_graphs=False)
+    return to_networkx(flat)
 
 
-def _scalar_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
-    """Attributes GraphML/GEXF can hold: lists joined with " | ", None left out, sorted keys."""
+def _flat_value(value: Any, *, lists: bool) -> Any:
+    """A value a property-graph file can hold.
+
+    Strings, numbers and booleans stay; a list of those becomes " | "-joined text (or stays a
+    list when ``lists``); anything nested (evidence records, literal pairs) becomes compact
+    JSON with sorted keys; None becomes None (left out).
+    """
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, tuple)) and all(
+        isinstance(v, (str, int, float, bool)) for v in value
+    ):
+        return [str(v) for v in value] if lists else " | ".join(str(v) for v in value)
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _flat_attributes(attributes: dict[str, Any], *, lists: bool = False) -> dict[str, Any]:
+    """Sorted, flattened attributes; an ``evidence`` list also gives ``evidence_count``."""
     out: dict[str, Any] = {}
     for key in sorted(attributes):
-        value = attributes[key]
-        if value is None:
-            continue
-        if isinstance(value, (list, tuple, set)):
-            value = " | ".join(str(v) for v in value)
-        elif not isinstance(value, (str, int, float, bool)):
-            value = str(value)
-        out[key] = value
-    return out
+        value = _flat_value(attributes[key], lists=lists)
+        if value is not None:
+            out[key] = value
+    if isinstance(attributes.get("evidence"), list):
+        out["evidence_count"] = len(attributes["evidence"])
+    return dict(sorted(out.items()))
 
 
-def _flat_network(network: Any) -> Any:
-    """A copy of ``network`` with scalar attributes, nodes and edges in sorted order."""
+def _flat_network(network: Any, *, lists: bool = False) -> Any:
+    """A copy of ``network`` with flat attributes, nodes and edges in sorted order."""
     import networkx as nx
 
     flat = nx.MultiDiGraph()
     for node in sorted(network.nodes, key=str):
-        flat.add_node(str(node), **_scalar_attributes(network.nodes[node]))
+        flat.add_node(str(node), **_flat_attributes(network.nodes[node], lists=lists))
     edges = sorted(
         network.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2]))
     )
     for u, v, key, data in edges:
-        flat.add_edge(str(u), str(v), key=str(key), **_scalar_attributes(data))
+        flat.add_edge(str(u), str(v), key=str(key), **_flat_attributes(data, lists=lists))
     return flat
 
 
@@ -617,26 +559,30 @@ def to_gexf(network: Any) -> bytes:
 
 
 NEO4J_README = """\
-Property graph of the ssp-kg concepts for Neo4j (written by `kg export --format neo4j`).
+Property graph of the ssp-kg knowledge graph for Neo4j (written by `kg export --format neo4j`).
 
-Load into an empty database with:
+Load it into an empty database with:
 
     neo4j-admin database import full --nodes=nodes.csv --relationships=relationships.csv neo4j
 
-Node ids (:ID) are the concepts' IRIs; list columns (string[]) use ";" between items.
+Node ids (:ID) are IRIs; node labels (:LABEL) are the class and its superclasses; relationship
+types (:TYPE) are the predicates' local names in upper snake case (ssp:hasCapability becomes
+HAS_CAPABILITY). List columns (string[]) use ";" between items; evidence is JSON text.
 """
 
 
 def _neo4j_type(values: Iterable[Any]) -> str:
     """The neo4j-admin header type for a column holding ``values``."""
     kinds = {type(v) for v in values if v is not None}
-    if kinds and kinds <= {bool}:
+    if not kinds:
+        return ""
+    if kinds <= {bool}:
         return ":boolean"
-    if kinds and kinds <= {int}:
+    if kinds <= {int}:
         return ":long"
-    if kinds and kinds <= {int, float}:
+    if kinds <= {int, float}:
         return ":double"
-    if kinds & {list, tuple, set}:
+    if kinds <= {list}:
         return ":string[]"
     return ""
 
@@ -646,31 +592,36 @@ def _neo4j_value(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (list, tuple, set)):
-        return ";".join(str(v) for v in value)
+    if isinstance(value, list):
+        return ";".join(value)
     return str(value)
 
 
-def _local_name(curie: str) -> str:
-    return curie.rsplit(":", 1)[-1].rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+def local_name(iri: str) -> str:
+    """The part of an IRI after its last ``#``, ``/`` or ``:``."""
+    for separator in ("#", "/", ":"):
+        head, _, tail = iri.rstrip("/#").rpartition(separator)
+        if head and tail:
+            return tail
+    return iri
 
 
-def _relationship_type(predicate: str) -> str:
-    """``ssp:hasCapability`` -> ``HAS_CAPABILITY`` (Neo4j's usual relationship style)."""
-    import re
-
-    local = _local_name(predicate)
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", local).replace("-", "_").upper()
+def relationship_type(predicate: str) -> str:
+    """``.../ontology#hasCapability`` -> ``HAS_CAPABILITY`` (Neo4j's usual style)."""
+    local = re.sub(r"[^0-9A-Za-z]+", "_", local_name(predicate))
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", local).strip("_").upper() or "RELATED"
 
 
-def _node_labels(attributes: dict[str, Any]) -> str:
-    classes = attributes.get("classes") or attributes.get("class") or "Resource"
+def node_labels(attributes: dict[str, Any]) -> str:
+    """``Farmer;SmallScaleProducer;...``: the node's class and superclasses, or ``Resource``."""
+    classes = attributes.get("classes") or []
     if isinstance(classes, str):
-        classes = [c.strip() for c in classes.split("|")]
-    return ";".join(sorted({_local_name(str(c)) for c in classes if str(c).strip()}))
+        classes = [c for c in classes.split(" | ") if c]
+    names = [re.sub(r"[^0-9A-Za-z_]", "_", local_name(str(c))) for c in classes]
+    return ";".join(sorted(set(names))) or "Resource"
 
 
-def _csv_rows(header: list[str], rows: list[list[str]]) -> str:
+def _csv_text(header: list[str], rows: list[list[str]]) -> str:
     import csv
     import io
 
@@ -684,31 +635,32 @@ def _csv_rows(header: list[str], rows: list[list[str]]) -> str:
 def write_neo4j(network: Any, folder: Path) -> None:
     """Write ``nodes.csv``, ``relationships.csv`` and ``README.txt`` for neo4j-admin import.
 
-    Nodes: ``id:ID``, one column per attribute (typed headers), ``:LABEL`` from the node's
-    classes. Relationships: ``:START_ID``, ``:END_ID``, ``:TYPE`` from the predicate, then the
-    edge attributes. Rows are sorted, so the files are deterministic.
+    Nodes: ``id:ID``, one column per attribute (typed headers), ``:LABEL``. Relationships:
+    ``:START_ID``, ``:END_ID``, ``:TYPE``, then the edge attributes. Rows are sorted.
     """
-    node_keys = sorted({k for _, data in network.nodes(data=True) for k in data} - {"id"})
+    flat = _flat_network(network, lists=True)
+    nodes = list(flat.nodes(data=True))
+    node_keys = sorted({k for _, data in nodes for k in data} - {"id"})
     node_header = ["id:ID"]
-    for key in node_keys:
-        node_header.append(key + _neo4j_type(d.get(key) for _, d in network.nodes(data=True)))
+    node_header += [k + _neo4j_type(d.get(k) for _, d in nodes) for k in node_keys]
     node_header.append(":LABEL")
     node_rows = [
-        [str(node)] + [_neo4j_value(data.get(key)) for key in node_keys] + [_node_labels(data)]
-        for node, data in sorted(network.nodes(data=True), key=lambda n: str(n[0]))
+        [node, *(_neo4j_value(data.get(k)) for k in node_keys), node_labels(data)]
+        for node, data in nodes
     ]
-    edges = sorted(
-        network.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2]))
-    )
+    edges = list(flat.edges(keys=True, data=True))
     edge_keys = sorted({k for *_, data in edges for k in data})
     edge_header = [":START_ID", ":END_ID", ":TYPE"]
-    for key in edge_keys:
-        edge_header.append(key + _neo4j_type(e[3].get(key) for e in edges))
+    edge_header += [k + _neo4j_type(e[3].get(k) for e in edges) for k in edge_keys]
     edge_rows = [
-        [str(u), str(v), _relationship_type(str(data.get("predicate", key)))]
-        + [_neo4j_value(data.get(k)) for k in edge_keys]
+        [
+            u,
+            v,
+            relationship_type(str(data.get("predicate", key))),
+            *(_neo4j_value(data.get(k)) for k in edge_keys),
+        ]
         for u, v, key, data in edges
     ]
-    (folder / "nodes.csv").write_text(_csv_rows(node_header, node_rows), encoding="utf-8")
-    (folder / "relationships.csv").write_text(_csv_rows(edge_header, edge_rows), encoding="utf-8")
+    (folder / "nodes.csv").write_text(_csv_text(node_header, node_rows), encoding="utf-8")
+    (folder / "relationships.csv").write_text(_csv_text(edge_header, edge_rows), encoding="utf-8")
     (folder / "README.txt").write_text(NEO4J_README, encoding="utf-8")
