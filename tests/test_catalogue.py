@@ -1,0 +1,327 @@
+"""The named query catalogue: grlc decorators and parameters, and every query's answers.
+
+Expected answers live in ``tests/queries/NAME.csv`` (or ``NAME--CASE.csv`` for a second
+parameter set). They were written from the article, not from running the queries: each file
+holds only the columns whose values follow from the article's text (IRIs as ``prefix:local``,
+literals as their text), and results are compared with them as multisets of rows, on the
+bundled graph with rdflib and on a real Oxigraph server.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib.namespace import SKOS
+
+from kg import catalogue, sparql
+from kg.catalogue import (
+    find_parameters,
+    parse_decorators,
+    query_body,
+    scan,
+    variables,
+)
+from kg.errors import InputError
+from kg.namespaces import shorten
+
+EXPECTED = Path(__file__).parent / "queries"
+
+# (expected file stem, catalogue query, parameters)
+CASES: list[tuple[str, str, dict[str, str]]] = [
+    ("article-q1", "article-q1", {}),
+    ("article-q2", "article-q2", {}),
+    ("article-q3", "article-q3", {}),
+    ("article-q4", "article-q4", {}),
+    ("article-q5", "article-q5", {}),
+    ("challenges-by-producer", "challenges-by-producer", {}),
+    ("challenge-mitigations", "challenge-mitigations", {}),
+    ("unmitigated-challenges", "unmitigated-challenges", {}),
+    ("challenge-effects", "challenge-effects", {}),
+    ("challenge-is-mitigated", "challenge-is-mitigated", {"challenge": "kg:market-visibility"}),
+    (
+        "challenge-is-mitigated--per-unit-costs",
+        "challenge-is-mitigated",
+        {"challenge": "kg:high-per-unit-costs"},
+    ),
+    ("technology-outcome-chains", "technology-outcome-chains", {}),
+    ("trend-beneficiaries", "trend-beneficiaries", {}),
+    ("producer-capabilities", "producer-capabilities", {}),
+    ("consumer-appeal", "consumer-appeal", {"value": "kg:authenticity"}),
+    ("section-overview", "section-overview", {}),
+    ("concepts-in-section", "concepts-in-section", {"section": "7", "paragraph": "8"}),
+    (
+        "concepts-in-section--answer-5",
+        "concepts-in-section",
+        {"section": "7", "paragraph": "10"},
+    ),
+    ("most-connected", "most-connected", {"min": "20"}),
+    ("concept-evidence", "concept-evidence", {"concept": "kg:market-visibility"}),
+    (
+        "relation-evidence",
+        "relation-evidence",
+        {"subject": "kg:support-programmes", "object": "kg:limited-access-to-financing"},
+    ),
+    ("label-search", "label-search", {"text": "PER-UNIT"}),
+    ("label-search--injection", "label-search", {"text": 'x" } ; DROP ALL ; #'}),
+    ("skos-hierarchy", "skos-hierarchy", {"root": "kg:regulatory-compliance"}),
+    (
+        "skos-hierarchy--small-scale-producers",
+        "skos-hierarchy",
+        {"root": "kg:small-scale-producers"},
+    ),
+    ("competency-questions", "competency-questions", {}),
+    (
+        "concept-neighbourhood",
+        "concept-neighbourhood",
+        {"concept": "kg:limited-access-to-financing"},
+    ),
+]
+CASE_IDS = [case[0] for case in CASES]
+
+
+# --- Decorators and parameters -------------------------------------------------------------
+
+
+def test_decorators_read_grlc_yaml():
+    text = (
+        "#+ summary: Bands by genre\n"
+        "#+ tags:\n"
+        "#+   - music\n"
+        "#+   - 'bands'\n"
+        "#+ defaults:\n"
+        "#+ - genre: http://dbpedia.org/resource/Grunge\n"
+        "#+ method: GET\n"
+        "#+ enumerate: [genre, year]\n"
+        "SELECT * WHERE { ?s ?p ?o }\n"
+    )
+    assert parse_decorators(text, "q") == {
+        "summary": "Bands by genre",
+        "tags": ["music", "bands"],
+        "defaults": [{"genre": "http://dbpedia.org/resource/Grunge"}],
+        "method": "GET",
+        "enumerate": ["genre", "year"],
+    }
+    assert query_body(text) == "SELECT * WHERE { ?s ?p ?o }"
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("#+ - orphan\n", "line 1: a '- item' line must follow 'key:'"),
+        ("#+ summary\n", "line 1: expected 'key: value'"),
+    ],
+)
+def test_malformed_decorators_are_named_with_their_line(text, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        parse_decorators(text, "q.rq")
+
+
+def test_parameters_follow_the_grlc_convention():
+    text = (
+        "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
+        "SELECT * WHERE { ?_name ?__opt ?_node_iri . ?x ?_n_integer ?_label_en ; "
+        "?_when_xsd_date ?__amount_number . ?y ?p ?_plain_string }"
+    )
+    params = {p.name: p for p in find_parameters(text)}
+    assert set(params) == {"name", "opt", "node", "n", "label", "when", "amount", "plain"}
+    assert params["name"].required and params["name"].kind == "string"
+    assert not params["opt"].required
+    assert params["node"].kind == "iri" and params["node"].variable == "_node_iri"
+    assert params["n"].datatype == "http://www.w3.org/2001/XMLSchema#integer"
+    assert params["label"].kind == "language" and params["label"].lang == "en"
+    assert params["when"].datatype == "http://www.w3.org/2001/XMLSchema#date"
+    assert params["amount"].kind == "number" and not params["amount"].required
+    assert params["plain"].kind == "string"
+
+
+def test_only_real_variables_are_parameters():
+    """A '?_x' inside a string, an IRI or a comment is not a variable."""
+    text = (
+        '# ?_inComment\nSELECT ?x WHERE { ?x <http://e/?_inIri> "?_inString" , '
+        "'''?_inLong''' ; ?p ?_real }"
+    )
+    assert variables(text) == ["x", "p", "_real"]
+    assert [p.name for p in find_parameters(text)] == ["real"]
+
+
+def test_a_parameter_written_two_ways_is_refused():
+    with pytest.raises(InputError, match="'concept' is written two ways"):
+        find_parameters("SELECT * WHERE { ?_concept_iri ?p ?_concept }", where="q.rq")
+
+
+def test_an_unknown_parameter_type_is_refused():
+    with pytest.raises(InputError, match="unknown type 'fancy'"):
+        find_parameters("SELECT * WHERE { ?s ?p ?_thing_fancy }")
+
+
+def test_a_default_for_a_missing_parameter_is_refused():
+    with pytest.raises(InputError, match="default given for unknown parameter 'ghost'"):
+        find_parameters("SELECT * WHERE { ?s ?p ?_real }", {"ghost": "1"})
+
+
+def test_the_scanner_keeps_braces_in_strings_and_comments_out():
+    tokens = list(scan('SELECT ("{" AS ?b) # {\nWHERE { ?s ?p "}" }'))
+    braces = [t.text for t in tokens if t.kind == "punct" and t.text in "{}"]
+    assert braces == ["{", "}"]
+
+
+# --- The catalogue itself ------------------------------------------------------------------
+
+
+def test_the_catalogue_has_the_article_questions_and_a_dozen_more():
+    names = catalogue.names()
+    for number in range(1, 6):
+        assert f"article-q{number}" in names
+    assert len([n for n in names if not n.startswith("article-q")]) >= 12
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name) for name in names)
+
+
+@pytest.mark.parametrize("name", catalogue.names())
+def test_each_catalogue_file_is_grlc_ready(name):
+    """Decorators present, every prefix declared in the file, and the query parses."""
+    query = catalogue.get(name)
+    assert query.summary, f"{name} needs a #+ summary"
+    assert query.tags, f"{name} needs #+ tags"
+    assert query.decorators.get("method") == "GET"
+    assert set(query.decorators) <= {"summary", "description", "tags", "method", "defaults"}
+    declared = catalogue.declared_prefixes(query.text)
+    for token in catalogue.used_prefixes(query.text):
+        assert token.text.split(":")[0] in declared, f"{name}: {token.text} is not declared"
+    compiled = sparql.compile_query(query)
+    assert compiled.kind in ("SELECT", "ASK", "CONSTRUCT")
+    if compiled.kind == "SELECT":
+        assert compiled.ordered, f"{name} needs ORDER BY for a stable output"
+
+
+def test_every_query_has_an_expected_result_and_every_file_a_query():
+    files = {path.stem for path in EXPECTED.glob("*.csv")}
+    assert files == set(CASE_IDS)
+    assert {case[1] for case in CASES} == set(catalogue.names())
+
+
+def test_article_q4_returns_exactly_the_four_challenges():
+    rows = sparql.query("article-q4")
+    assert sorted(rows.values("concept")) == [
+        "https://w3id.org/ssp-kg/id/high-per-unit-costs",
+        "https://w3id.org/ssp-kg/id/limited-access-to-financing",
+        "https://w3id.org/ssp-kg/id/market-visibility",
+        "https://w3id.org/ssp-kg/id/regulatory-compliance",
+    ]
+
+
+# --- Expected answers, locally and on Oxigraph ---------------------------------------------
+
+
+def _expected(stem: str) -> tuple[list[str], Counter]:
+    with (EXPECTED / f"{stem}.csv").open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        columns = next(reader)
+        return columns, Counter(tuple(row) for row in reader)
+
+
+def _text(term: object) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return shorten(str(term))
+    if isinstance(term, BNode):
+        return "_:"
+    return str(term)
+
+
+def _actual(result: sparql.QueryResult, columns: list[str]) -> Counter:
+    """The result as a multiset of rows, projected on ``columns``."""
+    if isinstance(result, bool):
+        rows = [{"boolean": "true" if result else "false"}]
+    elif isinstance(result, Graph):
+        rows = [
+            {"subject": _text(s), "predicate": _text(p), "object": _text(o)}
+            for s, p, o in result
+            if p not in (SKOS.prefLabel, RDF.type)
+        ]
+    else:
+        missing = set(columns) - set(result.vars)
+        assert not missing, f"the query does not return {sorted(missing)}"
+        rows = [{var: _text(row.get(var)) for var in result.vars} for row in result]
+    return Counter(tuple(row[column] for column in columns) for row in rows)
+
+
+def _check(result: sparql.QueryResult, stem: str) -> None:
+    columns, expected = _expected(stem)
+    actual = _actual(result, columns)
+    assert actual == expected, (
+        f"{stem}: missing {sorted((expected - actual).elements())}, "
+        f"unexpected {sorted((actual - expected).elements())}"
+    )
+
+
+@pytest.mark.parametrize("stem, name, params", CASES, ids=CASE_IDS)
+def test_catalogue_answers_locally(bundled, stem, name, params):
+    _check(sparql.query(name, params, graph=bundled), stem)
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("stem, name, params", CASES, ids=CASE_IDS)
+def test_catalogue_answers_on_oxigraph(oxigraph_bundled, stem, name, params):
+    _check(sparql.query(name, params, endpoint=oxigraph_bundled.query_url), stem)
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("stem, name, params", CASES, ids=CASE_IDS)
+def test_local_and_remote_answers_are_identical(bundled, oxigraph_bundled, stem, name, params):
+    """Not just the expected columns: every column, every row, in the same order."""
+    local = sparql.query(name, params, graph=bundled)
+    remote = sparql.query(name, params, endpoint=oxigraph_bundled.query_url)
+    if isinstance(local, Graph):
+        assert isinstance(remote, Graph)
+        assert set(local) == set(remote)
+    elif isinstance(local, bool):
+        assert local is remote
+    else:
+        assert local.vars == remote.vars
+        assert [_normal(row) for row in local] == [_normal(row) for row in remote]
+
+
+def _normal(row: dict) -> dict:
+    """Numbers compared by value (engines may pick different integer types for COUNT)."""
+    out = {}
+    for key, term in row.items():
+        if isinstance(term, Literal) and isinstance(term.toPython(), int):
+            out[key] = int(term.toPython())
+        else:
+            out[key] = term
+    return out
+
+
+def test_the_neighbourhood_labels_every_node_and_grows_with_depth(bundled):
+    one = sparql.query("concept-neighbourhood", {"concept": "kg:support-programmes"}, bundled)
+    two = sparql.query(
+        "concept-neighbourhood", {"concept": "kg:support-programmes", "depth": "2"}, bundled
+    )
+    assert isinstance(one, Graph) and isinstance(two, Graph)
+    assert set(one) < set(two)
+    kg = "https://w3id.org/ssp-kg/id/"
+    ssp = "https://w3id.org/ssp-kg/ontology#"
+    # governments provide support programmes (1 hop); support programmes mitigate limited
+    # access to financing, which hinders expanding production (2 hops).
+    assert (
+        URIRef(kg + "governments"),
+        URIRef(ssp + "provides"),
+        URIRef(kg + "support-programmes"),
+    ) in one
+    second_hop = (
+        URIRef(kg + "limited-access-to-financing"),
+        URIRef(ssp + "hinders"),
+        URIRef(kg + "production-expansion"),
+    )
+    assert second_hop not in one and second_hop in two
+    for graph in (one, two):
+        nodes = {s for s, p, _ in graph if p != SKOS.prefLabel} | {
+            o for _, p, o in graph if p != SKOS.prefLabel
+        }
+        assert all(len(list(graph.objects(node, SKOS.prefLabel))) == 1 for node in nodes)
