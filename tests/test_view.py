@@ -1,0 +1,437 @@
+"""The HTML view: offline, deterministic, escaped; and in real headless Chromium, that it works."""
+
+from __future__ import annotations
+
+import html
+import json
+import random
+import re
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+import kg
+from kg.errors import InputError
+from kg.network import to_networkx
+from kg.view import LAYOUT_THRESHOLD, display, render_html, write_html
+
+from .conftest import ARTIFACTS
+
+KGNS = "https://w3id.org/ssp-kg/id/"
+HOSTILE_LABEL = "<img src=x onerror=window.__pwned=1>"
+HOSTILE_DEFINITION = "</script><script>window.__pwned=2</script> & more"
+# URL strings inside vis-network's code that are never fetched (an XML namespace, licence text).
+ALLOWED_URLS = {
+    "http://www.w3.org/2000/svg",
+    "https://github.com/zloirock/core-js/blob/v3.21.1/LICENSE",
+    "https://github.com/zloirock/core-js",
+    "https://github.com/uuidjs/uuid#getrandomvalues-not-supported",
+}
+
+
+def data_blob(page: str) -> dict:
+    match = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', page, re.S)
+    assert match, "the page has no data element"
+    return json.loads(match.group(1))
+
+
+def without_data(page: str) -> str:
+    return re.sub(
+        r'<script id="kg-data" type="application/json">.*?</script>', "", page, flags=re.S
+    )
+
+
+def hostile_graph() -> Graph:
+    graph = Graph()
+    bad, good = URIRef("http://example.org/bad"), URIRef("http://example.org/good")
+    graph.add((bad, RDF.type, URIRef("http://example.org/Thing")))
+    graph.add((bad, RDFS.label, Literal(HOSTILE_LABEL)))
+    graph.add((bad, SKOS.definition, Literal(HOSTILE_DEFINITION)))
+    graph.add((bad, URIRef("http://example.org/note"), Literal("<b onmouseover=alert(1)>x</b>")))
+    graph.add((good, RDFS.label, Literal("a harmless neighbour")))
+    graph.add((bad, URIRef("http://example.org/links"), good))
+    return graph
+
+
+def synthetic(n: int, seed: int = 3) -> nx.MultiDiGraph:
+    """A graph shaped like ``to_networkx`` output, with ``n`` nodes in four classes."""
+    rng = random.Random(seed)
+    g = nx.MultiDiGraph()
+    for i in range(n):
+        klass = f"http://example.org/C{i % 4}"
+        g.add_node(
+            f"http://example.org/n{i}",
+            label=f"node {i}",
+            **{"class": f"class {i % 4}"},
+            class_iri=klass,
+            classes=[klass],
+            iri=f"http://example.org/n{i}",
+            kind="iri",
+            evidence=[],
+            alt_labels=[],
+            literals=[],
+        )
+    for i in range(1, n):
+        j = rng.randrange(max(0, i - 30), i)
+        g.add_edge(f"http://example.org/n{i}", f"http://example.org/n{j}", key="p", label="p")
+    return g
+
+
+@pytest.fixture(scope="module")
+def bundled_page(bundled) -> str:
+    return render_html(to_networkx(bundled), title="Bundled graph")
+
+
+# --- The file itself -------------------------------------------------------------------------
+
+
+def test_page_requests_nothing_from_any_host(bundled_page: str) -> None:
+    page = bundled_page
+    assert not re.search(r"""\b(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//""", page, re.I)
+    assert not re.search(r"""url\(\s*["']?\s*(?:https?:)?//""", page, re.I)
+    assert "@import" not in page
+    assert "<link" not in page.lower()
+    assert not re.search(r"cdnjs|jsdelivr|unpkg|bootstrap", page, re.I)
+    urls = set(re.findall(r"https?://[^\s\"'<>)]+", without_data(page)))
+    assert urls <= ALLOWED_URLS
+    assert "default-src 'none'" in page  # and the browser is told to refuse any request
+
+
+def test_page_inlines_vis_network_and_the_graph(bundled, bundled_page: str) -> None:
+    net = to_networkx(bundled)
+    blob = data_blob(bundled_page)
+    assert len(blob["nodes"]) == net.number_of_nodes()
+    assert len(blob["edges"]) == net.number_of_edges()
+    assert "vis-network 9.1.2" in bundled_page
+    assert "Dual licensed under Apache-2.0 and MIT" in bundled_page
+    assert blob["physics"] is True
+    assert all("x" not in n for n in blob["nodes"])
+
+
+def test_same_input_same_bytes(tmp_path: Path) -> None:
+    first = render_html(to_networkx(kg.load()), title="t")
+    second = render_html(to_networkx(kg.load()), title="t")
+    assert first == second
+    (tmp_path / "data.ttl").write_text(
+        "@prefix ex: <http://example.org/> . ex:a ex:p [ ex:q ex:b ] , [ ex:q ex:c ] .",
+        encoding="utf-8",
+    )
+    pages = {render_html(to_networkx(kg.load([tmp_path / "data.ttl"]))) for _ in range(2)}
+    assert len(pages) == 1
+
+
+def test_large_graphs_get_fixed_positions_deterministically() -> None:
+    big = synthetic(LAYOUT_THRESHOLD + 50)
+    page = render_html(big)
+    blob = data_blob(page)
+    assert blob["physics"] is False
+    assert blob["options"]["physics"]["enabled"] is False
+    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in blob["nodes"])
+    assert len({(n["x"], n["y"]) for n in blob["nodes"]}) == len(blob["nodes"])
+    assert render_html(big) == page
+
+
+def test_parallel_edges_are_curved_apart(tmp_path: Path) -> None:
+    g = nx.MultiDiGraph()
+    g.add_node("a", label="a")
+    g.add_node("b", label="b")
+    g.add_edge("a", "b", key="p", predicate="p", label="p")
+    g.add_edge("a", "b", key="q", predicate="q", label="q")
+    edges = data_blob(render_html(g))["edges"]
+    assert [e["label"] for e in edges] == ["p", "q"]
+    assert edges[0]["smooth"]["roundness"] != edges[1]["smooth"]["roundness"]
+
+
+def test_user_text_is_escaped_in_the_file() -> None:
+    page = render_html(to_networkx(hostile_graph()), title="<b>title</b>", caption="<i>cap</i>")
+    assert HOSTILE_LABEL not in page
+    assert "<script>window.__pwned" not in page
+    assert "<title>&lt;b&gt;title&lt;/b&gt;</title>" in page
+    assert "&lt;i&gt;cap&lt;/i&gt;" in page
+    blob = data_blob(page)
+    assert HOSTILE_LABEL in [info[1] for info in blob["info"]]
+
+
+def test_write_html_is_atomic_and_utf8(tmp_path: Path) -> None:
+    net = to_networkx(hostile_graph())
+    target = write_html(net, tmp_path / "view.html", title="Ünïcode — ok")
+    text = target.read_bytes().decode("utf-8")
+    assert "Ünïcode — ok" in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["view.html"]
+    with pytest.raises(InputError):
+        write_html(net, tmp_path / "missing" / "view.html")
+    assert not (tmp_path / "missing").exists()
+
+
+def test_jupyter_repr_is_an_escaped_srcdoc_iframe(bundled_page: str) -> None:
+    shown = display(bundled_page, height=500)._repr_html_()
+    assert shown.startswith("<iframe srcdoc=")
+    assert shown.count("<") == 2  # the iframe's own tags; the page is all escaped
+    inner = re.search(r'srcdoc="([^"]*)"', shown).group(1)
+    assert html.unescape(inner) == bundled_page
+
+
+# --- In a real browser ---------------------------------------------------------------------
+
+
+class Opened:
+    """A page opened from a file with every non-file request aborted and recorded."""
+
+    def __init__(self, browser, path: Path) -> None:
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.context = browser.new_context(viewport={"width": 1280, "height": 800})
+        self.page = self.context.new_page()
+        self.page.route("**/*", self._route)
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        self.page.on("dialog", lambda dialog: (self.errors.append("dialog"), dialog.dismiss()))
+        self.page.goto(path.resolve().as_uri())
+        self.page.wait_for_function("window.kgView && window.kgView.ready", timeout=120_000)
+
+    def _route(self, route) -> None:
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            self.requests.append(route.request.url)
+            route.abort()
+
+    def _console(self, message) -> None:
+        if message.type in ("error", "warning"):
+            self.errors.append(f"{message.type}: {message.text}")
+
+    def js(self, expression: str, arg=None):
+        return self.page.evaluate(expression, arg)
+
+    def vis_id(self, iri: str) -> str:
+        return self.js(
+            "iri => { const d = kgView.data; const i = d.info.findIndex(x => x[4] === iri);"
+            " return i < 0 ? null : d.nodes[i].id; }",
+            iri,
+        )
+
+    def hover(self, node_id: str) -> None:
+        box = self.page.locator("#kg-network").bounding_box()
+        point = self.js(
+            "id => network.canvasToDOM(network.getPosition(id))",
+            node_id,
+        )
+        self.page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def opened(chromium):
+    pages: list[Opened] = []
+
+    def open_(path: Path) -> Opened:
+        pages.append(Opened(chromium, path))
+        return pages[-1]
+
+    yield open_
+    for page in pages:
+        page.close()
+
+
+@pytest.mark.browser
+def test_bundled_view_in_chromium(bundled, tmp_path: Path, opened) -> None:
+    net = to_networkx(bundled)
+    view = opened(write_html(net, tmp_path / "bundled.html", title="Bundled graph"))
+    assert view.js("network.body.data.nodes.length") == net.number_of_nodes()
+    assert view.js("network.body.data.edges.length") == net.number_of_edges()
+    assert view.js("network.physics.options.enabled") is False  # settled, then stopped
+    assert view.page.locator("#kg-legend .legend-item").count() == len(
+        {d["class_iri"] for _n, d in net.nodes(data=True)}
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    view.page.screenshot(path=str(ARTIFACTS / "view-bundled.png"))
+    assert view.requests == []
+    assert view.errors == []
+
+
+@pytest.mark.browser
+def test_search_finds_and_focuses_the_node(bundled, tmp_path: Path, opened) -> None:
+    net = to_networkx(bundled)
+    iri = KGNS + "market-visibility"
+    view = opened(write_html(net, tmp_path / "search.html"))
+    target = view.vis_id(iri)
+    view.page.fill("#kg-search", net.nodes[iri]["label"][:-2])  # a prefix is enough
+    assert (
+        view.page.locator("#kg-search-results li")
+        .first.inner_text()
+        .startswith(net.nodes[iri]["label"])
+    )
+    view.page.press("#kg-search", "Enter")
+    assert view.js("network.getSelectedNodes()") == [target]
+    view.page.wait_for_function(
+        "id => { const p = network.getPosition(id), v = network.getViewPosition();"
+        " return Math.hypot(p.x - v.x, p.y - v.y) < 2; }",
+        arg=target,
+        timeout=10_000,
+    )
+    assert net.nodes[iri]["label"] in view.page.locator("#kg-details").inner_text()
+    assert view.requests == [] and view.errors == []
+
+
+@pytest.mark.browser
+def test_legend_filter_hides_a_class(bundled, tmp_path: Path, opened) -> None:
+    net = to_networkx(bundled)
+    view = opened(write_html(net, tmp_path / "filter.html"))
+    label = "financial challenge"
+    members = {view.vis_id(n) for n, d in net.nodes(data=True) if d["class"] == label}
+    assert members
+    hidden = "() => network.body.data.nodes.get({filter: n => n.hidden === true}).map(n => n.id)"
+    view.page.click(f'.legend-item[data-class="{label}"]')
+    assert set(view.js(hidden)) == members
+    assert view.page.get_attribute(f'.legend-item[data-class="{label}"]', "aria-pressed") == "false"
+    view.page.click("#kg-show-all")
+    assert view.js(hidden) == []
+    assert view.errors == []
+
+
+@pytest.mark.browser
+def test_click_highlights_the_neighbourhood(bundled, tmp_path: Path, opened) -> None:
+    net = to_networkx(bundled)
+    center = KGNS + "market-visibility"
+    view = opened(write_html(net, tmp_path / "click.html"))
+    box = view.page.locator("#kg-network").bounding_box()
+    point = view.js("id => network.canvasToDOM(network.getPosition(id))", view.vis_id(center))
+    view.page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    near = {view.vis_id(n) for n in nx.all_neighbors(net, center)} | {view.vis_id(center)}
+    dimmed = set(
+        view.js(
+            "() => network.body.data.nodes.get({filter: n => n.color.background === '#eef1f4'})"
+            ".map(n => n.id)"
+        )
+    )
+    assert dimmed == {view.vis_id(n) for n in net} - near
+    assert view.errors == []
+
+
+@pytest.mark.browser
+def test_hostile_label_shows_as_text_and_runs_nothing(tmp_path: Path, opened) -> None:
+    net = to_networkx(hostile_graph())
+    view = opened(write_html(net, tmp_path / "hostile.html", title=HOSTILE_LABEL))
+    bad = view.vis_id("http://example.org/bad")
+    view.hover(bad)
+    tooltip = view.page.locator("#kg-tooltip")
+    tooltip.wait_for(state="visible", timeout=10_000)
+    text = tooltip.inner_text()
+    assert HOSTILE_LABEL in text
+    assert HOSTILE_DEFINITION in text
+    assert "<b onmouseover=alert(1)>x</b>" in text
+    assert (
+        view.page.locator("#kg-tooltip img, #kg-tooltip script, #kg-tooltip b[onmouseover]").count()
+        == 0
+    )
+    view.page.fill("#kg-search", "<img")
+    view.page.press("#kg-search", "Enter")
+    assert HOSTILE_LABEL in view.page.locator("#kg-details").inner_text()
+    assert view.page.title() == HOSTILE_LABEL
+    assert view.js("typeof window.__pwned") == "undefined"
+    assert view.page.locator("body img").count() == 0
+    assert view.requests == [] and view.errors == []
+
+
+@pytest.mark.browser
+def test_large_graph_opens_with_physics_off(tmp_path: Path, opened) -> None:
+    big = synthetic(LAYOUT_THRESHOLD + 200)
+    view = opened(write_html(big, tmp_path / "big.html"))
+    assert view.js("network.body.data.nodes.length") == big.number_of_nodes()
+    assert view.js("network.body.data.edges.length") == big.number_of_edges()
+    assert view.js("network.physics.options.enabled") is False
+    written = data_blob((tmp_path / "big.html").read_text(encoding="utf-8"))["nodes"][-1]
+    shown = view.js("id => network.getPosition(id)", written["id"])
+    # drawn where Python put it (vis rounds to whole pixels)
+    assert abs(shown["x"] - written["x"]) <= 1 and abs(shown["y"] - written["y"]) <= 1
+    assert view.requests == [] and view.errors == []
+
+
+@pytest.mark.browser
+def test_jupyter_iframe_renders_the_graph(bundled_page: str, chromium) -> None:
+    context = chromium.new_context()
+    page = context.new_page()
+    requests: list[str] = []
+    page.route("**/*", lambda route: (requests.append(route.request.url), route.abort()))
+    page.set_content(display(bundled_page)._repr_html_())
+    frame = page.frames[1]
+    frame.wait_for_function("window.kgView && window.kgView.ready", timeout=120_000)
+    assert frame.evaluate("network.body.data.nodes.length") == len(data_blob(bundled_page)["nodes"])
+    assert requests == []
+    context.close()
+
+
+# --- kg viz --------------------------------------------------------------------------------
+
+
+def test_kg_viz_writes_the_bundled_view(run_kg, tmp_path: Path, bundled) -> None:
+    result = run_kg("viz", "-o", str(tmp_path / "graph.html"))
+    assert result.code == 0, result
+    net = to_networkx(bundled)
+    blob = data_blob((tmp_path / "graph.html").read_text(encoding="utf-8"))
+    assert len(blob["nodes"]) == net.number_of_nodes()
+    assert f"{net.number_of_nodes()} nodes" in result.stderr
+    (tmp_path / "again").mkdir()
+    default = run_kg("viz", cwd=tmp_path / "again")  # default output: ./graph.html
+    assert default.code == 0, default
+    assert (tmp_path / "again" / "graph.html").read_bytes() == (
+        tmp_path / "graph.html"
+    ).read_bytes()
+
+
+def test_kg_viz_scopes(run_kg, tmp_path: Path, bundled) -> None:
+    out = tmp_path / "focus.html"
+    result = run_kg("viz", "--focus", "kg:market-visibility", "--depth", "1", "-o", str(out))
+    assert result.code == 0, result
+    expected = to_networkx(bundled, focus="kg:market-visibility", depth=1)
+    assert len(data_blob(out.read_text(encoding="utf-8"))["nodes"]) == expected.number_of_nodes()
+    construct = (
+        "PREFIX ssp: <https://w3id.org/ssp-kg/ontology#> "
+        "CONSTRUCT { ?s ssp:faces ?o } WHERE { ?s ssp:faces ?o }"
+    )
+    result = run_kg("viz", "--query", construct, "--classes", "Producer", "-o", str(out))
+    assert result.code == 0, result
+    blob = data_blob(out.read_text(encoding="utf-8"))
+    assert blob["edges"] == []  # only producers are left, and faces links them to challenges
+    assert {c["family"] for c in blob["classes"]} == {"https://w3id.org/ssp-kg/ontology#Actor"}
+
+
+def test_kg_viz_on_user_data(run_kg, tmp_path: Path) -> None:
+    data = tmp_path / "people.ttl"
+    data.write_text(
+        "@prefix ex: <http://example.org/> . ex:a ex:knows ex:b . ex:b ex:knows ex:c .",
+        encoding="utf-8",
+    )
+    result = run_kg("viz", "--data", str(data), "-o", "-")
+    assert result.code == 0, result
+    blob = data_blob(result.stdout)
+    assert sorted(i[4] for i in blob["info"]) == [f"http://example.org/{x}" for x in "abc"]
+    assert "people.ttl" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "where"),
+    [
+        (["--focus", "market visibilty"], "kg: market visibilty: "),
+        (["--classes", "Chalenge"], "kg: Chalenge: no such class"),
+        (["--query", "ASK { ?s ?p ?o }"], "kg: ASK { ?s ?p ?o }: is an ASK query"),
+        (["--data", "missing.ttl"], "kg: missing.ttl: no such file"),
+    ],
+)
+def test_kg_viz_bad_input_is_one_line(run_kg, tmp_path: Path, args, where) -> None:
+    result = run_kg("viz", *args, "-o", str(tmp_path / "out.html"), cwd=tmp_path)
+    assert result.code == 2, result
+    assert result.stderr.startswith(where)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out.html").exists()
+
+
+def test_kg_viz_missing_output_folder(run_kg, tmp_path: Path) -> None:
+    result = run_kg("viz", "-o", str(tmp_path / "nope" / "graph.html"))
+    assert result.code == 2, result
+    assert len(result.stderr.strip().splitlines()) == 1
