@@ -215,11 +215,9 @@ def to_term(parameter: Parameter, value: object) -> Term:
     if parameter.kind == "iri":
         return _iri(text, where)
     if parameter.kind == "number":
-        for pattern, datatype in (
-            (_INTEGER, "integer"),
-            (_DECIMAL, "decimal"),
-            (_DOUBLE, "double"),
-        ):
+        if _INTEGER.match(text):
+            return Literal(str(int(text)), datatype=URIRef(XSD + "integer"))
+        for pattern, datatype in ((_DECIMAL, "decimal"), (_DOUBLE, "double")):
             if pattern.match(text):
                 return Literal(text, datatype=URIRef(XSD + datatype))
         raise InputError(where, f"{text!r} is not a number")
@@ -227,6 +225,8 @@ def to_term(parameter: Parameter, value: object) -> Term:
         return Literal(text, lang=parameter.lang)
     if parameter.kind == "typed" and parameter.datatype:
         _check_lexical(text, parameter.datatype, where)
+        if parameter.datatype[len(XSD) :] in _INTEGER_TYPES:
+            text = str(int(text))  # canonical form, so that it matches stored integers
         return Literal(text, datatype=URIRef(parameter.datatype))
     return Literal(text)
 
@@ -444,19 +444,42 @@ def with_values(text: str, bindings: Mapping[str, Term]) -> str:
         + " ".join(nt_term(bindings[name]) for name in names)
         + ") }"
     )
+    text = _long_construct(text)
     position = where_group(text)
     if position is None:
         return f"{text.rstrip()}\nWHERE {{ {block} }}\n"
     return f"{text[: position + 1]} {block} {text[position + 1 :]}"
 
 
+def _form_index(tokens: list[Token]) -> int | None:
+    """The index of the query form keyword (SELECT, ASK, CONSTRUCT, DESCRIBE)."""
+    forms = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+    return next(
+        (i for i, t in enumerate(tokens) if t.kind == "word" and t.text.upper() in forms), None
+    )
+
+
+def _long_construct(text: str) -> str:
+    """``CONSTRUCT WHERE { P }`` written as ``CONSTRUCT { P } WHERE { P }``.
+
+    Only the long form may hold a VALUES block; other queries are returned unchanged.
+    """
+    tokens = list(scan(text))
+    start = _form_index(tokens)
+    if start is None or tokens[start].text.upper() != "CONSTRUCT" or start + 2 >= len(tokens):
+        return text
+    where, opening = tokens[start + 1], tokens[start + 2]
+    if where.text.upper() != "WHERE" or opening.text != "{":
+        return text
+    closing = tokens[_after_group(tokens, start + 2) - 1]
+    body = text[opening.start + 1 : closing.start]
+    return f"{text[: where.start]}{{{body}}} {text[where.start :]}"
+
+
 def where_group(text: str) -> int | None:
     """The offset of the ``{`` that opens the query's top-level WHERE group, if any."""
     tokens = list(scan(text))
-    forms = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-    start = next(
-        (i for i, t in enumerate(tokens) if t.kind == "word" and t.text.upper() in forms), None
-    )
+    start = _form_index(tokens)
     if start is None:
         return None
     index = start + 1
