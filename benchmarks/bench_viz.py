@@ -1,0 +1,205 @@
+"""Benchmark the HTML view on a large synthetic graph: write time and time to interactive.
+
+Generates a seeded synthetic graph shaped like the bundled one (``generate.py``; 5,000 concepts
+by default), then measures, in one run on this machine:
+
+* ``kg``: RDF -> networkx (``kg.to_networkx``), the page write (``kg.view.write_html``: layout
+  in Python above the threshold, physics off), and the time until the page is drawn and
+  answers in headless Chromium (``window.kgView.ready``, then a search-and-focus round trip);
+* the baseline: the same networkx graph through pyvis's defaults (``Network.from_nx``,
+  ``write_html`` with ``cdn_resources="in_line"``: physics on, stabilisation then drawing),
+  timed until vis-network reports the network stabilised, bounded by ``--baseline-timeout``.
+
+    python benchmarks/bench_viz.py                 # 5,000 nodes, with the baseline
+    python benchmarks/bench_viz.py --nodes 500 --no-baseline
+
+Prints one Markdown table row per variant. Every request other than ``file:`` is aborted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+import generate  # noqa: E402
+
+import kg  # noqa: E402
+from kg.network import to_networkx  # noqa: E402
+from kg.view import write_html  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TRIPLES_PER_NODE = 2 * generate.TRIPLES_PER_CONCEPT
+
+
+def time_to_interactive(
+    browser, path: Path, ready: str, timeout: float
+) -> tuple[float | None, int]:
+    """Seconds from navigation until ``ready`` is true (None past ``timeout``), and requests."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    blocked: list[str] = []
+
+    def route(r) -> None:
+        if r.request.url.startswith("file:"):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    start = time.perf_counter()
+    page.goto(path.as_uri(), wait_until="commit", timeout=timeout * 1000)
+    try:
+        page.wait_for_function(ready, timeout=timeout * 1000, polling=50)
+        elapsed: float | None = time.perf_counter() - start
+    except Exception:  # a timeout: report the bound, not a number
+        elapsed = None
+    context.close()
+    return elapsed, len(blocked)
+
+
+def kg_interaction(browser, path: Path) -> float:
+    """Seconds for a search + focus + neighbourhood highlight once the page is ready."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+    page.goto(path.as_uri())
+    page.wait_for_function("window.kgView && window.kgView.ready", timeout=600_000)
+    target = page.evaluate("kgView.data.info[kgView.data.info.length - 1][1]")
+    start = time.perf_counter()
+    page.fill("#kg-search", target)
+    page.press("#kg-search", "Enter")
+    page.wait_for_function("network.getSelectedNodes().length === 1", timeout=60_000)
+    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    elapsed = time.perf_counter() - start
+    context.close()
+    return elapsed
+
+
+def baseline_page(nxg, path: Path) -> float:
+    """Write the pyvis-defaults page; return the seconds it took."""
+    from pyvis.network import Network
+
+    start = time.perf_counter()
+    net = Network(directed=True, cdn_resources="in_line")
+    plain = type(nxg)()
+    for node, data in nxg.nodes(data=True):
+        plain.add_node(node, label=str(data.get("label", node)), title=str(data.get("class", "")))
+    for u, v, data in nxg.edges(data=True):
+        plain.add_edge(u, v, title=str(data.get("label", "")))
+    net.from_nx(plain)
+    net.write_html(str(path))
+    return time.perf_counter() - start
+
+
+def fmt(value: float | None, bound: float | None = None) -> str:
+    if value is None:
+        return f"> {bound:.0f}" if bound is not None else "n/a"
+    return f"{value:.2f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=5000, help="concepts to generate")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--no-baseline", action="store_true", help="skip pyvis's defaults")
+    parser.add_argument("--baseline-timeout", type=float, default=180.0, help="seconds")
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="bench-viz-") as tmp:
+        folder = Path(tmp)
+        data = generate.write(folder / "synthetic.nt", args.nodes * TRIPLES_PER_NODE, args.seed)
+        start = time.perf_counter()
+        graph = kg.load([data])
+        load_s = time.perf_counter() - start
+        start = time.perf_counter()
+        nxg = to_networkx(graph)
+        network_s = time.perf_counter() - start
+        page = folder / "kg.html"
+        start = time.perf_counter()
+        write_html(nxg, page, title="Synthetic graph")
+        write_s = time.perf_counter() - start
+        size_mb = page.stat().st_size / 1e6
+
+        rows = []
+        still = "n/a"
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            tti, blocked = time_to_interactive(
+                browser, page, "window.kgView && window.kgView.ready", 600.0
+            )
+            interact = kg_interaction(browser, page)
+            rows.append(
+                ("kg viz", load_s, network_s, write_s, size_mb, tti, None, interact, blocked)
+            )
+            if not args.no_baseline:
+                base = folder / "pyvis-default.html"
+                base_write = baseline_page(nxg, base)
+                # Drawn: pyvis hides its loading bar when stabilisation ends (over 100 nodes).
+                drawn = (
+                    "typeof network !== 'undefined' && network !== null && (function () {"
+                    " var bar = document.getElementById('loadingBar');"
+                    " return bar ? bar.style.opacity === '0' : true; })()"
+                )
+                base_tti, base_blocked = time_to_interactive(
+                    browser, base, drawn, args.baseline_timeout
+                )
+                rows.append(
+                    (
+                        "pyvis defaults",
+                        load_s,
+                        network_s,
+                        base_write,
+                        base.stat().st_size / 1e6,
+                        base_tti,
+                        args.baseline_timeout,
+                        None,
+                        base_blocked,
+                    )
+                )
+                settled, _ = time_to_interactive(
+                    browser,
+                    base,
+                    "typeof network !== 'undefined' && network !== null"
+                    " && network.physics.stabilized === true",
+                    args.baseline_timeout,
+                )
+                still = fmt(settled, args.baseline_timeout)
+            browser.close()
+
+    nodes, edges = nxg.number_of_nodes(), nxg.number_of_edges()
+    print(
+        "| variant | nodes | edges | load RDF s | to_networkx s | write HTML s | page MB "
+        "| time to interactive s | search+focus s | requests blocked |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, load, net_s, write, size, tti_s, bound, inter, blocked_n in rows:
+        print(
+            f"| {name} | {nodes} | {edges} | {load:.2f} | {net_s:.2f} | {write:.2f} | {size:.1f} "
+            f"| {fmt(tti_s, bound)} | {fmt(inter)} | {blocked_n} |"
+        )
+    print(
+        f"\nkg viz: physics is off once drawn. pyvis defaults: nodes still moved until "
+        f"{still} s (vis-network's physics.stabilized; bound {args.baseline_timeout:.0f} s)."
+    )
+
+
+if __name__ == "__main__":
+    main()
