@@ -354,9 +354,14 @@ def run_local(
     compiled: Compiled, bindings: Mapping[str, Term], graph: KnowledgeGraph | Graph | None = None
 ) -> QueryResult:
     """Evaluate ``compiled`` with rdflib on ``graph`` (default: the bundled graph)."""
-    target = _bundled() if graph is None else getattr(graph, "graph", graph)
-    if not isinstance(target, Graph):
-        raise TypeError("graph must be a KnowledgeGraph or an rdflib Graph")
+    if graph is None:
+        target = _bundled()
+    elif isinstance(graph, Graph):  # a Graph, or a Dataset (queried as rdflib does)
+        target = graph
+    else:
+        target = getattr(graph, "graph", None)
+        if not isinstance(target, Graph):
+            raise TypeError("graph must be a KnowledgeGraph or an rdflib Graph")
     prepared = compiled.prepared
     initial = {Variable(name): term for name, term in bindings.items()}
     if compiled.kind == "DESCRIBE" and initial:

@@ -494,3 +494,10 @@ class SilentServer:
         self.sock.close()
         for client in self.clients:
             client.close()
+
+
+def test_a_knowledge_graph_or_a_plain_graph_can_be_queried(tricky):
+    text = "SELECT ?t WHERE { ?t <https://example.org/t/size> ?s } ORDER BY ?s"
+    assert kg.query(text, graph=tricky).values() == kg.query(text, graph=tricky.graph).values()
+    with pytest.raises(TypeError, match="KnowledgeGraph or an rdflib Graph"):
+        kg.query(text, graph="tricky.ttl")
