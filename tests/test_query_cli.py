@@ -9,6 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import pty
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -16,7 +20,7 @@ from rdflib import Graph, URIRef
 
 from kg import catalogue
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, REPO
 from .servers import free_port
 from .test_sparql import SilentServer
 
@@ -304,3 +308,32 @@ def test_queries_name_prints_the_file(run_kg):
 
 def test_queries_unknown_name_suggests(run_kg):
     _one_line_error(run_kg("queries", "article-q44"), 2, "did you mean: article-q4")
+
+
+def test_a_terminal_gets_a_table():
+    """On a real pseudo-terminal the default is the aligned table with shortened IRIs."""
+    leader, follower = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kg", "query", "article-q4"],
+            cwd=REPO,
+            stdout=follower,
+            stderr=subprocess.PIPE,
+        )
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closes when the process ends
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert process.wait(timeout=120) == 0
+    finally:
+        os.close(leader)
+    lines = b"".join(chunks).decode().replace("\r\n", "\n").splitlines()
+    assert lines[0].split() == ["concept", "label", "kind"]
+    assert set(lines[1].replace(" ", "")) == {"-"}
+    assert {line.split()[0] for line in lines[2:]} == {"kg:" + iri[len(KG) :] for iri in FOUR}
