@@ -5,7 +5,7 @@
 
   var data = JSON.parse(document.getElementById("kg-data").textContent);
   var DIM_NODE = { background: "#eef1f4", border: "#dfe3e8" };
-  var DIM_FONT = "rgba(123,135,148,0.35)";
+  var DIM_FONT = "rgba(123,135,148,0.16)";
   var EDGE_COLOR = data.edgeColor;
 
   var nodes = new vis.DataSet(data.nodes);
@@ -183,8 +183,8 @@
   function highlight(id) {
     highlighted = id;
     if (id === null) {
-      nodes.update(data.nodes.map(function (n) { return { id: n.id, color: n.color, font: { color: data.fontColor } }; }));
-      edges.update(data.edges.map(function (e) { return { id: e.id, color: EDGE_COLOR, font: { color: data.edgeFontColor } }; }));
+      nodes.update(data.nodes.map(function (n) { return { id: n.id, color: n.color, font: { color: data.fontColor, strokeWidth: 3 } }; }));
+      edges.update(data.edges.map(function (e) { return { id: e.id, color: EDGE_COLOR, font: { color: data.edgeFontColor, strokeWidth: 3 } }; }));
       return;
     }
     var near = {};
@@ -194,13 +194,13 @@
     network.getConnectedEdges(id).forEach(function (e) { connected[e] = true; });
     nodes.update(data.nodes.map(function (n) {
       return near[n.id]
-        ? { id: n.id, color: n.color, font: { color: data.fontColor } }
-        : { id: n.id, color: DIM_NODE, font: { color: DIM_FONT } };
+        ? { id: n.id, color: n.color, font: { color: data.fontColor, strokeWidth: 3 } }
+        : { id: n.id, color: DIM_NODE, font: { color: DIM_FONT, strokeWidth: 0 } };
     }));
     edges.update(data.edges.map(function (e) {
       return connected[e.id]
-        ? { id: e.id, color: { color: data.edgeHighlight, highlight: data.edgeHighlight, hover: data.edgeHighlight }, font: { color: data.edgeFontColor } }
-        : { id: e.id, color: { color: "rgba(184,194,204,0.18)", highlight: data.edgeHighlight, hover: data.edgeHighlight }, font: { color: "rgba(0,0,0,0)" } };
+        ? { id: e.id, color: { color: data.edgeHighlight, highlight: data.edgeHighlight, hover: data.edgeHighlight }, font: { color: data.edgeFontColor, strokeWidth: 3 } }
+        : { id: e.id, color: { color: "rgba(184,194,204,0.18)", highlight: data.edgeHighlight, hover: data.edgeHighlight }, font: { color: "rgba(0,0,0,0)", strokeWidth: 0 } };
     }));
   }
 
@@ -314,7 +314,12 @@
     var ci = data.info[index[id]][0];
     if (hiddenClasses[ci]) { setClass(ci, true); }
     select(id);
-    network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: { duration: 450, easingFunction: "easeInOutQuad" } });
+    // Zoom so that the node's neighbourhood fits, centred on the node itself.
+    var before = { position: network.getViewPosition(), scale: network.getScale() };
+    network.fit({ nodes: [id].concat(network.getConnectedNodes(id)), animation: false });
+    var scale = Math.min(Math.max(network.getScale() * 0.85, 0.45), 1.4);
+    network.moveTo({ position: before.position, scale: before.scale, animation: false });
+    network.focus(id, { scale: scale, animation: { duration: 450, easingFunction: "easeInOutQuad" } });
   }
   view.focusNode = focusNode;
 
