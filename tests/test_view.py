@@ -390,6 +390,19 @@ def test_kg_viz_scopes(run_kg, tmp_path: Path, bundled) -> None:
     assert result.code == 0, result
     expected = to_networkx(bundled, focus="kg:market-visibility", depth=1)
     assert len(data_blob(out.read_text(encoding="utf-8"))["nodes"]) == expected.number_of_nodes()
+    result = run_kg(
+        "viz",
+        "--query",
+        "concept-neighbourhood",
+        "--param",
+        "concept=kg:market-visibility",
+        "-o",
+        str(out),
+    )
+    assert result.code == 0, result
+    shown = {i[4] for i in data_blob(out.read_text(encoding="utf-8"))["info"]}
+    assert KGNS + "market-visibility" in shown and len(shown) > 1
+    assert shown <= set(expected.nodes)  # the catalogue CONSTRUCT: relations around it
     construct = (
         "PREFIX ssp: <https://w3id.org/ssp-kg/ontology#> "
         "CONSTRUCT { ?s ssp:faces ?o } WHERE { ?s ssp:faces ?o }"
@@ -421,6 +434,8 @@ def test_kg_viz_on_user_data(run_kg, tmp_path: Path) -> None:
         (["--classes", "Chalenge"], "kg: Chalenge: no such class"),
         (["--query", "ASK { ?s ?p ?o }"], "kg: ASK { ?s ?p ?o }: is an ASK query"),
         (["--data", "missing.ttl"], "kg: missing.ttl: no such file"),
+        (["--param", "concept=kg:x"], "kg: --param: only applies to a --query"),
+        (["--query", "concept-neighbourhood"], "kg: concept-neighbourhood: missing required"),
     ],
 )
 def test_kg_viz_bad_input_is_one_line(run_kg, tmp_path: Path, args, where) -> None:

@@ -42,6 +42,13 @@ from kg.errors import InputError
     "nodes a SELECT names (a catalogue name, a .rq file or SPARQL text).",
 )
 @click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A parameter of the --query (repeatable), as for kg query.",
+)
+@click.option(
     "--classes",
     metavar="A,B",
     help="Show only nodes of these classes or their "
@@ -56,6 +63,7 @@ def viz(
     focus: str | None,
     depth: int,
     query_source: str | None,
+    params: tuple[str, ...],
     classes: str | None,
     data_files: tuple[str, ...],
     with_bundled: bool,
@@ -77,8 +85,11 @@ def viz(
         raise InputError("--open", "cannot open a page written to standard output")
     loaded = load_from_options(data_files, with_bundled, syntax)
     class_names = [c.strip() for c in classes.split(",") if c.strip()] if classes else None
+    if params and query_source is None:
+        raise InputError("--param", "only applies to a --query")
     if query_source is not None:
-        nxg = _from_query(loaded, query_source, focus, depth, class_names, literals)
+        query = (query_source, _parse_params(params))
+        nxg = _from_query(loaded, query, focus, depth, class_names, literals)
     else:
         nxg = to_networkx(loaded, classes=class_names, focus=focus, depth=depth, literals=literals)
     if class_names:
@@ -104,12 +115,27 @@ def _default_title(nxg) -> str:
     return ", ".join(sources) or "Knowledge graph"
 
 
-def _from_query(loaded, source, focus, depth, class_names, literals):
+def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
+    """``NAME=VALUE`` options to a dict; InputError for a malformed or repeated one."""
+    values: dict[str, str] = {}
+    for item in params:
+        name, equals, value = item.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            raise InputError(f"--param {item}", "expected NAME=VALUE")
+        if name in values:
+            raise InputError(f"--param {name}", "given more than once")
+        values[name] = value
+    return values
+
+
+def _from_query(loaded, query, focus, depth, class_names, literals):
     """The network of what the query returns, labelled from the whole loaded graph."""
     import kg
     from kg.network import Lookup, filter_classes, neighbourhood, resolve_node, to_networkx
 
-    result = kg.query(source, graph=loaded)
+    source, params = query
+    result = kg.query(source, params or None, graph=loaded)
     if isinstance(result, bool):
         raise InputError(source, "is an ASK query; kg viz needs CONSTRUCT, DESCRIBE or SELECT")
     if hasattr(result, "vars"):  # SELECT: the nodes named anywhere in the rows
