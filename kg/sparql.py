@@ -21,7 +21,6 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, Union
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TextIO, Union
 from pyparsing import ParseBaseException
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
@@ -50,7 +50,18 @@ FORMATS = SELECT_FORMATS + GRAPH_FORMATS
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
-_UPDATE_WORDS = ("INSERT", "DELETE", "DROP", "LOAD", "CLEAR", "CREATE", "ADD", "MOVE", "COPY")
+_UPDATE_WORDS = (
+    "INSERT",
+    "DELETE",
+    "DROP",
+    "LOAD",
+    "CLEAR",
+    "CREATE",
+    "ADD",
+    "MOVE",
+    "COPY",
+    "WITH",
+)
 
 
 # --- Finding the query ---------------------------------------------------------------------
@@ -101,9 +112,7 @@ def compile_query(named: NamedQuery) -> Compiled:
             ) from None
         raise InputError(where, _describe_syntax_error(error, text)) from None
     try:
-        prepared = prepareQuery(text, initNs=PREFIXES)
-    except ParseBaseException as error:
-        raise InputError(where, _describe_syntax_error(error, text)) from None
+        prepared = translateQuery(parsed, initNs=PREFIXES)
     except Exception as error:  # rdflib's translation raises plain exceptions
         raise InputError(where, _first_line(str(error)) or type(error).__name__) from None
     kind = prepared.algebra.name.removesuffix("Query").upper()
@@ -116,6 +125,7 @@ def _is_update(text: str) -> bool:
         parseUpdate(text)
     except Exception:
         words = [t.text.upper() for t in scan(text) if t.kind == "word"]
+        words = [word for word in words if word not in ("PREFIX", "BASE")]
         # A broken update is still an update: refuse it for what it is.
         return bool(words) and words[0] in _UPDATE_WORDS
     return True
@@ -202,16 +212,12 @@ def to_term(parameter: Parameter, value: object) -> Term:
         if parameter.kind == "iri" and not isinstance(value, URIRef):
             raise InputError(where, f"{str(value)!r} is not an IRI")
         return value
-    if isinstance(value, bool | int | float | Decimal | date | datetime):
-        if parameter.kind == "iri":
-            raise InputError(where, f"{value!r} is not an IRI")
-        if parameter.kind in ("number", "typed"):
-            value = str(value).lower() if isinstance(value, bool) else value
-            if not isinstance(value, str):
-                value = value.isoformat() if isinstance(value, date) else str(value)
-        else:
-            return Literal(value)
-    text = str(value)
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, date):  # datetime too
+        text = value.isoformat()
+    else:
+        text = str(value)
     if parameter.kind == "iri":
         return _iri(text, where)
     if parameter.kind == "number":
@@ -225,7 +231,7 @@ def to_term(parameter: Parameter, value: object) -> Term:
         return Literal(text, lang=parameter.lang)
     if parameter.kind == "typed" and parameter.datatype:
         _check_lexical(text, parameter.datatype, where)
-        if parameter.datatype[len(XSD) :] in _INTEGER_TYPES:
+        if parameter.datatype.removeprefix(XSD) in _INTEGER_TYPES:
             text = str(int(text))  # canonical form, so that it matches stored integers
         return Literal(text, datatype=URIRef(parameter.datatype))
     return Literal(text)
@@ -664,10 +670,18 @@ def format_graph(graph: Graph, fmt: str) -> str:
         lines = canonical.serialize(format="nt").splitlines()
         return "".join(line + "\n" for line in sorted(set(lines)) if line.strip())
     if fmt == "jsonld":
-        context = dict(sorted(_prefixes(graph, "").items()))
+        terms = [t for triple in canonical for t in triple]
+        iris = {str(t) for t in terms if isinstance(t, URIRef)}
+        iris |= {str(t.datatype) for t in terms if isinstance(t, Literal) and t.datatype}
+        used = {p: ns for p, ns in _prefixes(graph, "").items() if _uses(iris, ns)}
+        context = dict(sorted(used.items()))
         data = json.loads(canonical.serialize(format="json-ld", context=context))
         return json.dumps(_sorted_sets(data), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     return canonical.serialize(format="turtle")
+
+
+def _uses(iris: set[str], namespace: str) -> bool:
+    return any(iri.startswith(namespace) for iri in iris)
 
 
 def _sorted_sets(node: Any, key: str = "") -> Any:

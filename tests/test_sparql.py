@@ -136,6 +136,7 @@ def test_project_prefixes_need_no_declaration():
         "CREATE GRAPH <http://e/g>",
         "PREFIX ex: <http://e/>\nDELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }",
         "DROP ALL ; INSERT {",  # a broken update is still refused as an update
+        "PREFIX ex: <http://e/>\nWITH <http://e/g> DELETE { ?s ?p ?o } WHERE {",
     ],
 )
 def test_sparql_update_is_refused(update):
