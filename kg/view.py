@@ -393,7 +393,7 @@ def render_html(
     False above it (positions computed in Python). The same graph gives the same page.
     """
     if physics is None:
-        physics = nx_graph.number_of_nodes() <= LAYOUT_THRESHOLD
+        physics = 0 < nx_graph.number_of_nodes() <= LAYOUT_THRESHOLD
     page = _page_data(nx_graph, physics, seed)
     options = _options(physics, seed, len(page["nodes"]))
     net = _pyvis_network(page, options, title)

@@ -353,6 +353,14 @@ def test_large_graph_opens_with_physics_off(tmp_path: Path, opened) -> None:
 
 
 @pytest.mark.browser
+def test_an_empty_graph_still_opens(tmp_path: Path, opened) -> None:
+    view = opened(write_html(nx.MultiDiGraph(), tmp_path / "empty.html"))
+    assert view.js("network.body.data.nodes.length") == 0
+    assert view.page.locator("#kg-count-nodes").inner_text() == "0"
+    assert view.errors == []
+
+
+@pytest.mark.browser
 def test_jupyter_iframe_renders_the_graph(bundled_page: str, chromium) -> None:
     context = chromium.new_context()
     page = context.new_page()
