@@ -32,6 +32,8 @@ from kg.namespaces import BASE, DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, bind_p
 
 # Skolem IRIs for blank nodes (RDF 1.1 section 3.5).
 GENID = BASE + ".well-known/genid/"
+RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 # Named graphs a user may give by short name with --graphs.
 GRAPH_NAMES: dict[str, str] = {
@@ -361,18 +363,49 @@ def _sorted_lines(text: str) -> bytes:
 
 
 def _jsonld(graph: Graph) -> bytes:
-    from rdflib.plugins.serializers.jsonld import Converter
-    from rdflib.plugins.shared.jsonld.context import Context
+    """Flattened JSON-LD: one node object per subject, IRIs compacted with the shipped context.
 
-    context_data = jsonld_context()
-    context = Context(context_data)
-    converter = Converter(context, False, False)
-    converter.use_native_types = False  # keep every literal's lexical form exactly
-    result = converter.convert(graph)
-    if isinstance(result, list):
-        result = {"@graph": result}
-    result["@context"] = context_data
-    text = json.dumps(_sort_json(result), indent=2, sort_keys=True, ensure_ascii=False)
+    Written here rather than by rdflib's JSON-LD serialiser, which drops blank nodes that
+    only occur in cycles and keeps only one of several values when one is the empty string.
+    Lists stay as rdf:first/rdf:rest nodes; every literal keeps its lexical form.
+    """
+    context = jsonld_context()
+    namespaces = sorted(context.items(), key=lambda item: (-len(item[1]), item[0]))
+
+    def compact(iri: str) -> str:
+        for prefix, namespace in namespaces:
+            local = iri[len(namespace) :]
+            if iri.startswith(namespace) and local and not local.startswith("//"):
+                return f"{prefix}:{local}"
+        return iri
+
+    def node_id(term: Node) -> str:
+        return term.n3() if isinstance(term, BNode) else compact(str(term))
+
+    def value(term: Node) -> Any:
+        if not isinstance(term, Literal):
+            return {"@id": node_id(term)}
+        if term.language:
+            return {"@language": term.language, "@value": str(term)}
+        if term.datatype is None or str(term.datatype) == XSD_STRING:
+            return str(term)
+        return {"@type": compact(str(term.datatype)), "@value": str(term)}
+
+    nodes: dict[str, dict[str, list[Any]]] = {}
+    for s, p, o in graph:
+        node = nodes.setdefault(node_id(s), {})
+        if p == RDF_TYPE and isinstance(o, URIRef):
+            node.setdefault("@type", []).append(node_id(o))
+        else:
+            node.setdefault(compact(str(p)), []).append(value(o))
+    objects = []
+    for identifier, properties in nodes.items():
+        obj: dict[str, Any] = {"@id": identifier}
+        for key, values in properties.items():
+            obj[key] = values[0] if len(values) == 1 else values
+        objects.append(obj)
+    document = {"@context": context, "@graph": objects}
+    text = json.dumps(_sort_json(document), indent=2, sort_keys=True, ensure_ascii=False)
     return (text + "\n").encode("utf-8")
 
 
