@@ -10,6 +10,10 @@ folder can be served by grlc unchanged:
   ``?_name_prefix_datatype`` (``?_day_xsd_date``); no suffix (or ``_string``, ``_literal``)
   means a plain string.
 
+A parameter may appear anywhere in triple patterns, but in FILTER and BIND only at the top
+level of the WHERE group: on an endpoint its value arrives as a VALUES block opening that
+group, which nested groups (OPTIONAL, UNION branches, sub-selects) evaluate without.
+
 The same rules apply to a query read from a file, stdin or the command line. This module also
 holds the small SPARQL scanner the rest of the package uses to look at query text without
 running it (variables, prefixes, where the WHERE group opens).
