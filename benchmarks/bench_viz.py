@@ -44,6 +44,23 @@ ARGS = [
     "--no-first-run",
 ]
 TRIPLES_PER_NODE = 2 * generate.TRIPLES_PER_CONCEPT
+READY = "() => !!(window.kgView && window.kgView.ready)"
+
+
+def poll(page, function: str, timeout: float, interval: float = 0.05) -> bool:
+    """Evaluate ``function`` until it returns true (False past ``timeout`` seconds).
+
+    Not wait_for_function: it evaluates with eval, which the kg page's CSP forbids.
+    """
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        try:
+            if page.evaluate(function):
+                return True
+        except Exception:  # the page is still loading: its context is not there yet
+            pass
+        time.sleep(interval)
+    return False
 
 
 def time_to_interactive(
@@ -64,11 +81,7 @@ def time_to_interactive(
     page.route("**/*", route)
     start = time.perf_counter()
     page.goto(path.as_uri(), wait_until="commit", timeout=timeout * 1000)
-    try:
-        page.wait_for_function(ready, timeout=timeout * 1000, polling=50)
-        elapsed: float | None = time.perf_counter() - start
-    except Exception:  # a timeout: report the bound, not a number
-        elapsed = None
+    elapsed = time.perf_counter() - start if poll(page, ready, timeout) else None
     context.close()
     return elapsed, len(blocked)
 
@@ -79,12 +92,12 @@ def kg_interaction(browser, path: Path) -> float:
     page = context.new_page()
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
     page.goto(path.as_uri())
-    page.wait_for_function("window.kgView && window.kgView.ready", timeout=600_000)
+    poll(page, READY, 600.0)
     target = page.evaluate("kgView.data.info[kgView.data.info.length - 1][1]")
     start = time.perf_counter()
     page.fill("#kg-search", target)
     page.press("#kg-search", "Enter")
-    page.wait_for_function("network.getSelectedNodes().length === 1", timeout=60_000)
+    poll(page, "() => network.getSelectedNodes().length === 1", 60.0, interval=0.01)
     page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     elapsed = time.perf_counter() - start
     context.close()
@@ -142,9 +155,7 @@ def main() -> None:
         still = "n/a"
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            tti, blocked = time_to_interactive(
-                browser, page, "window.kgView && window.kgView.ready", 600.0
-            )
+            tti, blocked = time_to_interactive(browser, page, READY, 600.0)
             interact = kg_interaction(browser, page)
             rows.append(
                 ("kg viz", load_s, network_s, write_s, size_mb, tti, None, interact, blocked)
@@ -154,7 +165,7 @@ def main() -> None:
                 base_write = baseline_page(nxg, base)
                 # Drawn: pyvis hides its loading bar when stabilisation ends (over 100 nodes).
                 drawn = (
-                    "typeof network !== 'undefined' && network !== null && (function () {"
+                    "() => typeof network !== 'undefined' && network !== null && (function () {"
                     " var bar = document.getElementById('loadingBar');"
                     " return bar ? bar.style.opacity === '0' : true; })()"
                 )
@@ -177,7 +188,7 @@ def main() -> None:
                 settled, _ = time_to_interactive(
                     browser,
                     base,
-                    "typeof network !== 'undefined' && network !== null"
+                    "() => typeof network !== 'undefined' && network !== null"
                     " && network.physics.stabilized === true",
                     args.baseline_timeout,
                 )

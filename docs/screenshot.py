@@ -11,6 +11,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -34,7 +35,8 @@ def main() -> None:
                 lambda r: r.abort() if not r.request.url.startswith("file:") else r.continue_(),
             )
             page.goto(page_path.as_uri())
-            page.wait_for_function("window.kgView && window.kgView.ready", timeout=120_000)
+            while not page.evaluate("() => !!(window.kgView && window.kgView.ready)"):
+                time.sleep(0.05)  # (wait_for_function would need eval, which the page forbids)
             index = page.evaluate("iri => kgView.data.info.findIndex(x => x[4] === iri)", CONCEPT)
             label = page.evaluate("i => kgView.data.info[i][1]", index)
             page.fill("#kg-search", label)

@@ -284,11 +284,11 @@ def _page_data(nxg: nx.MultiDiGraph, physics: bool, seed: int) -> dict[str, Any]
     }
 
 
-def _options(physics: bool, seed: int, n_nodes: int) -> dict[str, Any]:
+def _options(physics: bool, seed: int) -> dict[str, Any]:
     """vis-network options: settle-then-stop physics, or fixed positions for big graphs."""
     return {
         "autoResize": True,
-        "layout": {"randomSeed": seed, "improvedLayout": physics and n_nodes <= 300},
+        "layout": {"randomSeed": seed, "improvedLayout": False},
         "nodes": {
             "borderWidth": 1.5,
             "borderWidthSelected": 2.5,
@@ -395,7 +395,7 @@ def render_html(
     if physics is None:
         physics = 0 < nx_graph.number_of_nodes() <= LAYOUT_THRESHOLD
     page = _page_data(nx_graph, physics, seed)
-    options = _options(physics, seed, len(page["nodes"]))
+    options = _options(physics, seed)
     net = _pyvis_network(page, options, title)
     nodes, edges, heading, _height, _width, options_json = net.get_network_data()
     page["nodes"], page["edges"] = nodes, edges
