@@ -4,8 +4,8 @@ The page needs no network: vis-network and its CSS are inlined from pyvis's bund
 licence banner kept, without links), the page's own CSS and JS come from ``kg/templates``, and
 a Content-Security-Policy forbids any request. Labels and literals travel as JSON in a
 ``<script type="application/json">`` element and are put on the page with ``textContent`` only.
-Small graphs settle with physics, which then stops; above :data:`LAYOUT_THRESHOLD` nodes the
-positions are computed in Python (:mod:`kg.layout`) and physics is off. Output is deterministic:
+Positions are computed in Python (:mod:`kg.layout`, seeded); up to :data:`LAYOUT_THRESHOLD`
+nodes physics refines them and then stops, above it physics is off. Output is deterministic:
 sorted nodes and edges, fixed seeds, rounded positions.
 """
 
@@ -27,7 +27,7 @@ from kg import __version__
 from kg.atomic import atomic_write
 from kg.network import local_name
 
-LAYOUT_THRESHOLD = 1000  # above this many nodes, positions come from Python, physics is off
+LAYOUT_THRESHOLD = 1000  # above this many nodes physics is off: positions are only Python's
 SEED = 7
 VIS_VERSION = "9.1.2"
 VIS_BANNER = (
@@ -205,7 +205,7 @@ def _page_data(nxg: nx.MultiDiGraph, physics: bool, seed: int) -> dict[str, Any]
     keys = sorted(nxg.nodes, key=str)
     ids = {key: f"n{i}" for i, key in enumerate(keys)}
     positions: dict[Any, tuple[float, float]] = {}
-    if not physics:
+    if keys:  # a seeded start; physics (small graphs) then only refines it
         from kg.layout import force_layout
 
         positions = force_layout(keys, ((u, v) for u, v in nxg.edges()), seed=seed, scale=110.0)
