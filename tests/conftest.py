@@ -130,3 +130,20 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+# --- Virtuoso (push tests) ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory):
+    """A read-write Virtuoso on 127.0.0.1 with a temp database, SPARQL_UPDATE granted."""
+    from .servers import VirtuosoServer, isql_binary, virtuoso_binary
+
+    require(
+        virtuoso_binary() is not None and isql_binary() is not None,
+        "Virtuoso (apt-get install virtuoso-opensource-7-bin)",
+    )
+    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    server.stop()
