@@ -29,29 +29,43 @@ _EXPORTS: dict[str, str] = {
     "Rows": "kg.sparql",
     "to_networkx": "kg.network",
     "render_html": "kg.view",
+    "serialize": "kg.export",
+    "export_graph": "kg.export",
+    "skolemize": "kg.export",
+    "push": "kg.stores",
+    "PushResult": "kg.stores",
+    "serve": "kg.stores",
 }
 
 __all__ = [
     "KGError",
     "KnowledgeGraph",
+    "PushResult",
     "Report",
     "Rows",
     "Stats",
     "__version__",
     "compute_stats",
+    "export_graph",
     "load",
+    "push",
     "query",
     "render_html",
+    "serialize",
+    "serve",
+    "skolemize",
     "to_networkx",
     "validate",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
     from kg.errors import KGError
+    from kg.export import export_graph, serialize, skolemize
     from kg.loader import KnowledgeGraph, load
     from kg.network import to_networkx
     from kg.sparql import Rows, query
     from kg.stats import Stats, compute_stats
+    from kg.stores import PushResult, push, serve
     from kg.validation import Report, validate
     from kg.view import render_html
 
