@@ -104,6 +104,8 @@ class Lookup:
         best: dict[Node, tuple[int, tuple[int, str]]] = {}
         alts: dict[Node, set[str]] = defaultdict(set)
         for resource, prop, label in graph.query(internal_query("view-labels")):
+            if not isinstance(label, Literal):
+                continue
             if str(prop) == str(SKOS.altLabel):
                 alts[resource].add(str(label))
                 continue
@@ -114,34 +116,51 @@ class Lookup:
         found.alt_labels = {k: sorted(v) for k, v in alts.items()}
         best_def: dict[Node, tuple[int, tuple[int, str]]] = {}
         for resource, prop, text in graph.query(internal_query("view-definitions")):
+            if not isinstance(text, Literal):
+                continue
             rank = (DEFINITION_ORDER[str(prop)], _lang_rank(text))
             if resource not in best_def or rank < best_def[resource]:
                 best_def[resource] = rank
                 found.definitions[resource] = str(text)
         for resource, klass in graph.query(internal_query("view-classes")):
-            found.types.setdefault(resource, set()).add(klass)
+            if isinstance(klass, URIRef):
+                found.types.setdefault(resource, set()).add(klass)
         for klass, sup in graph.query(internal_query("view-class-hierarchy")):
-            found.supers.setdefault(klass, set()).add(sup)
-        titles = {
-            int(position): str(title)
-            for _s, position, title in graph.query(internal_query("section-headings"))
-        }
-        for row in graph.query(internal_query("evidence-records")):
-            holder, s, p, o, position, paragraph, anchor = row
-            record = {
-                "section": int(position) if position is not None else None,
-                "section_title": titles.get(int(position)) if position is not None else None,
-                "paragraph": int(paragraph) if paragraph is not None else None,
-                "anchor": str(anchor) if anchor is not None else None,
-            }
-            if s is not None and p is not None and o is not None:
-                found.statement_evidence.setdefault((s, p, o), []).append(record)
-            else:
-                found.evidence.setdefault(holder, []).append(record)
+            if isinstance(klass, URIRef) and isinstance(sup, URIRef) and klass != sup:
+                found.supers.setdefault(klass, set()).add(sup)
+        found._read_evidence(graph)
         for source, title in graph.query(internal_query("view-sources")):
             if title is not None and source not in found.sources:
                 found.sources[source] = str(title)
         return found
+
+    def _read_evidence(self, graph: Graph) -> None:
+        """Evidence records by holder; a reified statement's go to its (s, p, o)."""
+        sections = {
+            section: (_as_int(position), str(title))
+            for section, position, title in graph.query(internal_query("section-headings"))
+        }
+        parts: dict[Node, dict[str, Any]] = defaultdict(dict)
+        for evidence, part, value in graph.query(internal_query("view-evidence-parts")):
+            parts[evidence][local_name(str(part))] = value
+        statements = {
+            statement: (s, p, o)
+            for statement, s, p, o in graph.query(internal_query("view-statements"))
+        }
+        for holder, evidence in graph.query(internal_query("view-evidence")):
+            found = parts.get(evidence, {})
+            position, title = sections.get(found.get("section"), (None, None))
+            anchor = found.get("anchor")
+            record = {
+                "section": position,
+                "section_title": title,
+                "paragraph": _as_int(found.get("paragraph")),
+                "anchor": str(anchor) if anchor is not None else None,
+            }
+            if holder in statements:
+                self.statement_evidence.setdefault(statements[holder], []).append(record)
+            else:
+                self.evidence.setdefault(holder, []).append(record)
 
     def label(self, term: Node) -> str:
         if term in self.labels:
@@ -171,6 +190,14 @@ class Lookup:
         for t in specific:
             broader.update(self.ancestors(t)[1:])
         return min((specific - broader) or specific)
+
+
+def _as_int(value: Node | None) -> int | None:
+    """An integer literal's value; None for anything else."""
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _sort_evidence(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -370,6 +370,14 @@ def test_large_graph_opens_with_physics_off(tmp_path: Path, opened) -> None:
     shown = view.js("id => network.getPosition(id)", written["id"])
     # drawn where Python put it (vis rounds to whole pixels)
     assert abs(shown["x"] - written["x"]) <= 1 and abs(shown["y"] - written["y"]) <= 1
+    # search and highlight: on a big graph the neighbourhood is selected, not restyled
+    view.page.fill("#kg-search", "node 7")
+    view.page.press("#kg-search", "Enter")
+    ids = {n: view.vis_id(n) for n in big}
+    expected = {ids["http://example.org/n7"]} | {
+        ids[n] for n in nx.all_neighbors(big, "http://example.org/n7")
+    }
+    assert set(view.js("network.getSelectedNodes()")) == expected
     assert view.requests == [] and view.errors == []
 
 

@@ -182,6 +182,16 @@
 
   function highlight(id) {
     highlighted = id;
+    if (!data.physics) {
+      // Big graphs: select the neighbourhood instead of restyling every node and edge.
+      if (id !== null) {
+        network.setSelection(
+          { nodes: [id].concat(network.getConnectedNodes(id)), edges: network.getConnectedEdges(id) },
+          { unselectAll: true, highlightEdges: false }
+        );
+      }
+      return;
+    }
     if (id === null) {
       nodes.update(data.nodes.map(function (n) { return { id: n.id, color: n.color, font: { color: data.fontColor, strokeWidth: 3 } }; }));
       edges.update(data.edges.map(function (e) { return { id: e.id, color: EDGE_COLOR, font: { color: data.edgeFontColor, strokeWidth: 3 } }; }));
