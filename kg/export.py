@@ -141,8 +141,8 @@ def collect_quads(graphs: Iterable[Graph], *, keep_graphs: bool) -> list[Quad]:
     seen: set[Quad] = set()
     for graph in graphs:
         name = graph.identifier if keep_graphs else None
-        if name == DATASET_DEFAULT_GRAPH_ID or isinstance(name, Literal):
-            name = None
+        if name == DATASET_DEFAULT_GRAPH_ID or not isinstance(name, URIRef):
+            name = None  # the default graph (a plain Graph's own identifier is random)
         for s, p, o in graph:
             seen.add((s, p, o, name))
     return list(seen)
@@ -311,7 +311,7 @@ def _filled(quads: Sequence[Quad], prefixes: list[tuple[str, str]], *, keep_grap
     if keep_graphs:
         assert isinstance(target, Dataset)
         for s, p, o, g in quads:
-            graph = target.graph(g) if g is not None else target.default_context
+            graph = target.graph(g if g is not None else DATASET_DEFAULT_GRAPH_ID)
             graph.add((s, p, o))
     else:
         for s, p, o, _ in quads:
@@ -358,7 +358,10 @@ def _trig(dataset: Graph) -> bytes:
 
 
 def _sorted_lines(text: str) -> bytes:
-    lines = sorted({line for line in text.splitlines() if line.strip()})
+    """Sorted, unique lines; rdflib writes default-graph N-Quads with an extra space."""
+    lines = sorted(
+        {line[:-3] + " ." if line.endswith("  .") else line for line in text.splitlines() if line}
+    )
     return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 

@@ -130,6 +130,51 @@ def _is_transient(reason: object) -> bool:
     )
 
 
+class _ServerPasswordManager(urllib.request.HTTPPasswordMgrWithPriorAuth):
+    """Remembers a successful login per server, so Basic auth is sent up front afterwards.
+
+    The standard manager remembers it per URL, and every graph has its own URL.
+    """
+
+    def update_authenticated(
+        self, uri: str | Sequence[str], is_authenticated: bool = False
+    ) -> None:
+        uris = [uri] if isinstance(uri, str) else list(uri)
+        roots = []
+        for one in uris:
+            parts = urllib.parse.urlsplit(one)
+            roots.append(f"{parts.scheme}://{parts.netloc}/" if parts.netloc else one)
+        super().update_authenticated(roots, is_authenticated)
+
+
+class _PreemptiveDigestAuthHandler(urllib.request.HTTPDigestAuthHandler):
+    """Digest auth that, once challenged, signs every later request up front.
+
+    urllib answers each 401 challenge by sending the request again; a server that rejects a
+    large unsigned upload closes the connection while the body is still being sent (Virtuoso
+    does), so later uploads must carry the Authorization header from the start.
+    """
+
+    def __init__(self, passwd: urllib.request.HTTPPasswordMgr) -> None:
+        super().__init__(passwd)
+        self.challenge: dict[str, str] | None = None
+
+    def retry_http_digest_auth(self, req: urllib.request.Request, auth: str):  # type: ignore[no-untyped-def]
+        _token, challenge = auth.split(" ", 1)
+        items = urllib.request.parse_http_list(challenge)
+        self.challenge = urllib.request.parse_keqv_list(filter(None, items))
+        return super().retry_http_digest_auth(req, auth)
+
+    def http_request(self, req: urllib.request.Request) -> urllib.request.Request:
+        if self.challenge and not req.has_header("Authorization"):
+            signed = self.get_authorization(req, self.challenge)
+            if signed:
+                req.add_unredirected_header("Authorization", f"Digest {signed}")
+        return req
+
+    https_request = http_request
+
+
 class Client:
     """HTTP to one server: Basic or Digest auth, a timeout, retries with backoff.
 
@@ -155,14 +200,14 @@ class Client:
         self.backoff = backoff
         handlers: list[urllib.request.BaseHandler] = []
         if user is not None:
-            manager = urllib.request.HTTPPasswordMgrWithPriorAuth()
+            manager = _ServerPasswordManager()
             for url in filter(None, (endpoints.store, endpoints.query, endpoints.update)):
                 parts = urllib.parse.urlsplit(url)
                 manager.add_password(
                     None, f"{parts.scheme}://{parts.netloc}/", user, password or ""
                 )
             handlers += [
-                urllib.request.HTTPDigestAuthHandler(manager),
+                _PreemptiveDigestAuthHandler(manager),
                 urllib.request.HTTPBasicAuthHandler(manager),
             ]
         self.opener = urllib.request.build_opener(*handlers)
@@ -466,15 +511,12 @@ def push(
 
     requests_done: list[int] = []
 
-    def upload(target: str, *, first_put: bool) -> None:
+    def upload(target: str) -> None:
+        """POST every batch to ``target``."""
         sent = 0
         for index, batch in enumerate(batches):
-            body = _body(batch, body_format)
             try:
-                if index == 0 and first_put:
-                    client.put(target, body, content_type)
-                else:
-                    client.post(target, body, content_type)
+                client.post(target, _body(batch, body_format), content_type)
             except RemoteError as error:
                 if len(batches) > 1:
                     step = f"request {index + 1} of {len(batches)}: "
@@ -486,8 +528,10 @@ def push(
                 progress(sent, expected)
 
     if mode == "append":
+        # A small first request: a wrong URL, login or content type shows up before any upload.
+        client.post(graph, b"", content_type)
         before = client.count(graph)
-        upload(graph, first_put=False)
+        upload(graph)
         after = client.count(graph)
         if not (expected <= after <= before + expected):
             raise RemoteError(
@@ -499,11 +543,15 @@ def push(
 
     temp = TEMP_GRAPH_PREFIX + uuid.uuid4().hex
     try:
-        upload(temp, first_put=True)
+        client.put(temp, b"", content_type)  # a small first request, as for append
+        requests_done.append(-1)
+        upload(temp)
         held = client.count(temp)
         if held != expected:
             raise RemoteError(endpoint, f"the server holds {held} of the {expected} triples sent")
-        if endpoints.update is not None:
+        if expected == 0:
+            client.delete(graph)
+        elif endpoints.update is not None:
             client.update(
                 with_iris(resources.internal_query("push-move"), source=temp, target=graph)
             )
@@ -519,8 +567,8 @@ def push(
     except BaseException:
         _drop_quietly(client, temp)
         raise
-    if endpoints.update is None:
-        _drop_quietly(client, temp)
+    if expected == 0 or endpoints.update is None:
+        _drop_quietly(client, temp)  # MOVE removed it otherwise
     final = client.count(graph)
     if final != expected:
         raise RemoteError(

@@ -232,7 +232,7 @@ def test_blank_node_labels_do_not_depend_on_parser_labels_or_order(tmp_path):
     relabelled = "\n".join(reversed(lines)).replace("_:", "_:other")
     ntriples = Graph().parse(data=relabelled, format="nt")
     ntriples.bind("ex", "http://example.org/ns#")
-    for fmt in ("turtle", "nt", "jsonld", "xml"):
+    for fmt in ("turtle", "nt", "nq", "trig", "jsonld", "xml"):
         assert serialize(turtle, fmt) == serialize(ntriples, fmt)
 
 

@@ -420,8 +420,11 @@ def test_virtuoso_digest_auth(virtuoso, virtuoso_store, graph_iri, bundled_nquad
 def test_basic_auth(oxigraph_rw, graph_iri):
     good = "Basic " + base64.b64encode(b"alice:s3cret").decode()
 
+    challenged: list[str] = []
+
     def guarded(number, method, path, headers, body):
         if headers.get("Authorization") != good:
+            challenged.append(path)
             return ("status", 401, {"WWW-Authenticate": 'Basic realm="kg-test"'})
         return ("forward",)
 
@@ -430,6 +433,9 @@ def test_basic_auth(oxigraph_rw, graph_iri):
         done = push("--data", str(MINIMAL), "--endpoint", endpoint, "--graph", graph_iri,
                     "--user", "alice", env={"KG_PASSWORD": "s3cret"})  # fmt: skip
         assert done.returncode == 0, done
+        # Only the first request is challenged; later ones (uploads, count, MOVE) log in
+        # up front, so a large upload is never sent twice.
+        assert len(challenged) == 1 and len(proxy.seen) >= 4
         wrong = push("--data", str(MINIMAL), "--endpoint", endpoint, "--graph", graph_iri,
                      "--user", "alice", env={"KG_PASSWORD": "nope"})  # fmt: skip
     assert oxigraph_rw.download(graph_iri) == truth(MINIMAL)
