@@ -17,6 +17,7 @@ from scipy.spatial import cKDTree
 EDGE_LENGTH = 1.0  # the ideal distance k between linked nodes, in layout units
 NEAR = 3.0  # exact repulsion within NEAR * k
 GRAVITY = 0.02  # pulls stray components back towards the centre
+GRID = 12  # far-field repulsion comes from at most GRID x GRID cell centroids
 
 
 def force_layout(
@@ -60,8 +61,10 @@ def _attraction(pos: np.ndarray, pairs: np.ndarray, k: float) -> np.ndarray:
     delta = pos[pairs[:, 0]] - pos[pairs[:, 1]]
     dist = np.maximum(np.linalg.norm(delta, axis=1), 1e-9)
     pull = delta * (dist / k)[:, None]
-    np.add.at(force, pairs[:, 0], -pull)
-    np.add.at(force, pairs[:, 1], pull)
+    n = len(pos)
+    for axis in (0, 1):
+        force[:, axis] -= np.bincount(pairs[:, 0], pull[:, axis], minlength=n)
+        force[:, axis] += np.bincount(pairs[:, 1], pull[:, axis], minlength=n)
     return force
 
 
@@ -76,16 +79,16 @@ def _repulsion(pos: np.ndarray, k: float, side: float) -> np.ndarray:
         delta = pos[close[:, 0]] - pos[close[:, 1]]
         dist2 = np.maximum(np.einsum("ij,ij->i", delta, delta), 1e-6)
         push = delta * (k * k / dist2)[:, None]
-        np.add.at(force, close[:, 0], push)
-        np.add.at(force, close[:, 1], -push)
-    cells = max(1, min(24, int(np.sqrt(n) / 3)))
+        for axis in (0, 1):
+            force[:, axis] += np.bincount(close[:, 0], push[:, axis], minlength=n)
+            force[:, axis] -= np.bincount(close[:, 1], push[:, axis], minlength=n)
+    cells = max(1, min(GRID, int(np.sqrt(n) / 3)))
     low = pos.min(axis=0)
     span = np.maximum(pos.max(axis=0) - low, 1e-9)
     cell = np.minimum((((pos - low) / span) * cells).astype(np.int64), cells - 1)
     flat = cell[:, 0] * cells + cell[:, 1]
     mass = np.bincount(flat, minlength=cells * cells).astype(float)
-    sums = np.zeros((cells * cells, 2))
-    np.add.at(sums, flat, pos)
+    sums = np.stack([np.bincount(flat, pos[:, axis], cells * cells) for axis in (0, 1)], 1)
     occupied = np.nonzero(mass)[0]
     centroid = sums[occupied] / mass[occupied, None]
     delta = pos[:, None, :] - centroid[None, :, :]

@@ -136,14 +136,7 @@ def _classes(nxg: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], dict[str, int]
         family[key] = _family(chain) if chain else key
         depth[key] = len(chain)
     families = sorted(set(family.values()), key=lambda f: (f == "literal", local_name(f), f))
-    colours: dict[str, str] = {}
-    free = [c for c in PALETTE if c not in FAMILY_COLORS.values()] + PALETTE
-    for f in families:
-        wanted = FAMILY_COLORS.get(local_name(f))
-        colours[f] = wanted if wanted and wanted not in colours.values() else ""
-    spare = (c for c in free * (1 + len(families) // len(PALETTE)) if c not in colours.values())
-    for f in families:
-        colours[f] = colours[f] or next(spare, PALETTE[len(colours) % len(PALETTE)])
+    colours, cycle = _family_colours(families)
     ordered = sorted(
         counts,
         key=lambda k: (families.index(family[k]), depth[k], label[k].casefold(), k),
@@ -155,7 +148,7 @@ def _classes(nxg: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], dict[str, int]
             background, border, shape = LITERAL_STYLE
         else:
             fam = family[key]
-            shape = SHAPES[seen_in_family[fam] % len(SHAPES)]
+            shape = SHAPES[(seen_in_family[fam] + cycle[fam]) % len(SHAPES)]
             seen_in_family[fam] += 1
             background = colours[fam]
             border = _darker(background)
@@ -171,6 +164,29 @@ def _classes(nxg: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], dict[str, int]
             }
         )
     return entries, {key: i for i, key in enumerate(ordered)}
+
+
+def _family_colours(families: list[str]) -> tuple[dict[str, str], dict[str, int]]:
+    """A colour per family (ours by name, then the palette), and how often it was reused.
+
+    Once the palette runs out colours repeat, and the reuse count shifts the shapes instead.
+    """
+    colours: dict[str, str] = {}
+    for family in families:
+        wanted = FAMILY_COLORS.get(local_name(family))
+        if wanted and wanted not in colours.values():
+            colours[family] = wanted
+    pool = [c for c in PALETTE if c not in colours.values()]
+    cycle = dict.fromkeys(families, 0)
+    rest = [f for f in families if f not in colours]
+    for i, family in enumerate(rest):
+        if i < len(pool):
+            colours[family] = pool[i]
+        else:
+            j = i - len(pool)
+            colours[family] = PALETTE[j % len(PALETTE)]
+            cycle[family] = 1 + j // len(PALETTE)
+    return colours, cycle
 
 
 def _family(chain: list[str]) -> str:
