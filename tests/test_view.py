@@ -487,3 +487,32 @@ def test_kg_viz_missing_output_folder(run_kg, tmp_path: Path) -> None:
     result = run_kg("viz", "-o", str(tmp_path / "nope" / "graph.html"))
     assert result.code == 2, result
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.browser
+def test_benchmark_smoke(chromium, tmp_path: Path) -> None:
+    """The view benchmark runs end to end at a tiny size (its timings are not asserted)."""
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "bench_viz.py"),
+            "--nodes",
+            "30",
+            "--no-baseline",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert completed.returncode == 0, completed.stderr
+    row = next(line for line in completed.stdout.splitlines() if line.startswith("| kg viz |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[1] == "30"  # nodes
+    assert all(re.fullmatch(r"\d+\.\d\d", c) for c in cells[3:6] + cells[7:9])  # timings
+    assert cells[9] == "0"  # no request attempted
