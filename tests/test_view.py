@@ -467,6 +467,7 @@ def test_kg_viz_on_user_data(run_kg, tmp_path: Path) -> None:
         (["--query", "ASK { ?s ?p ?o }"], "kg: ASK { ?s ?p ?o }: is an ASK query"),
         (["--data", "missing.ttl"], "kg: missing.ttl: no such file"),
         (["--param", "concept=kg:x"], "kg: --param: only applies to a --query"),
+        (["--depth", "2"], "kg: --depth: only applies with --focus"),
         (["--query", "concept-neighbourhood"], "kg: concept-neighbourhood: missing required"),
     ],
 )

@@ -85,6 +85,9 @@ def viz(
         raise InputError("--open", "cannot open a page written to standard output")
     loaded = load_from_options(data_files, with_bundled, syntax)
     class_names = [c.strip() for c in classes.split(",") if c.strip()] if classes else None
+    depth_source = click.get_current_context().get_parameter_source("depth")
+    if focus is None and depth_source is not click.core.ParameterSource.DEFAULT:
+        raise InputError("--depth", "only applies with --focus")
     if params and query_source is None:
         raise InputError("--param", "only applies to a --query")
     if query_source is not None:
