@@ -23,14 +23,16 @@ from __future__ import annotations
 
 import difflib
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TextIO
 
 from kg import resources
 from kg.errors import InputError
-from kg.namespaces import PREFIXES
+from kg.prefixes import PREFIXES
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -380,7 +382,7 @@ def read_file(path: Path, source: str | None = None) -> NamedQuery:
 
     ``source`` names the query in error messages (default: the path).
     """
-    from kg.loader import read_text
+    from kg.rdffiles import read_text
 
     text = read_text(path)
     return from_text(text, path.stem, source or str(path))
@@ -412,3 +414,20 @@ def suggestion(name: str) -> str:
     if close:
         return f" (did you mean: {', '.join(close)}?)"
     return " (see `kg queries` for the list)"
+
+
+def resolve(source: str | Path, stdin: TextIO | None = None) -> NamedQuery:
+    """The query ``source`` names: a catalogue name, a ``.rq`` file, ``-`` (stdin) or text."""
+    if isinstance(source, Path):
+        return read_file(source)
+    if source == "-":
+        text = (stdin or sys.stdin).read()
+        return from_text(text, "stdin", "<stdin>")
+    if source in catalogue():
+        return get(source)
+    looks_like_text = bool(re.search(r"\s|\{", source.strip()))
+    if not looks_like_text and (source.endswith((".rq", ".sparql")) or Path(source).is_file()):
+        return read_file(Path(source))
+    if looks_like_text:
+        return from_text(source, "query", "<query>")
+    raise InputError(source, "no such query in the catalogue" + suggestion(source))

@@ -15,42 +15,27 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from kg import resources
 from kg.errors import InputError
-from kg.namespaces import DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, bind_prefixes
+from kg.namespaces import SHAPES_GRAPH, bind_prefixes
+from kg.rdffiles import (
+    QUAD_SYNTAXES,
+    SYNTAX_ALIASES,
+    SYNTAX_BY_SUFFIX,
+    bundled_graph_files,
+    declared_prefixes,
+    read_text,
+    syntax_for,
+)
 
-# File extension -> rdflib parser name.
-SYNTAX_BY_SUFFIX: dict[str, str] = {
-    ".ttl": "turtle",
-    ".turtle": "turtle",
-    ".nt": "nt",
-    ".ntriples": "nt",
-    ".nq": "nquads",
-    ".trig": "trig",
-    ".n3": "n3",
-    ".jsonld": "json-ld",
-    ".json": "json-ld",
-    ".rdf": "xml",
-    ".owl": "xml",
-    ".xml": "xml",
-}
-# Names a user may give with --format, mapped to rdflib parser names.
-SYNTAX_ALIASES: dict[str, str] = {
-    "turtle": "turtle",
-    "ttl": "turtle",
-    "nt": "nt",
-    "ntriples": "nt",
-    "n-triples": "nt",
-    "nq": "nquads",
-    "nquads": "nquads",
-    "n-quads": "nquads",
-    "trig": "trig",
-    "n3": "n3",
-    "jsonld": "json-ld",
-    "json-ld": "json-ld",
-    "xml": "xml",
-    "rdfxml": "xml",
-    "rdf/xml": "xml",
-}
-QUAD_SYNTAXES = {"nquads", "trig"}
+__all__ = [
+    "QUAD_SYNTAXES",
+    "SYNTAX_ALIASES",
+    "SYNTAX_BY_SUFFIX",
+    "KnowledgeGraph",
+    "load",
+    "load_graph",
+    "read_text",
+    "syntax_for",
+]
 
 
 @dataclass
@@ -59,12 +44,15 @@ class KnowledgeGraph:
 
     ``dataset`` holds the ontology, data and shapes graphs (and one graph per user file, named
     by the file's URI, or the graphs a quad file names). ``graph`` is the flat union of every
-    graph except the SHACL shapes: what queries, views and exports see.
+    graph except the SHACL shapes: what queries, views and exports see. ``prefixes`` are the
+    ones the loaded files declare (shapes left out), in load order; query results shorten
+    IRIs with them after the project's own.
     """
 
     dataset: Dataset
     shapes: Graph | None = None
     sources: list[str] = field(default_factory=list)
+    prefixes: dict[str, str] = field(default_factory=dict)
     _flat: Graph | None = field(default=None, repr=False)
 
     @property
@@ -86,22 +74,6 @@ class KnowledgeGraph:
         return len(self.graph)
 
 
-def syntax_for(path: Path, explicit: str | None = None) -> str:
-    """The rdflib parser name for ``path``, from ``explicit`` or else the file's extension."""
-    if explicit:
-        try:
-            return SYNTAX_ALIASES[explicit.lower()]
-        except KeyError:
-            known = ", ".join(sorted(set(SYNTAX_ALIASES)))
-            raise InputError(explicit, f"unknown RDF syntax (known: {known})") from None
-    syntax = SYNTAX_BY_SUFFIX.get(path.suffix.lower())
-    if syntax is None:
-        raise InputError(
-            str(path), "cannot tell the RDF syntax from the extension; give it with --syntax"
-        )
-    return syntax
-
-
 def load(
     paths: Iterable[str | Path] = (),
     *,
@@ -120,44 +92,31 @@ def load(
     bind_prefixes(dataset)
     shapes: Graph | None = None
     sources: list[str] = []
+    prefixes: dict[str, str] = {}
     if bundled:
-        _parse_into(dataset, resources.ontology_file(), "turtle", ONTOLOGY_GRAPH)
-        for data_file in resources.data_files():
-            _parse_into(dataset, data_file, "turtle", DATA_GRAPH)
+        for path, graph_iri in bundled_graph_files():
+            _parse_into(dataset, path, "turtle", graph_iri)
+            _add_prefixes(prefixes, declared_prefixes(path, "turtle"))
         shapes_path = resources.shapes_file()
         if shapes_path.exists():
             shapes = _parse_into(dataset, shapes_path, "turtle", SHAPES_GRAPH)
         sources.append("bundled")
     for path in paths:
-        _parse_into(dataset, path, syntax_for(path, syntax), path.resolve().as_uri())
+        path_syntax = syntax_for(path, syntax)
+        _parse_into(dataset, path, path_syntax, path.resolve().as_uri())
+        _add_prefixes(prefixes, declared_prefixes(path, path_syntax))
         sources.append(str(path))
-    return KnowledgeGraph(dataset=dataset, shapes=shapes, sources=sources)
+    return KnowledgeGraph(dataset=dataset, shapes=shapes, sources=sources, prefixes=prefixes)
+
+
+def _add_prefixes(prefixes: dict[str, str], declared: dict[str, str]) -> None:
+    for name, iri in declared.items():
+        prefixes.setdefault(name, iri)
 
 
 def load_graph(path: str | Path, syntax: str | None = None) -> Graph:
     """Parse one RDF file into a plain Graph (quads are flattened), with the same errors."""
     return load([path], bundled=False, syntax=syntax).graph
-
-
-def read_text(path: Path) -> str:
-    """Read ``path`` as UTF-8 text, raising InputError for missing, empty or non-UTF-8 files."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file") from None
-    except IsADirectoryError:
-        raise InputError(str(path), "is a directory, not a file") from None
-    except OSError as exc:
-        raise InputError(str(path), exc.strerror or str(exc)) from None
-    if not raw.strip():
-        raise InputError(str(path), "file is empty")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise InputError(
-            str(path), f"line {line}: not UTF-8 (byte 0x{raw[exc.start]:02x})"
-        ) from None
 
 
 def _parse_into(dataset: Dataset, path: Path, syntax: str, graph_iri: str) -> Graph:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
-from rdflib import Graph
-
-from kg.namespaces import shorten
+from kg.prefixes import shorten
 from kg.resources import internal_query
+from kg.terms import neutral
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rdflib import Graph
+
+# Runs an internal SELECT query and gives its rows as sequences of terms (rdflib or Term).
+Select = Callable[[str], Sequence[Sequence[Any]]]
 
 
 @dataclass
@@ -39,26 +46,41 @@ class Stats:
 
 
 def compute_stats(graph: Graph) -> Stats:
-    """Count what ``graph`` holds."""
+    """Count what the rdflib ``graph`` holds."""
+    return stats_from(lambda text: list(graph.query(text)), len(graph))
+
+
+def stats_from(select: Select, triples: int) -> Stats:
+    """The figures from ``select`` (any engine) and the number of distinct triples."""
     per_class = {
-        shorten(str(row[0])): int(row[1])
-        for row in graph.query(internal_query("stats-concepts-per-class"))
+        shorten(_text(row[0])): _int(row[1])
+        for row in select(internal_query("stats-concepts-per-class"))
     }
     per_property: dict[str, int] = {}
     relations = backed = 0
-    for row in graph.query(internal_query("stats-relations-per-property")):
-        per_property[shorten(str(row[0]))] = int(row[1])
-        relations += int(row[1])
-        backed += int(row[2])
-    concept_row = next(iter(graph.query(internal_query("stats-concept-evidence"))))
-    hierarchy_row = next(iter(graph.query(internal_query("stats-hierarchy"))))
+    for row in select(internal_query("stats-relations-per-property")):
+        per_property[shorten(_text(row[0]))] = _int(row[1])
+        relations += _int(row[1])
+        backed += _int(row[2])
+    concept_row = select(internal_query("stats-concept-evidence"))[0]
+    hierarchy_row = select(internal_query("stats-hierarchy"))[0]
     return Stats(
-        triples=len(graph),
-        concepts=int(concept_row[0]),
-        concepts_with_evidence=int(concept_row[1]),
+        triples=triples,
+        concepts=_int(concept_row[0]),
+        concepts_with_evidence=_int(concept_row[1]),
         relations=relations,
         relations_with_evidence=backed,
-        hierarchy_links=int(hierarchy_row[0]),
+        hierarchy_links=_int(hierarchy_row[0]),
         concepts_per_class=per_class,
         relations_per_property=per_property,
     )
+
+
+def _text(term: Any) -> str:
+    value = neutral(term)
+    return value.value if value is not None else ""
+
+
+def _int(term: Any) -> int:
+    value = neutral(term)
+    return int(value.value) if value is not None else 0

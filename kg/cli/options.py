@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from kg.loader import KnowledgeGraph, load
+if TYPE_CHECKING:  # pragma: no cover
+    from kg.loader import KnowledgeGraph
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -38,6 +39,12 @@ def graph_options(func: F) -> F:
 def load_from_options(
     data_files: Sequence[str], with_bundled: bool, syntax: str | None
 ) -> KnowledgeGraph:
-    """Load what the graph options ask for: the bundled graph, user files, or both."""
-    bundled = bool(with_bundled or not data_files)
-    return load(data_files, bundled=bundled, syntax=syntax)
+    """Load what the graph options ask for (with rdflib): the bundled graph, user files, or both."""
+    from kg.loader import load
+
+    return load(data_files, bundled=wants_bundled(data_files, with_bundled), syntax=syntax)
+
+
+def wants_bundled(data_files: Sequence[str], with_bundled: bool) -> bool:
+    """The bundled graph is used when no --data is given, or with --with-bundled."""
+    return bool(with_bundled or not data_files)

@@ -6,18 +6,11 @@ import sys
 
 import click
 
-from kg.cli.options import graph_options, load_from_options
+from kg.catalogue import resolve
+from kg.cli.options import graph_options, wants_bundled
 from kg.errors import InputError
-from kg.sparql import (
-    FORMATS,
-    bind,
-    compile_query,
-    default_format,
-    format_result,
-    resolve,
-    run_local,
-    run_remote,
-)
+from kg.params import bind_terms
+from kg.results import FORMATS, default_format, format_result
 
 EPILOG = """\b
 Formats:
@@ -99,13 +92,20 @@ def query(
     if endpoint and (data_files or with_bundled):
         raise InputError("--endpoint", "cannot be combined with --data or --with-bundled")
     named = resolve(source)
-    compiled = compile_query(named)
-    bindings = bind(named, _parse_params(params))
     if endpoint:
-        result = run_remote(compiled, bindings, endpoint, timeout)
+        from kg import sparql
+
+        compiled = sparql.compile_query(named)
+        bindings = sparql.bind(named, _parse_params(params))
+        result = sparql.run_remote(compiled, bindings, endpoint, timeout)
     else:
-        graph = load_from_options(data_files, with_bundled, syntax)
-        result = run_local(compiled, bindings, graph)
+        from kg.engines import pick
+
+        engine = pick()
+        checked = engine.compile(named)
+        terms = bind_terms(named, _parse_params(params))
+        graph = engine.load(data_files, wants_bundled(data_files, with_bundled), syntax)
+        result = engine.run(checked, terms, graph)
     terminal = output is None and sys.stdout.isatty()
     text = format_result(result, fmt or default_format(result, terminal), named.source)
     if output:

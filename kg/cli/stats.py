@@ -6,8 +6,8 @@ import json
 
 import click
 
-from kg.cli.options import graph_options, load_from_options
-from kg.stats import compute_stats
+from kg.cli.options import graph_options, wants_bundled
+from kg.engines import pick
 
 
 @click.command()
@@ -26,8 +26,9 @@ def stats(
     Also reports which share of concepts and relations carry evidence. FILES are RDF files to
     count instead of the bundled graph (the same as --data).
     """
-    kg = load_from_options((*files, *data_files), with_bundled, syntax)
-    figures = compute_stats(kg.graph)
+    paths = (*files, *data_files)
+    engine = pick()
+    figures = engine.stats(engine.load(paths, wants_bundled(paths, with_bundled), syntax))
     if as_json:
         click.echo(json.dumps(figures.as_dict(), indent=2, sort_keys=True))
         return

@@ -1,0 +1,141 @@
+"""Query parameters: text (or RDF terms) typed as the query declares, checked, as Terms.
+
+The result is engine-neutral (:class:`kg.terms.Term`); each engine turns the terms into its
+own (``kg.sparql.bind`` gives rdflib terms for the Python API).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from kg.catalogue import NamedQuery, Parameter
+from kg.errors import InputError
+from kg.prefixes import PREFIXES, XSD_IRI
+from kg.terms import INTEGER_TYPES, Term, iri, literal, neutral
+
+XSD = XSD_IRI
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_DECIMAL = re.compile(r"^[+-]?(?:\d+\.\d*|\.\d+|\d+)$")
+_DOUBLE = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$|^[+-]?INF$|^NaN$")
+_BOOLEAN = re.compile(r"^(?:true|false|1|0)$")
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*$")
+
+
+def bind_terms(named: NamedQuery, params: Mapping[str, object] | None = None) -> dict[str, Term]:
+    """Turn ``params`` (name -> text or RDF term) into variable -> Term, checking each one.
+
+    Required parameters must be given (or have a default); values are checked against the
+    type the query declares; names the query does not know are refused.
+    """
+    params = dict(params or {})
+    known = {p.name for p in named.parameters}
+    for name in params:
+        if name not in known:
+            takes = ", ".join(p.name for p in named.parameters) or "none"
+            raise InputError(
+                f"parameter {name}", f"{named.source} has no such parameter (it takes: {takes})"
+            )
+    bindings: dict[str, Term] = {}
+    for parameter in named.parameters:
+        value = params.get(parameter.name, parameter.default)
+        if value is None:
+            if parameter.required:
+                raise InputError(
+                    named.source,
+                    f"missing required parameter {parameter.name!r} "
+                    f"({parameter.type_label}; give it with --param {parameter.name}=VALUE)",
+                )
+            continue
+        bindings[parameter.variable] = to_term(parameter, value)
+    return bindings
+
+
+def to_term(parameter: Parameter, value: object) -> Term:
+    """The term for one parameter value, checked against the parameter's type."""
+    where = f"parameter {parameter.name}"
+    term = _as_term(value)
+    if term is not None:
+        if term.kind == "bnode":
+            raise InputError(where, "a blank node cannot be a parameter value")
+        if parameter.kind == "iri" and term.kind != "iri":
+            raise InputError(where, f"{term.value!r} is not an IRI")
+        return term
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, date):  # datetime too
+        text = value.isoformat()
+    else:
+        text = str(value)
+    if parameter.kind == "iri":
+        return _iri(text, where)
+    if parameter.kind == "number":
+        if _INTEGER.match(text):
+            return literal(str(int(text)), XSD + "integer")
+        for pattern, datatype in ((_DECIMAL, "decimal"), (_DOUBLE, "double")):
+            if pattern.match(text):
+                return literal(text, XSD + datatype)
+        raise InputError(where, f"{text!r} is not a number")
+    if parameter.kind == "language":
+        return literal(text, lang=parameter.lang)
+    if parameter.kind == "typed" and parameter.datatype:
+        _check_lexical(text, parameter.datatype, where)
+        if parameter.datatype.removeprefix(XSD) in INTEGER_TYPES:
+            text = str(int(text))  # canonical form, so that it matches stored integers
+        return literal(text, parameter.datatype)
+    return literal(text)
+
+
+def _as_term(value: object) -> Term | None:
+    """``value`` as a Term if it already is an RDF term (Term, rdflib or pyoxigraph)."""
+    if isinstance(value, Term):
+        return value
+    if type(value).__module__.startswith(("rdflib", "pyoxigraph")):
+        return neutral(value)
+    return None
+
+
+def _iri(text: str, where: str) -> Term:
+    prefix, colon, local = text.partition(":")
+    if colon and prefix in PREFIXES and not local.startswith("//"):
+        text = PREFIXES[prefix] + local
+    if not _IRI.match(text):
+        raise InputError(where, f"{text!r} is not an IRI (write it in full, or as kg:name)")
+    return iri(text)
+
+
+def _check_lexical(text: str, datatype: str, where: str) -> None:
+    """InputError if ``text`` is not a valid lexical form of an XSD ``datatype`` we know."""
+    if not datatype.startswith(XSD):
+        return
+    local = datatype[len(XSD) :]
+    checks: dict[str, Any] = {
+        "decimal": _DECIMAL.match,
+        "float": _DOUBLE.match,
+        "double": _DOUBLE.match,
+        "boolean": _BOOLEAN.match,
+        "date": _parses(date.fromisoformat, r"^-?\d{4,}-\d{2}-\d{2}$"),
+        "dateTime": _parses(
+            lambda t: datetime.fromisoformat(t.replace("Z", "+00:00")),
+            r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}",
+        ),
+    }
+    check = _INTEGER.match if local in INTEGER_TYPES else checks.get(local)
+    if check is not None and not check(text):
+        article = "an" if local[0] in "aeiou" else "a"
+        raise InputError(where, f"{text!r} is not {article} {local} (xsd:{local})")
+
+
+def _parses(parse: Any, shape: str) -> Any:
+    def check(text: str) -> bool:
+        if not re.match(shape, text):
+            return False
+        try:
+            parse(text)
+        except ValueError:
+            return False
+        return True
+
+    return check

@@ -1,0 +1,88 @@
+"""A progress line on stderr for long loads: shown on a terminal, silent when piped.
+
+The bar follows how far a parser has read a file, by polling the file position of the open
+descriptor (``/proc/self/fdinfo`` on Linux) from a thread while the parser, which releases
+the GIL, runs; where that is not available it shows the elapsed time instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+# Files above this size (about 100,000 N-Triples lines) get a progress line.
+THRESHOLD_BYTES = 10 * 1024 * 1024
+_INTERVAL = 0.2
+_WIDTH = 30
+
+
+def wanted(size: int, stream: TextIO | None = None) -> bool:
+    """Whether a load of ``size`` bytes should show progress on ``stream`` (default stderr)."""
+    stream = stream or sys.stderr
+    try:
+        return size > THRESHOLD_BYTES and stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@contextmanager
+def reading(path: Path, size: int, label: str, stream: TextIO | None = None) -> Iterator[None]:
+    """Show ``label`` and how much of ``path`` has been read while the body runs."""
+    stream = stream or sys.stderr
+    if not wanted(size, stream):
+        yield
+        return
+    target = os.path.realpath(path)
+    stop = threading.Event()
+    start = time.monotonic()
+
+    def draw() -> None:
+        while not stop.wait(_INTERVAL):
+            _line(stream, label, _position(target), size, time.monotonic() - start)
+
+    thread = threading.Thread(target=draw, name="kg-progress", daemon=True)
+    _line(stream, label, 0, size, 0.0)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        stream.write("\r\x1b[K")
+        stream.flush()
+
+
+def _line(stream: TextIO, label: str, done: int | None, total: int, elapsed: float) -> None:
+    megabytes = total / 1e6
+    if done is None:  # position unknown: say that it is working, and for how long
+        text = f"kg: {label}: {megabytes:.0f} MB, {elapsed:.0f} s"
+    else:
+        share = min(done / total, 1.0) if total else 1.0
+        filled = int(share * _WIDTH)
+        bar = "#" * filled + "-" * (_WIDTH - filled)
+        text = f"kg: {label} [{bar}] {share:4.0%} of {megabytes:.0f} MB"
+    stream.write("\r" + text + "\x1b[K")
+    stream.flush()
+
+
+def _position(target: str) -> int | None:
+    """How far this process has read ``target``, from /proc; None if it cannot tell."""
+    try:
+        descriptors = os.listdir("/proc/self/fd")
+    except OSError:
+        return None
+    for fd in descriptors:
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}") != target:
+                continue
+            with open(f"/proc/self/fdinfo/{fd}", encoding="ascii") as info:
+                return int(info.readline().split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return None

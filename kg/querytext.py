@@ -1,0 +1,216 @@
+"""What a query's text says, read with the scanner (no SPARQL engine needed).
+
+Checks every engine makes before parsing (an empty text, an unknown prefix, an update in
+disguise), the query's form and whether it orders its rows, turning a parser's position into
+``line L, column C``, and the ``VALUES`` block that binds parameters on an endpoint and on
+Oxigraph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from kg import catalogue
+from kg.catalogue import NamedQuery, Token, line_column, scan
+from kg.errors import InputError
+from kg.prefixes import PREFIXES
+from kg.terms import nt_term
+
+FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+UPDATE_WORDS = (
+    "INSERT", "DELETE", "DROP", "LOAD", "CLEAR", "CREATE", "ADD", "MOVE", "COPY", "WITH",
+)  # fmt: skip
+UPDATE_REFUSED = "SPARQL Update is not allowed: kg query only reads the graph"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A query's form (SELECT, ASK, CONSTRUCT, DESCRIBE), ORDER BY, and ``SELECT *``."""
+
+    kind: str
+    ordered: bool
+    star: bool
+
+
+def precheck(named: NamedQuery) -> None:
+    """InputError for an empty query or an undeclared prefix (before any parser runs)."""
+    text, where = named.text, named.source
+    if not list(scan(text)):
+        raise InputError(where, "no query (the text is empty or only comments)")
+    declared = catalogue.declared_prefixes(text)
+    for token in catalogue.used_prefixes(text):
+        prefix = token.text.split(":", 1)[0]
+        if prefix not in declared and prefix not in PREFIXES:
+            line, column = line_column(text, token.start)
+            raise InputError(
+                where,
+                f"line {line}, column {column}: unknown prefix '{prefix}:' "
+                "(declare it with PREFIX)",
+            )
+
+
+def starts_like_update(text: str) -> bool:
+    """Whether the first keyword after the prologue is an update operation."""
+    words = [t.text.upper() for t in scan(text) if t.kind == "word"]
+    words = [word for word in words if word not in ("PREFIX", "BASE")]
+    return bool(words) and words[0] in UPDATE_WORDS
+
+
+def shape(text: str) -> Shape:
+    """The form of a query that parsed, whether it has a top-level ORDER BY, and ``*``."""
+    tokens = list(scan(text))
+    start = form_index(tokens)
+    kind = tokens[start].text.upper() if start is not None else "SELECT"
+    star = False
+    if start is not None and kind == "SELECT":
+        rest = [t.text.upper() for t in tokens[start + 1 : start + 3]]
+        star = bool(rest) and (rest[0] == "*" or rest[:2] in (["DISTINCT", "*"], ["REDUCED", "*"]))
+    depth = 0
+    ordered = False
+    for index, token in enumerate(tokens):
+        if token.kind == "punct" and token.text == "{":
+            depth += 1
+        elif token.kind == "punct" and token.text == "}":
+            depth -= 1
+        elif (
+            depth == 0
+            and token.kind == "word"
+            and token.text.upper() == "ORDER"
+            and index + 1 < len(tokens)
+            and tokens[index + 1].text.upper() == "BY"
+        ):
+            ordered = True
+    return Shape(kind=kind, ordered=ordered, star=star)
+
+
+def star_order(text: str, names: list[str]) -> list[str]:
+    """``SELECT *`` columns in order of first mention in the query (engines differ here)."""
+    mentioned = {name: index for index, name in enumerate(catalogue.variables(text))}
+    return sorted(names, key=lambda name: (mentioned.get(name, len(mentioned)), name))
+
+
+def syntax_error(text: str, offset: int, detail: str = "") -> str:
+    """``line L, column C: what`` for a parser that stopped at character ``offset``."""
+    line, column = line_column(text, min(offset, len(text)))
+    if offset >= len(text.rstrip()):
+        what = "the query ends too early"
+    elif detail:
+        what = f"syntax error at {detail}"
+    else:
+        what = "syntax error"
+    return f"line {line}, column {column}: {what}"
+
+
+def offset_of(text: str, line: int, column: int) -> int:
+    """The character offset of 1-based ``line`` and ``column`` in ``text``."""
+    lines = text.split("\n")
+    line = max(1, min(line, len(lines)))
+    return sum(len(item) + 1 for item in lines[: line - 1]) + max(column - 1, 0)
+
+
+def token_at(text: str, offset: int) -> str:
+    """The significant token at or after ``offset``, quoted (for error messages)."""
+    for token in scan(text[offset:]):
+        return repr(token.text[:30])
+    return ""
+
+
+# --- Binding parameters as a VALUES block --------------------------------------------------
+
+
+def remote_text(text: str, bindings: Mapping[str, object]) -> str:
+    """The text sent to an endpoint: project prefixes the query uses, then ``VALUES``."""
+    declared = catalogue.declared_prefixes(text)
+    missing = [
+        token.text.split(":", 1)[0]
+        for token in catalogue.used_prefixes(text)
+        if token.text.split(":", 1)[0] not in declared
+    ]
+    header = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in missing if p in PREFIXES)
+    return header + with_values(text, bindings)
+
+
+def with_values(text: str, bindings: Mapping[str, object]) -> str:
+    """``text`` with a one-row VALUES block of ``bindings`` opening its WHERE group.
+
+    Terms are written in N-Triples syntax, so a value can never become query syntax. A query
+    without a WHERE group (``DESCRIBE ?_x_iri``) gets ``WHERE { VALUES ... }`` at its end.
+    """
+    if not bindings:
+        return text
+    names = list(bindings)
+    block = (
+        "VALUES ("
+        + " ".join(f"?{name}" for name in names)
+        + ") { ("
+        + " ".join(nt_term(bindings[name]) for name in names)
+        + ") }"
+    )
+    text = _long_construct(text)
+    position = where_group(text)
+    if position is None:
+        return f"{text.rstrip()}\nWHERE {{ {block} }}\n"
+    return f"{text[: position + 1]} {block} {text[position + 1 :]}"
+
+
+def form_index(tokens: list[Token]) -> int | None:
+    """The index of the query form keyword (SELECT, ASK, CONSTRUCT, DESCRIBE)."""
+    return next(
+        (i for i, t in enumerate(tokens) if t.kind == "word" and t.text.upper() in FORMS), None
+    )
+
+
+def _long_construct(text: str) -> str:
+    """``CONSTRUCT WHERE { P }`` written as ``CONSTRUCT { P } WHERE { P }``.
+
+    Only the long form may hold a VALUES block; other queries are returned unchanged.
+    """
+    tokens = list(scan(text))
+    start = form_index(tokens)
+    if start is None or tokens[start].text.upper() != "CONSTRUCT" or start + 2 >= len(tokens):
+        return text
+    where, opening = tokens[start + 1], tokens[start + 2]
+    if where.text.upper() != "WHERE" or opening.text != "{":
+        return text
+    closing = tokens[_after_group(tokens, start + 2) - 1]
+    body = text[opening.start + 1 : closing.start]
+    return f"{text[: where.start]}{{{body}}} {text[where.start :]}"
+
+
+def where_group(text: str) -> int | None:
+    """The offset of the ``{`` that opens the query's top-level WHERE group, if any."""
+    tokens = list(scan(text))
+    start = form_index(tokens)
+    if start is None:
+        return None
+    index = start + 1
+    if tokens[start].text.upper() == "CONSTRUCT":
+        short_form = index < len(tokens) and tokens[index].text.upper() == "WHERE"
+        if not short_form:
+            index = _after_group(tokens, index)
+    for token in tokens[index:]:
+        if token.text == "{" and token.kind == "punct":
+            return token.start
+    return None
+
+
+def _after_group(tokens: list[Token], index: int) -> int:
+    """The token index just after the brace group that starts at or after ``index``."""
+    depth = 0
+    for position in range(index, len(tokens)):
+        token = tokens[position]
+        if token.kind != "punct":
+            continue
+        if token.text == "{":
+            depth += 1
+        elif token.text == "}":
+            depth -= 1
+            if depth == 0:
+                return position + 1
+    return len(tokens)
+
+
+def first_line(message: str) -> str:
+    """The first line of a (possibly multi-line) message."""
+    return message.strip().splitlines()[0] if message.strip() else ""
