@@ -16,7 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-# Files above this size (about 100,000 N-Triples lines) get a progress line.
+# Files above this size (about 100,000 N-Triples lines) get a progress line; the
+# KG_PROGRESS_BYTES environment variable sets another threshold.
 THRESHOLD_BYTES = 10 * 1024 * 1024
 _INTERVAL = 0.2
 _WIDTH = 30
@@ -26,7 +27,8 @@ def wanted(size: int, stream: TextIO | None = None) -> bool:
     """Whether a load of ``size`` bytes should show progress on ``stream`` (default stderr)."""
     stream = stream or sys.stderr
     try:
-        return size > THRESHOLD_BYTES and stream.isatty()
+        threshold = int(os.environ.get("KG_PROGRESS_BYTES", THRESHOLD_BYTES))
+        return size > threshold and stream.isatty()
     except (AttributeError, ValueError):
         return False
 

@@ -95,6 +95,7 @@ class Compiled:
     prepared: Query
     ordered: bool
     star: bool = False
+    grouped: bool = False
 
 
 def compile_query(named: NamedQuery) -> Compiled:
@@ -114,7 +115,10 @@ def compile_query(named: NamedQuery) -> Compiled:
     kind = prepared.algebra.name.removesuffix("Query").upper()
     ordered = "orderby" in parsed[1]
     star = querytext.shape(text).star
-    return Compiled(named=named, kind=kind, prepared=prepared, ordered=ordered, star=star)
+    grouped = "groupby" in parsed[1]
+    return Compiled(
+        named=named, kind=kind, prepared=prepared, ordered=ordered, star=star, grouped=grouped
+    )
 
 
 def _is_update(text: str) -> bool:
@@ -205,7 +209,12 @@ def _convert(result: Result, compiled: Compiled, prefixes: dict[str, str]) -> Qu
         names = [str(v) for v in (result.vars or [])]
         if compiled.star:
             names = querytext.star_order(compiled.named.text, names)
-        rows = [{name: b.get(Variable(name)) for name in names} for b in result.bindings]
+        bindings = result.bindings
+        if compiled.grouped and len(bindings) == 1 and not bindings[0]:
+            # rdflib gives one empty row for a GROUP BY that matched nothing (rdflib issue
+            # 3382); SPARQL has no group then, so no row (as Oxigraph and endpoints answer).
+            bindings = []
+        rows = [{name: b.get(Variable(name)) for name in names} for b in bindings]
         selected = Rows(vars=names, rows=rows, prefixes=prefixes)
         return selected if compiled.ordered else selected.sort()
     if compiled.kind == "ASK":
