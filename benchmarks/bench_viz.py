@@ -216,10 +216,11 @@ def main() -> None:
             f"| {name} | {nodes} | {edges} | {load:.2f} | {net_s:.2f} | {write:.2f} | {size:.1f} "
             f"| {fmt(tti_s, bound)} | {fmt(inter)} | {blocked_n} |"
         )
-    print(
-        f"\nkg viz: physics is off once drawn. pyvis defaults: nodes still moved until "
-        f"{still} s (vis-network's physics.stabilized; bound {args.baseline_timeout:.0f} s)."
-    )
+    if not args.no_baseline:
+        print(
+            f"\nkg viz: physics is off once drawn. pyvis defaults: nodes still moved until "
+            f"{still} s (vis-network's physics.stabilized; bound {args.baseline_timeout:.0f} s)."
+        )
 
 
 if __name__ == "__main__":

@@ -329,7 +329,9 @@
     network.fit({ nodes: [id].concat(network.getConnectedNodes(id)), animation: false });
     var scale = Math.min(Math.max(network.getScale() * 0.85, 0.45), 1.4);
     network.moveTo({ position: before.position, scale: before.scale, animation: false });
-    network.focus(id, { scale: scale, animation: { duration: 450, easingFunction: "easeInOutQuad" } });
+    // Animate on small graphs only: each frame of a big one is a full, costly redraw.
+    var animation = data.physics ? { duration: 450, easingFunction: "easeInOutQuad" } : false;
+    network.focus(id, { scale: scale, animation: animation });
   }
   view.focusNode = focusNode;
 
