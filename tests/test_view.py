@@ -446,6 +446,15 @@ def test_kg_viz_scopes(run_kg, tmp_path: Path, bundled) -> None:
     assert {c["family"] for c in blob["classes"]} == {"https://w3id.org/ssp-kg/ontology#Actor"}
 
 
+def test_kg_viz_select_shows_the_nodes_it_names(run_kg, tmp_path: Path, bundled) -> None:
+    out = tmp_path / "q4.html"
+    result = run_kg("viz", "--query", "article-q4", "-o", str(out))
+    assert result.code == 0, result
+    named = {str(row["concept"]) for row in kg.query("article-q4", graph=bundled)}
+    assert {i[4] for i in data_blob(out.read_text(encoding="utf-8"))["info"]} == named
+    assert "query article-q4" in out.read_text(encoding="utf-8")  # the caption says so
+
+
 def test_kg_viz_on_user_data(run_kg, tmp_path: Path) -> None:
     data = tmp_path / "people.ttl"
     data.write_text(
