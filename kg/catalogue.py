@@ -21,7 +21,6 @@ running it (variables, prefixes, where the WHERE group opens).
 
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 from collections.abc import Iterator
@@ -54,6 +53,7 @@ _PARAMETER = re.compile(
     r"(?:_(?P<local>[A-Za-z0-9]+))?$"
 )
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
+_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 # --- A small SPARQL scanner ----------------------------------------------------------------
@@ -402,14 +402,26 @@ def names() -> list[str]:
 
 def get(name: str) -> NamedQuery:
     """The catalogue query ``name``; an InputError suggesting close names if there is none."""
-    queries = catalogue()
-    if name in queries:
-        return queries[name]
+    found = _one(name)
+    if found is not None:
+        return found
     raise InputError(name, "no such query in the catalogue" + suggestion(name))
+
+
+def _one(name: str) -> NamedQuery | None:
+    """The catalogue query ``name`` if there is one, reading only its file when it can."""
+    if catalogue.cache_info().currsize:
+        return catalogue().get(name)
+    if not _NAME.fullmatch(name):
+        return None
+    path = resources.queries_dir() / f"{name}.rq"
+    return read_file(path, name) if path.is_file() else None
 
 
 def suggestion(name: str) -> str:
     """``" (did you mean: a, b?)"`` for catalogue names close to ``name``, else a hint."""
+    import difflib
+
     close = difflib.get_close_matches(name, names(), n=3, cutoff=0.5)
     if close:
         return f" (did you mean: {', '.join(close)}?)"
@@ -423,8 +435,9 @@ def resolve(source: str | Path, stdin: TextIO | None = None) -> NamedQuery:
     if source == "-":
         text = (stdin or sys.stdin).read()
         return from_text(text, "stdin", "<stdin>")
-    if source in catalogue():
-        return get(source)
+    named = _one(source)
+    if named is not None:
+        return named
     looks_like_text = bool(re.search(r"\s|\{", source.strip()))
     if not looks_like_text and (source.endswith((".rq", ".sparql")) or Path(source).is_file()):
         return read_file(Path(source))

@@ -9,7 +9,6 @@ bytes.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
@@ -91,11 +90,13 @@ class RdflibEngine:
 def pick(name: str | None = None) -> Engine:
     """The engine called ``name``, else ``$KG_ENGINE``, else Oxigraph when installed."""
     name = name or os.environ.get(ENGINE_VARIABLE) or None
-    if name is None:
-        name = "oxigraph" if importlib.util.find_spec("pyoxigraph") else "rdflib"
-    if name == "oxigraph":
-        if importlib.util.find_spec("pyoxigraph") is None:
-            raise InputError(ENGINE_VARIABLE, "oxigraph: pyoxigraph is not installed")
+    if name in (None, "oxigraph"):
+        try:
+            import pyoxigraph  # noqa: F401
+        except ImportError:
+            if name == "oxigraph":
+                raise InputError(ENGINE_VARIABLE, "oxigraph: pyoxigraph is not installed") from None
+            return RdflibEngine()
         return OxigraphEngine()
     if name == "rdflib":
         return RdflibEngine()

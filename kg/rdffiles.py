@@ -7,8 +7,6 @@ prefixes. Nothing here imports rdflib.
 
 from __future__ import annotations
 
-import json
-import mmap
 import re
 from pathlib import Path
 
@@ -146,6 +144,8 @@ def declared_prefixes(path: Path, syntax: str) -> dict[str, str]:
     """
     if syntax in ("nt", "nquads"):
         return {}
+    import mmap
+
     try:
         with path.open("rb") as handle:
             if path.stat().st_size == 0:
@@ -171,6 +171,8 @@ def _collect(matches: object) -> dict[str, str]:
 
 
 def _jsonld_prefixes(raw: bytes) -> dict[str, str]:
+    import json
+
     try:
         document = json.loads(raw)
     except ValueError:

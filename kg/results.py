@@ -7,15 +7,10 @@ Engines hand results over in their own terms (rdflib's for the Python API, plain
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kg import rdfwrite
 from kg.catalogue import declared_prefixes
 from kg.errors import InputError
 from kg.prefixes import PREFIXES, shorten
@@ -25,6 +20,11 @@ SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
 GRAPH_FORMATS = ("turtle", "nt", "jsonld")
 FORMATS = SELECT_FORMATS + GRAPH_FORMATS
 RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
+
+if TYPE_CHECKING:  # pragma: no cover
+    import xml.etree.ElementTree as ET
+
+# The writers import csv, json, xml and kg.rdfwrite when first used: `kg query` starts fast.
 
 
 @dataclass
@@ -161,8 +161,12 @@ def format_rows(rows: Rows, fmt: str) -> str:
 def format_boolean(answer: bool, fmt: str) -> str:
     """An ASK answer: ``true``/``false``, or a SPARQL results document for json and xml."""
     if fmt == "json":
+        import json
+
         return json.dumps({"head": {}, "boolean": answer}, indent=2) + "\n"
     if fmt == "xml":
+        import xml.etree.ElementTree as ET
+
         root = ET.Element("sparql", xmlns=RESULTS_NS)
         ET.SubElement(root, "head")
         ET.SubElement(root, "boolean").text = "true" if answer else "false"
@@ -172,6 +176,8 @@ def format_boolean(answer: bool, fmt: str) -> str:
 
 def format_graph(result: Any, fmt: str) -> str:
     """A CONSTRUCT/DESCRIBE graph as Turtle, N-Triples or JSON-LD, blank nodes relabelled."""
+    from kg import rdfwrite
+
     triples, prefixes = graph_parts(result)
     ordered = rdfwrite.canonical(triples)
     if fmt == "nt":
@@ -242,6 +248,9 @@ def _markdown(names: list[str], rows: Cells, labels: _BlankLabels, prefixes: dic
 
 
 def _csv(names: list[str], rows: Cells, labels: _BlankLabels, prefixes: dict[str, str]) -> str:
+    import csv
+    import io
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(names)
@@ -284,10 +293,14 @@ def _json(names: list[str], rows: Cells, labels: _BlankLabels, prefixes: dict[st
         for row in rows
     ]
     document = {"head": {"vars": names}, "results": {"bindings": bindings}}
+    import json
+
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def _xml(names: list[str], rows: Cells, labels: _BlankLabels, prefixes: dict[str, str]) -> str:
+    import xml.etree.ElementTree as ET
+
     root = ET.Element("sparql", xmlns=RESULTS_NS)
     head = ET.SubElement(root, "head")
     for var in names:
@@ -314,6 +327,8 @@ def _xml(names: list[str], rows: Cells, labels: _BlankLabels, prefixes: dict[str
 
 
 def _xml_text(root: ET.Element) -> str:
+    import xml.etree.ElementTree as ET
+
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

@@ -9,8 +9,6 @@ rdflib or pyoxigraph term into one without importing either library; :func:`to_r
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
 from kg.prefixes import XSD_IRI
@@ -156,6 +154,9 @@ def python_value(term: object) -> Any:
 
 
 def _xsd_value(text: str, local: str) -> Any:
+    from datetime import date, datetime
+    from decimal import Decimal, InvalidOperation
+
     try:
         if local in INTEGER_TYPES:
             return int(text)

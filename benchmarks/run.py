@@ -1,0 +1,296 @@
+"""Run the benchmark suite and print one Markdown table: each target, its baseline, the ratio.
+
+Every figure is the median wall time of separate processes (``--repeat`` runs; a command
+slower than 30 s runs once), and peak memory is the largest resident set of those processes
+(``os.wait4``'s rusage of each child). Baselines are measured in the same run:
+
+1. ``kg query article-q4`` on the bundled graph, a cold process, against
+   ``python -c "import rdflib"`` (goal: no slower).
+2. ``kg query --data N.nt --with-bundled challenge-mitigations`` and ``kg stats --data N.nt``
+   on generated graphs (``generate.py``), against the same load and queries in plain rdflib
+   (goal: 10 times faster) and in bare pyoxigraph (goal: at most 1.3 times slower), peak
+   memory at most 1 GB.
+3. ``kg viz`` of a 5,000-node graph, time to interactive in headless Chromium, against
+   pyvis's defaults (``bench_viz.py``; goal: under 3 s), when Chromium is there.
+4. A long load shows progress on a terminal and nothing when piped.
+
+    python benchmarks/run.py                    # sizes 10k, 100k, 1m; viz included
+    python benchmarks/run.py --sizes 10k,100k --repeat 5
+    python benchmarks/run.py --quick            # 10k only, one run each, no viz (CI)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import pty
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402
+
+PYTHON = sys.executable
+QUERY = "challenge-mitigations"
+SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+SLOW_SECONDS = 30.0
+MEMORY_GOAL_MB = 1024.0
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@dataclass
+class Measure:
+    """Median seconds, peak resident memory (MB) and how many runs gave them."""
+
+    seconds: float
+    peak_mb: float
+    runs: int
+
+
+def measure(command: list[str], repeat: int, env: dict[str, str] | None = None) -> Measure:
+    """Run ``command`` ``repeat`` times (once if it is slow), output discarded."""
+    times: list[float] = []
+    peaks: list[float] = []
+    environment = {**os.environ, **(env or {})}
+    with tempfile.TemporaryFile() as errors:
+        for _ in range(repeat):
+            start = time.perf_counter()
+            process = subprocess.Popen(
+                command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=errors, env=environment
+            )
+            _, status, usage = os.wait4(process.pid, 0)
+            times.append(time.perf_counter() - start)
+            peaks.append(usage.ru_maxrss / 1024)  # KB on Linux
+            if status != 0:
+                errors.seek(0)
+                detail = errors.read().decode("utf-8", "replace")[-2000:]
+                raise SystemExit(f"failed ({status}): {' '.join(command)}\n{detail}")
+            if times[0] > SLOW_SECONDS:
+                break
+    return Measure(statistics.median(times), max(peaks), len(times))
+
+
+@dataclass
+class Row:
+    target: str
+    work: str
+    kg: Measure | None
+    baseline_name: str
+    baseline: Measure | None
+    ratio: float | None
+    goal: str
+    met: bool
+    note: str = ""
+
+
+def fmt_row(row: Row) -> str:
+    def seconds(m: Measure | None) -> str:
+        return f"{m.seconds:.2f} s" if m else "—"
+
+    def memory(m: Measure | None) -> str:
+        return f"{m.peak_mb:.0f}" if m else "—"
+
+    ratio = f"{row.ratio:.2f}" if row.ratio is not None else "—"
+    runs = "/".join(str(m.runs) for m in (row.kg, row.baseline) if m) or "—"
+    return (
+        f"| {row.target} | {row.work} | {seconds(row.kg)} | {row.baseline_name} "
+        f"| {seconds(row.baseline)} | {ratio} | {row.goal} | {'yes' if row.met else '**no**'} "
+        f"| {memory(row.kg)} | {memory(row.baseline)} | {runs} |"
+        + (f" {row.note}" if row.note else "")
+    )
+
+
+HEADER = (
+    "| target | work | kg | baseline | baseline time | ratio | goal | met | kg peak MB "
+    "| baseline peak MB | runs |\n"
+    "|---|---|---:|---|---:|---:|---|---|---:|---:|---|"
+)
+
+
+# --- The targets ---------------------------------------------------------------------------
+
+
+def target_startup(repeat: int) -> list[Row]:
+    """Target 1: a cold `kg query article-q4` against importing rdflib alone."""
+    kg = [PYTHON, "-m", "kg", "query", "article-q4"]
+    rdflib_import = [PYTHON, "-c", "import rdflib"]
+    measure(kg, 1)  # warm the file cache for both
+    measure(rdflib_import, 1)
+    fast = measure(kg, repeat)
+    base = measure(rdflib_import, repeat)
+    old = measure(kg, repeat, {"KG_ENGINE": "rdflib"})
+    ratio = fast.seconds / base.seconds
+    return [
+        Row("1", "`kg query article-q4`, bundled graph, cold process", fast,
+            '`python -c "import rdflib"`', base, ratio, "≤ 1.00", ratio <= 1.0),
+        Row("1", "the same with `KG_ENGINE=rdflib` (for reference)", old,
+            '`python -c "import rdflib"`', base, old.seconds / base.seconds, "—", True),
+    ]  # fmt: skip
+
+
+def bundled_files() -> list[str]:
+    files = [REPO / "ontology" / "ssp.ttl", *sorted((REPO / "data").glob("*.ttl"))]
+    return [str(path) for path in files]
+
+
+def target_large(label: str, path: Path, repeat: int) -> list[Row]:
+    """Target 2: query and stats on a generated graph, kg against rdflib and pyoxigraph."""
+    rows = []
+    query_file = str(REPO / "kg" / "queries" / f"{QUERY}.rq")
+    jobs = {
+        "query": (
+            [PYTHON, "-m", "kg", "query", QUERY, "--data", str(path), "--with-bundled"],
+            ["query", query_file, *bundled_files(), str(path)],
+            f"`kg query --data {label}.nt --with-bundled {QUERY}`",
+        ),
+        "stats": (
+            [PYTHON, "-m", "kg", "stats", "--data", str(path)],
+            ["stats", str(path)],
+            f"`kg stats --data {label}.nt`",
+        ),
+    }
+    for kg_command, baseline_args, work in jobs.values():
+        kg = measure(kg_command, repeat)
+        plain = measure([PYTHON, str(HERE / "baseline.py"), "rdflib", *baseline_args], repeat)
+        bare = measure([PYTHON, str(HERE / "baseline.py"), "oxigraph", *baseline_args], repeat)
+        memory_ok = kg.peak_mb <= MEMORY_GOAL_MB
+        note = "" if memory_ok else f"(peak memory over {MEMORY_GOAL_MB:.0f} MB)"
+        speedup = plain.seconds / kg.seconds
+        overhead = kg.seconds / bare.seconds
+        rows.append(
+            Row("2", work, kg, "plain rdflib, same load + query", plain, speedup,
+                "≥ 10 (rdflib / kg)", speedup >= 10 and memory_ok, note)
+        )  # fmt: skip
+        rows.append(
+            Row("2", work, kg, "bare pyoxigraph, same load + query", bare, overhead,
+                "≤ 1.30 (kg / pyoxigraph)", overhead <= 1.3 and memory_ok, note)
+        )  # fmt: skip
+    return rows
+
+
+def target_viz() -> list[Row]:
+    """Target 3: bench_viz.py's time to interactive for kg viz and pyvis's defaults."""
+    if not CHROMIUM.exists():
+        return [Row("3", "`kg viz`, 5,000 nodes", None, "pyvis defaults", None, None,
+                    "< 3 s to interactive", False, "(skipped: no Chromium)")]  # fmt: skip
+    completed = subprocess.run(
+        [PYTHON, str(HERE / "bench_viz.py")], cwd=REPO, capture_output=True, text=True
+    )
+    if completed.returncode != 0:
+        raise SystemExit(f"bench_viz.py failed:\n{completed.stderr[-2000:]}")
+    table = [line for line in completed.stdout.splitlines() if line.startswith("| ")]
+    header = [cell.strip() for cell in table[0].strip("|").split("|")]
+    rows = {
+        cells[0]: dict(zip(header, cells, strict=False))
+        for cells in ([c.strip() for c in line.strip("|").split("|")] for line in table[2:])
+    }
+    column = "time to interactive s"
+    ours, theirs = rows["kg viz"], rows.get("pyvis defaults", {})
+    seconds = float(ours[column])
+    baseline_text = theirs.get(column, "n/a")
+    number = re.search(r"[\d.]+", baseline_text)
+    baseline = float(number.group()) if number else None
+    kg = Measure(seconds, 0.0, 1)
+    base = Measure(baseline, 0.0, 1) if baseline is not None else None
+    ratio = baseline / seconds if baseline else None
+    note = f"(pyvis: {baseline_text} s; {ours['nodes']} nodes, page {ours['page MB']} MB)"
+    work = "`kg viz`, time to interactive in headless Chromium"
+    return [Row("3", work, kg, "pyvis defaults (physics on)", base, ratio, "< 3 s",
+                seconds < 3.0, note)]  # fmt: skip
+
+
+def target_progress(path: Path, lowered: bool) -> list[Row]:
+    """Target 4: progress on a pseudo-terminal, nothing on a pipe (kg stats --data FILE)."""
+    command = [PYTHON, "-m", "kg", "stats", "--data", str(path)]
+    env = {**os.environ, **({"KG_PROGRESS_BYTES": "0"} if lowered else {})}
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=follower,
+                               env=env)  # fmt: skip
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    process.wait()
+    os.close(leader)
+    piped = subprocess.run(command, cwd=REPO, capture_output=True, env=env)
+    on_terminal = b"kg: loading" in shown and b"%" in shown
+    silent = piped.stderr == b""
+    note = "(threshold lowered for the small file)" if lowered else ""
+    work = f"progress while loading {path.name}: terminal {'shown' if on_terminal else 'none'}"
+    work += f", pipe {'silent' if silent else 'not silent'}"
+    return [Row("4", work, None, "—", None, None, "shown / silent", on_terminal and silent,
+                note)]  # fmt: skip
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        ram = f"{kb / 1024 / 1024:.0f} GiB RAM"
+    except OSError:
+        ram = "unknown RAM"
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), {ram}, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}, {time.strftime('%Y-%m-%d')}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10k,100k,1m", help="comma-separated: 10k,100k,1m")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument("--no-viz", action="store_true", help="leave out target 3")
+    parser.add_argument("--quick", action="store_true", help="10k only, one run, no viz")
+    parser.add_argument("--keep", type=Path, help="keep generated graphs in this folder")
+    args = parser.parse_args()
+    sizes = ["10k"] if args.quick else [s.strip().lower() for s in args.sizes.split(",")]
+    unknown = [size for size in sizes if size not in SIZES]
+    if unknown:
+        parser.error(f"unknown size {unknown[0]!r} (known: {', '.join(SIZES)})")
+    repeat = 1 if args.quick else max(1, args.repeat)
+
+    print(f"Machine: {machine()}\n")
+    print(HEADER, flush=True)
+    with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
+        folder = args.keep or Path(tmp)
+        for row in target_startup(max(repeat, 5) if not args.quick else 2):
+            print(fmt_row(row), flush=True)
+        largest = None
+        for size in sizes:
+            path = folder / f"{size}.nt"
+            if not path.exists():
+                generate.write(path, SIZES[size])
+            largest = path
+            for row in target_large(size, path, repeat):
+                print(fmt_row(row), flush=True)
+        if not (args.quick or args.no_viz):
+            for row in target_viz():
+                print(fmt_row(row), flush=True)
+        if largest is not None:
+            lowered = largest.stat().st_size <= 10 * 1024 * 1024
+            for row in target_progress(largest, lowered):
+                print(fmt_row(row), flush=True)
+
+
+if __name__ == "__main__":
+    main()
