@@ -633,17 +633,10 @@ def _neo4j_value(value: Any) -> str:
     return str(value)
 
 
-def local_name(iri: str) -> str:
-    """The part of an IRI after its last ``#``, ``/`` or ``:``."""
-    for separator in ("#", "/", ":"):
-        head, _, tail = iri.rstrip("/#").rpartition(separator)
-        if head and tail:
-            return tail
-    return iri
-
-
 def relationship_type(predicate: str) -> str:
     """``.../ontology#hasCapability`` -> ``HAS_CAPABILITY`` (Neo4j's usual style)."""
+    from kg.network import local_name
+
     local = re.sub(r"[^0-9A-Za-z]+", "_", local_name(predicate))
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", local).strip("_").upper() or "RELATED"
 
@@ -653,6 +646,8 @@ def node_labels(attributes: dict[str, Any]) -> str:
     classes = attributes.get("classes") or []
     if isinstance(classes, str):
         classes = [c for c in classes.split(" | ") if c]
+    from kg.network import local_name
+
     names = [re.sub(r"[^0-9A-Za-z_]", "_", local_name(str(c))) for c in classes]
     return ";".join(sorted(set(names))) or "Resource"
 
