@@ -30,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,15 +51,27 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 @dataclass
 class Measure:
-    """Median seconds, peak resident memory (MB) and how many runs gave them."""
+    """Median seconds, peak resident memory (MB) and how many runs gave them.
+
+    ``over`` means the command was stopped at the time limit: ``seconds`` is a lower bound.
+    """
 
     seconds: float
     peak_mb: float
     runs: int
+    over: bool = False
 
 
-def measure(command: list[str], repeat: int, env: dict[str, str] | None = None) -> Measure:
-    """Run ``command`` ``repeat`` times (once if it is slow), output discarded."""
+def measure(
+    command: list[str],
+    repeat: int,
+    env: dict[str, str] | None = None,
+    limit: float | None = None,
+) -> Measure:
+    """Run ``command`` ``repeat`` times (once if it is slow), output discarded.
+
+    A run still going after ``limit`` seconds is stopped and reported as a lower bound.
+    """
     times: list[float] = []
     peaks: list[float] = []
     environment = {**os.environ, **(env or {})}
@@ -68,8 +81,16 @@ def measure(command: list[str], repeat: int, env: dict[str, str] | None = None) 
             process = subprocess.Popen(
                 command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=errors, env=environment
             )
+            timer = threading.Timer(limit, process.kill) if limit else None
+            if timer:
+                timer.start()
             _, status, usage = os.wait4(process.pid, 0)
-            times.append(time.perf_counter() - start)
+            elapsed = time.perf_counter() - start
+            if timer:
+                timer.cancel()
+                if limit is not None and elapsed >= limit and status != 0:
+                    return Measure(limit, usage.ru_maxrss / 1024, 1, over=True)
+            times.append(elapsed)
             peaks.append(usage.ru_maxrss / 1024)  # KB on Linux
             if status != 0:
                 errors.seek(0)
@@ -95,12 +116,16 @@ class Row:
 
 def fmt_row(row: Row) -> str:
     def seconds(m: Measure | None) -> str:
-        return f"{m.seconds:.2f} s" if m else "—"
+        if m is None:
+            return "—"
+        return f"> {m.seconds:.0f} s" if m.over else f"{m.seconds:.2f} s"
 
     def memory(m: Measure | None) -> str:
         return f"{m.peak_mb:.0f}" if m else "—"
 
     ratio = f"{row.ratio:.2f}" if row.ratio is not None else "—"
+    if row.baseline is not None and row.baseline.over and row.ratio is not None:
+        ratio = "> " + ratio
     runs = "/".join(str(m.runs) for m in (row.kg, row.baseline) if m) or "—"
     return (
         f"| {row.target} | {row.work} | {seconds(row.kg)} | {row.baseline_name} "
@@ -147,7 +172,7 @@ def bundled_files() -> list[str]:
     return [str(path) for path in files]
 
 
-def target_large(label: str, path: Path, repeat: int) -> list[Row]:
+def target_large(label: str, path: Path, repeat: int, limit: float) -> list[Row]:
     """Target 2: query and stats on a generated graph, kg against rdflib and pyoxigraph.
 
     The goals are for 1M triples; smaller sizes are reported for reference.
@@ -169,7 +194,9 @@ def target_large(label: str, path: Path, repeat: int) -> list[Row]:
     }
     for kg_command, baseline_args, work in jobs.values():
         kg = measure(kg_command, repeat)
-        plain = measure([PYTHON, str(HERE / "baseline.py"), "rdflib", *baseline_args], repeat)
+        plain = measure(
+            [PYTHON, str(HERE / "baseline.py"), "rdflib", *baseline_args], repeat, limit=limit
+        )
         bare = measure([PYTHON, str(HERE / "baseline.py"), "oxigraph", *baseline_args], repeat)
         memory_ok = kg.peak_mb <= MEMORY_GOAL_MB
         note = "" if memory_ok or not scored else f"(peak memory over {MEMORY_GOAL_MB:.0f} MB)"
@@ -272,6 +299,12 @@ def main() -> None:
     parser.add_argument("--no-viz", action="store_true", help="leave out target 3")
     parser.add_argument("--quick", action="store_true", help="10k only, one run, no viz")
     parser.add_argument("--keep", type=Path, help="keep generated graphs in this folder")
+    parser.add_argument(
+        "--limit",
+        type=float,
+        default=1800.0,
+        help="stop a baseline run after this many seconds and report a lower bound",
+    )
     args = parser.parse_args()
     sizes = ["10k"] if args.quick else [s.strip().lower() for s in args.sizes.split(",")]
     unknown = [size for size in sizes if size not in SIZES]
@@ -291,7 +324,7 @@ def main() -> None:
             if not path.exists():
                 generate.write(path, SIZES[size])
             largest = path
-            for row in target_large(size, path, repeat):
+            for row in target_large(size, path, repeat, args.limit):
                 print(fmt_row(row), flush=True)
         if not (args.quick or args.no_viz):
             for row in target_viz():
