@@ -121,7 +121,7 @@ def fmt_row(row: Row) -> str:
         return f"> {m.seconds:.0f} s" if m.over else f"{m.seconds:.2f} s"
 
     def memory(m: Measure | None) -> str:
-        return f"{m.peak_mb:.0f}" if m else "—"
+        return f"{m.peak_mb:.0f}" if m and m.peak_mb else "—"
 
     ratio = f"{row.ratio:.2f}" if row.ratio is not None else "—"
     if row.baseline is not None and row.baseline.over and row.ratio is not None:
@@ -227,9 +227,9 @@ def target_viz() -> list[Row]:
         raise SystemExit(f"bench_viz.py failed:\n{completed.stderr[-2000:]}")
     table = [line for line in completed.stdout.splitlines() if line.startswith("| ")]
     header = [cell.strip() for cell in table[0].strip("|").split("|")]
-    rows = {
+    rows = {  # the header, then one line per variant (the |---| line does not start "| ")
         cells[0]: dict(zip(header, cells, strict=False))
-        for cells in ([c.strip() for c in line.strip("|").split("|")] for line in table[2:])
+        for cells in ([c.strip() for c in line.strip("|").split("|")] for line in table[1:])
     }
     column = "time to interactive s"
     ours, theirs = rows["kg viz"], rows.get("pyvis defaults", {})
@@ -238,7 +238,8 @@ def target_viz() -> list[Row]:
     number = re.search(r"[\d.]+", baseline_text)
     baseline = float(number.group()) if number else None
     kg = Measure(seconds, 0.0, 1)
-    base = Measure(baseline, 0.0, 1) if baseline is not None else None
+    over = baseline_text.startswith(">")
+    base = Measure(baseline, 0.0, 1, over=over) if baseline is not None else None
     ratio = baseline / seconds if baseline else None
     note = f"(pyvis: {baseline_text} s; {ours['nodes']} nodes, page {ours['page MB']} MB)"
     work = "`kg viz`, time to interactive in headless Chromium"
