@@ -335,3 +335,24 @@ def test_a_long_load_is_silent_when_piped(large_file):
     assert completed.returncode == 0
     assert completed.stderr == ""
     assert json.loads(completed.stdout)["triples"] > 19000
+
+
+@pytest.mark.parametrize("suffix", [".ttl", ".nt", ".rdf", ".jsonld", ".nq", ".trig"])
+def test_every_syntax_loads_the_same_triples_on_both_engines(tmp_path, suffix):
+    source = RDFLIB.load([str(FIXTURES / "valid" / "minimal.ttl")], False, None)
+    path = tmp_path / f"graph{suffix}"
+    syntax = {".ttl": "turtle", ".nt": "nt", ".rdf": "xml", ".jsonld": "json-ld"}
+    if suffix in (".nq", ".trig"):
+        source.dataset.serialize(destination=path, format=suffix[1:].replace("nq", "nquads"))
+    else:
+        source.graph.serialize(destination=path, format=syntax[suffix])
+    everything = catalogue.from_text("CONSTRUCT WHERE { ?s ?p ?o }", "query", "<query>")
+    outputs = [
+        results.format_result(
+            engine.run(engine.compile(everything), {}, engine.load([str(path)], False, None)),
+            "nt",
+        )
+        for engine in (OXIGRAPH, RDFLIB)
+    ]
+    assert outputs[0] == outputs[1]
+    assert len(outputs[0].splitlines()) == len(source.graph)
