@@ -22,6 +22,7 @@ slower than 30 s runs once), and peak memory is the largest resident set of thos
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import platform
 import pty
@@ -313,6 +314,9 @@ def main() -> None:
         parser.error(f"unknown size {unknown[0]!r} (known: {', '.join(SIZES)})")
     repeat = 1 if args.quick else max(1, args.repeat)
 
+    # An installed wheel is byte-compiled by pip, as rdflib and click are here; a source
+    # checkout may not be (PYTHONDONTWRITEBYTECODE), so compile kg the same way first.
+    compileall.compile_dir(str(REPO / "kg"), quiet=1)
     print(f"Machine: {machine()}\n")
     print(HEADER, flush=True)
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
