@@ -128,11 +128,11 @@ def fmt_row(row: Row) -> str:
     if row.baseline is not None and row.baseline.over and row.ratio is not None:
         ratio = "> " + ratio
     runs = "/".join(str(m.runs) for m in (row.kg, row.baseline) if m) or "—"
+    work = f"{row.work} {row.note}" if row.note else row.work
     return (
-        f"| {row.target} | {row.work} | {seconds(row.kg)} | {row.baseline_name} "
+        f"| {row.target} | {work} | {seconds(row.kg)} | {row.baseline_name} "
         f"| {seconds(row.baseline)} | {ratio} | {row.goal} | {_met(row.met)} "
         f"| {memory(row.kg)} | {memory(row.baseline)} | {runs} |"
-        + (f" {row.note}" if row.note else "")
     )
 
 
