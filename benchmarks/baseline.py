@@ -5,6 +5,10 @@ answer is written as SPARQL CSV to stdout, as ``kg query`` does when piped.
 
     python benchmarks/baseline.py rdflib query QUERY.rq FILE...
     python benchmarks/baseline.py oxigraph stats FILE...
+    python benchmarks/baseline.py rdflib export OUT.nt FILE
+
+``export`` writes the file as N-Triples with sorted, unique lines (the contract of
+``kg export --format nt``: the same input gives the same bytes).
 """
 
 from __future__ import annotations
@@ -55,12 +59,37 @@ def with_oxigraph(files: list[Path], queries: list[str], count: bool) -> None:
         print(len(store))
 
 
+def _write_sorted(data: bytes, out: Path) -> None:
+    lines = sorted(set(data.split(b"\n")) - {b""})
+    out.write_bytes(b"\n".join(lines) + b"\n")
+
+
+def export_with_rdflib(source: Path, out: Path) -> None:
+    import rdflib
+
+    graph = rdflib.Graph().parse(source, format=FORMATS[source.suffix])
+    _write_sorted(graph.serialize(format="nt", encoding="utf-8"), out)
+
+
+def export_with_oxigraph(source: Path, out: Path) -> None:
+    import pyoxigraph as ox
+
+    quads = ox.parse(path=str(source), format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False)
+    _write_sorted(ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES), out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("engine", choices=["rdflib", "oxigraph"])
-    parser.add_argument("mode", choices=["query", "stats"])
-    parser.add_argument("args", nargs="+", help="QUERY.rq FILE... (query) or FILE... (stats)")
+    parser.add_argument("mode", choices=["query", "stats", "export"])
+    parser.add_argument(
+        "args", nargs="+", help="QUERY.rq FILE... (query), FILE... (stats) or OUT FILE (export)"
+    )
     args = parser.parse_args()
+    if args.mode == "export":
+        export = export_with_rdflib if args.engine == "rdflib" else export_with_oxigraph
+        export(Path(args.args[1]), Path(args.args[0]))
+        return
     query = args.args[0] if args.mode == "query" else None
     files = [Path(p) for p in (args.args[1:] if args.mode == "query" else args.args)]
     run = with_rdflib if args.engine == "rdflib" else with_oxigraph
