@@ -27,7 +27,7 @@ def test_the_quick_benchmark_reports_every_target():
     rows = [line for line in lines if re.match(r"\| \d \|", line)]
     targets = [row.split("|")[1].strip() for row in rows]
     assert targets.count("1") == 2  # kg query, and the rdflib engine for reference
-    assert targets.count("2") == 4  # query and stats, each against rdflib and pyoxigraph
+    assert targets.count("2") == 6  # query, stats and export, each against rdflib and pyoxigraph
     assert targets.count("4") == 1
     for row in rows[:-1]:
         cells = [cell.strip() for cell in row.strip("|").split("|")]
