@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
+from kg.errors import InputError
+
 if TYPE_CHECKING:  # pragma: no cover
     from kg.loader import KnowledgeGraph
 
@@ -48,3 +50,17 @@ def load_from_options(
 def wants_bundled(data_files: Sequence[str], with_bundled: bool) -> bool:
     """The bundled graph is used when no --data is given, or with --with-bundled."""
     return bool(with_bundled or not data_files)
+
+
+def parse_params(params: Sequence[str]) -> dict[str, str]:
+    """``--param NAME=VALUE`` options to a dict; InputError for a malformed or repeated one."""
+    values: dict[str, str] = {}
+    for item in params:
+        name, equals, value = item.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            raise InputError(f"--param {item}", "expected NAME=VALUE")
+        if name in values:
+            raise InputError(f"--param {name}", "given more than once")
+        values[name] = value
+    return values

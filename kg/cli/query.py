@@ -7,7 +7,7 @@ import sys
 import click
 
 from kg.catalogue import resolve
-from kg.cli.options import graph_options, wants_bundled
+from kg.cli.options import graph_options, parse_params, wants_bundled
 from kg.errors import InputError
 from kg.params import bind_terms
 from kg.results import FORMATS, default_format, format_result
@@ -96,14 +96,14 @@ def query(
         from kg import sparql
 
         compiled = sparql.compile_query(named)
-        bindings = sparql.bind(named, _parse_params(params))
+        bindings = sparql.bind(named, parse_params(params))
         result = sparql.run_remote(compiled, bindings, endpoint, timeout)
     else:
         from kg.engines import pick
 
         engine = pick()
         checked = engine.compile(named)
-        terms = bind_terms(named, _parse_params(params))
+        terms = bind_terms(named, parse_params(params))
         graph = engine.load(data_files, wants_bundled(data_files, with_bundled), syntax)
         result = engine.run(checked, terms, graph)
     terminal = output is None and sys.stdout.isatty()
@@ -116,17 +116,3 @@ def query(
         click.echo(text, nl=False)
     if result is False:
         sys.exit(1)
-
-
-def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
-    """``name=value`` options to a dict; InputError for a malformed or repeated one."""
-    values: dict[str, str] = {}
-    for item in params:
-        name, equals, value = item.partition("=")
-        name = name.strip()
-        if not equals or not name:
-            raise InputError(f"--param {item}", "expected NAME=VALUE")
-        if name in values:
-            raise InputError(f"--param {name}", "given more than once")
-        values[name] = value
-    return values

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.options import graph_options, load_from_options
+from kg.cli.options import graph_options, load_from_options, parse_params
 from kg.errors import InputError
 
 
@@ -91,7 +91,7 @@ def viz(
     if params and query_source is None:
         raise InputError("--param", "only applies to a --query")
     if query_source is not None:
-        query = (query_source, _parse_params(params))
+        query = (query_source, parse_params(params))
         nxg = _from_query(loaded, query, focus, depth, class_names, literals)
     else:
         nxg = to_networkx(loaded, classes=class_names, focus=focus, depth=depth, literals=literals)
@@ -116,20 +116,6 @@ def _default_title(nxg) -> str:
         return titles[0]
     sources = [Path(s).name for s in nxg.graph.get("sources") or [] if s != "bundled"]
     return ", ".join(sources) or "Knowledge graph"
-
-
-def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
-    """``NAME=VALUE`` options to a dict; InputError for a malformed or repeated one."""
-    values: dict[str, str] = {}
-    for item in params:
-        name, equals, value = item.partition("=")
-        name = name.strip()
-        if not equals or not name:
-            raise InputError(f"--param {item}", "expected NAME=VALUE")
-        if name in values:
-            raise InputError(f"--param {name}", "given more than once")
-        values[name] = value
-    return values
 
 
 def _from_query(loaded, query, focus, depth, class_names, literals):
