@@ -29,6 +29,7 @@ from kg.atomic import atomic_directory, atomic_write
 from kg.errors import InputError, KGError
 from kg.loader import KnowledgeGraph
 from kg.namespaces import BASE, DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, bind_prefixes
+from kg.prefixes import local_name
 
 # Skolem IRIs for blank nodes (RDF 1.1 section 3.5).
 GENID = BASE + ".well-known/genid/"
@@ -635,8 +636,6 @@ def _neo4j_value(value: Any) -> str:
 
 def relationship_type(predicate: str) -> str:
     """``.../ontology#hasCapability`` -> ``HAS_CAPABILITY`` (Neo4j's usual style)."""
-    from kg.network import local_name
-
     local = re.sub(r"[^0-9A-Za-z]+", "_", local_name(predicate))
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", local).strip("_").upper() or "RELATED"
 
@@ -646,8 +645,6 @@ def node_labels(attributes: dict[str, Any]) -> str:
     classes = attributes.get("classes") or []
     if isinstance(classes, str):
         classes = [c for c in classes.split(" | ") if c]
-    from kg.network import local_name
-
     names = [re.sub(r"[^0-9A-Za-z_]", "_", local_name(str(c))) for c in classes]
     return ";".join(sorted(set(names))) or "Resource"
 

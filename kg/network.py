@@ -33,6 +33,7 @@ from rdflib.term import Node
 
 from kg.errors import InputError
 from kg.namespaces import ONTOLOGY_IRI, PREFIXES, SSP, shorten
+from kg.prefixes import local_name
 from kg.resources import internal_query
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -72,15 +73,6 @@ def _lang_rank(literal: Literal) -> tuple[int, str]:
     if lang == "en" or lang.startswith("en-"):
         return (0, str(literal))
     return (1, str(literal)) if not lang else (2, lang + str(literal))
-
-
-def local_name(iri: str) -> str:
-    """The last segment of an IRI (after ``#`` or ``/``), or the IRI itself."""
-    for sep in ("#", "/", ":"):
-        head, _, tail = iri.rstrip("/#").rpartition(sep)
-        if head and tail:
-            return tail
-    return iri
 
 
 @dataclass

@@ -47,3 +47,12 @@ def shorten(iri: str, prefixes: dict[str, str] | None = None) -> str:
     if best:
         return f"{best_prefix}:{iri[len(best) :]}"
     return f"<{iri}>"
+
+
+def local_name(iri: str) -> str:
+    """The last segment of an IRI (after ``#``, ``/`` or ``:``), or the IRI itself."""
+    for sep in ("#", "/", ":"):
+        head, _, tail = iri.rstrip("/#").rpartition(sep)
+        if head and tail:
+            return tail
+    return iri
