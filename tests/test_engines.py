@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +21,7 @@ from kg import catalogue, engines, params, results
 from kg.errors import InputError
 
 from .conftest import FIXTURES, REPO
+from .terminal import run_on_terminal
 from .test_catalogue import CASE_IDS, CASES
 
 SYN = "https://w3id.org/ssp-kg/synthetic/"
@@ -294,33 +294,17 @@ def _stats_env() -> dict[str, str]:
 
 
 def test_a_long_load_shows_progress_on_a_terminal(large_file):
-    leader, follower = pty.openpty()
-    try:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kg", "stats", "--json", "--data", str(large_file)],
-            cwd=REPO,
-            stdout=subprocess.PIPE,
-            stderr=follower,
-            env=_stats_env(),
-        )
-        os.close(follower)
-        stdout, _ = process.communicate(timeout=300)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(leader)
-    assert process.returncode == 0
-    shown = b"".join(chunks).decode()
+    run = run_on_terminal(
+        [sys.executable, "-m", "kg", "stats", "--json", "--data", str(large_file)],
+        terminal="stderr",
+        cwd=REPO,
+        env=_stats_env(),
+    )
+    assert run.code == 0
+    shown = run.shown.decode()
     assert "kg: loading large.nt [" in shown and "% of 2 MB" in shown
     assert shown.endswith("\r\x1b[K")  # the line is cleared once the load is done
-    assert json.loads(stdout)["triples"] > 19000
+    assert json.loads(run.other)["triples"] > 19000
 
 
 def test_a_long_load_is_silent_when_piped(large_file):

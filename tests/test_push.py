@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import pty
 import re
 import subprocess
 import sys
@@ -32,6 +31,7 @@ from kg.stores import TEMP_GRAPH_PREFIX, Endpoints, derive_endpoints, plan_batch
 
 from .conftest import FIXTURES, REPO, require
 from .servers import OxigraphServer, free_port, oxigraph_binary
+from .terminal import run_on_terminal
 from .test_export import canonical, canonical_rdflib
 
 MINIMAL = FIXTURES / "valid" / "minimal.ttl"
@@ -504,24 +504,9 @@ def test_progress_bar_only_on_a_terminal(oxigraph_rw, graph_iri, bundled_nquads)
             "--batch-size", "500"]  # fmt: skip
     piped = subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=300)
     assert piped.returncode == 0 and piped.stderr == ""
-    controller, terminal = pty.openpty()
-    try:
-        process = subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, stderr=terminal,
-                                   stdin=subprocess.DEVNULL)  # fmt: skip
-        os.close(terminal)
-        shown = b""
-        while True:
-            try:
-                chunk = os.read(controller, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            shown += chunk
-        assert process.wait(timeout=300) == 0
-    finally:
-        os.close(controller)
-    assert b"pushing" in shown and b"100%" in shown
+    run = run_on_terminal(args, terminal="stderr", cwd=REPO)
+    assert run.code == 0
+    assert b"pushing" in run.shown and b"100%" in run.shown
 
 
 def test_endpoint_layouts_are_derived():

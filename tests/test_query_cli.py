@@ -9,9 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import pty
-import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
@@ -22,6 +19,7 @@ from kg import catalogue
 
 from .conftest import FIXTURES, REPO
 from .servers import free_port
+from .terminal import run_on_terminal
 from .test_sparql import SilentServer
 
 KG = "https://w3id.org/ssp-kg/id/"
@@ -312,28 +310,11 @@ def test_queries_unknown_name_suggests(run_kg):
 
 def test_a_terminal_gets_a_table():
     """On a real pseudo-terminal the default is the aligned table with shortened IRIs."""
-    leader, follower = pty.openpty()
-    try:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kg", "query", "article-q4"],
-            cwd=REPO,
-            stdout=follower,
-            stderr=subprocess.PIPE,
-        )
-        os.close(follower)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:  # the terminal closes when the process ends
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        assert process.wait(timeout=120) == 0
-    finally:
-        os.close(leader)
-    lines = b"".join(chunks).decode().replace("\r\n", "\n").splitlines()
+    run = run_on_terminal(
+        [sys.executable, "-m", "kg", "query", "article-q4"], terminal="stdout", cwd=REPO
+    )
+    assert run.code == 0
+    lines = run.shown.decode().replace("\r\n", "\n").splitlines()
     assert lines[0].split() == ["concept", "label", "kind"]
     assert set(lines[1].replace(" ", "")) == {"-"}
     assert {line.split()[0] for line in lines[2:]} == {"kg:" + iri[len(KG) :] for iri in FOUR}

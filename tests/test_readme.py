@@ -16,9 +16,7 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 
 def test_counts_match_the_bundled_graph(bundled):
     figures = compute_stats(bundled.graph)
-    match = re.search(
-        r"\*\*(\d+) concepts\*\* and \*\*(\d+) relations\*\* \((\d+) triples", README
-    )
+    match = re.search(r"\*\*(\d+) concepts\*\* and \*\*(\d+) relations\*\* \((\d+) triples", README)
     assert match, "the README must state the counts"
     assert (int(match[1]), int(match[2]), int(match[3])) == (
         figures.concepts,
