@@ -23,6 +23,16 @@ UPDATE_WORDS = (
 )  # fmt: skip
 UPDATE_REFUSED = "SPARQL Update is not allowed: kg query only reads the graph"
 
+# Deeper nesting of { ( [ than this is refused before any parser sees the text: parsers
+# recurse per level (Oxigraph's overflows its stack near 5,000 levels, rdflib's near 40 at
+# Python's default recursion limit); real queries stay far below it.
+MAX_NESTING = 64
+OPENERS, CLOSERS = "{([", "})]"
+SERVICE_REFUSED = (
+    "SERVICE is not allowed in a local query: kg never contacts a server you did not name "
+    "(send the query to that server with --endpoint instead)"
+)
+
 
 @dataclass(frozen=True)
 class Shape:
@@ -48,6 +58,30 @@ def precheck(named: NamedQuery) -> None:
                 f"line {line}, column {column}: unknown prefix '{prefix}:' "
                 "(declare it with PREFIX)",
             )
+
+
+def check_limits(text: str, where: str, *, local: bool = True) -> None:
+    """InputError for nesting deeper than MAX_NESTING, and (``local``) for a SERVICE call.
+
+    Strings, IRIs and comments are skipped by the scanner, so ``"{{{"`` or ``# SERVICE`` in
+    a query are not counted.
+    """
+    depth = 0
+    for token in scan(text):
+        if token.kind == "punct" and token.text in OPENERS:
+            depth += 1
+            if depth > MAX_NESTING:
+                line, column = line_column(text, token.start)
+                raise InputError(
+                    where,
+                    f"line {line}, column {column}: the query nests deeper than "
+                    f"{MAX_NESTING} levels of {{ ( [",
+                )
+        elif token.kind == "punct" and token.text in CLOSERS:
+            depth = max(depth - 1, 0)
+        elif local and token.kind == "word" and token.text.upper() == "SERVICE":
+            line, column = line_column(text, token.start)
+            raise InputError(where, f"line {line}, column {column}: {SERVICE_REFUSED}")
 
 
 def starts_like_update(text: str) -> bool:

@@ -1,7 +1,9 @@
 """Shared fixtures: paths, the bundled graph, the article, and a CLI runner.
 
 Fixtures that need a real browser or server live in their own sections below; under
-CI=true a missing browser, server or source text is a failure, never a skip.
+CI=true a missing browser or server is a failure, never a skip. The article's full text is
+not part of the repository: the few tests that need it skip, naming where it is looked for,
+when it is absent (also under CI, since a clone elsewhere has no ../shared).
 """
 
 from __future__ import annotations
@@ -28,9 +30,15 @@ def require(condition: bool, what: str) -> None:
 
 @pytest.fixture(scope="session")
 def article_path() -> Path:
-    """The source article: $KG_ARTICLE, or ../shared/sources/article.txt beside the repo."""
-    path = Path(os.environ.get("KG_ARTICLE", REPO.parent / "shared" / "sources" / "article.txt"))
-    require(path.is_file(), f"the source article ({path})")
+    """The source article: $KG_ARTICLE, or ../shared/sources/article.txt beside the repo.
+
+    Its text is someone else's and never ships with the repository, so a test that needs it
+    skips when it is absent, even under CI.
+    """
+    default = REPO.parent / "shared" / "sources" / "article.txt"
+    path = Path(os.environ.get("KG_ARTICLE", default))
+    if not path.is_file():
+        pytest.skip(f"the article's text is absent: set KG_ARTICLE or put it at {default}")
     return path
 
 
