@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -44,3 +46,24 @@ class MissingExtra(KGError):
 
     def __init__(self, module: str, extra: str) -> None:
         super().__init__(module, f"not installed; install it with: pip install 'ssp-kg[{extra}]'")
+
+
+# C0 and C1 control characters (but not tab), DEL, and the invisible format characters a
+# terminal would act on or hide (BOM, bidi overrides, zero-width spaces).
+_UNPRINTABLE = re.compile(
+    r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal: one line, control characters shown as escapes.
+
+    Messages carry text from files and servers (a status line, a parser's echo of a bad
+    byte); an ``ESC[2J`` or an OSC title sequence in them must be shown, not obeyed.
+    """
+    return _UNPRINTABLE.sub(lambda match: _escape(match.group()), text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

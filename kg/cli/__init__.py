@@ -8,7 +8,7 @@ import sys
 import click
 
 from kg import __version__
-from kg.errors import KGError
+from kg.errors import KGError, printable
 
 # Subcommand name -> "module:attribute"; modules are imported only when the command runs.
 COMMANDS: dict[str, str] = {
@@ -47,7 +47,7 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KGError as error:
-            click.echo(f"kg: {error}", err=True)
+            click.echo(f"kg: {printable(str(error))}", err=True)
             ctx.exit(error.exit_code)
         except BrokenPipeError:
             sys.stderr.close()
