@@ -38,6 +38,11 @@ def article_file() -> Path:
     return bundled_root() / "data" / "article.ttl"
 
 
+def fingerprint_file() -> Path:
+    """The evidence fingerprint of the article (``kg/fingerprint.py``), beside the data."""
+    return bundled_root() / "data" / "fingerprint.json"
+
+
 def data_files() -> list[Path]:
     """The curated data files (Turtle), sorted by name."""
     return sorted((bundled_root() / "data").glob("*.ttl"))

@@ -8,9 +8,9 @@ from pathlib import Path
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from kg import resources
+from kg import fingerprint, resources
 from kg.errors import InputError, MissingExtra
-from kg.evidence import AnchorProblem, check_anchors, load_article
+from kg.evidence import AnchorProblem, check_anchors, evidence_records, load_article
 from kg.loader import KnowledgeGraph, load_graph
 from kg.namespaces import shorten
 
@@ -36,7 +36,10 @@ class Report:
 
     violations: list[Violation] = field(default_factory=list)
     anchor_problems: list[AnchorProblem] = field(default_factory=list)
-    anchors_checked: int | None = None
+    anchors_checked: int = 0
+    anchors_against: str = "the article's fingerprint"
+    # Paragraphs of the --source text unlike the edition the graph was made from (notes).
+    edition_differences: list[str] = field(default_factory=list)
 
     @property
     def conforms(self) -> bool:
@@ -90,19 +93,29 @@ def context_graph() -> Graph:
 def validate(
     kg: KnowledgeGraph, source: str | Path | None = None, *, with_context: bool = False
 ) -> Report:
-    """SHACL over the flat graph, plus, if ``source`` is given, the anchor check against it.
+    """SHACL over the flat graph, and every evidence anchor checked.
 
+    Anchors are checked against the shipped fingerprint of the article, or, if ``source`` is
+    given, against that text (whose paragraphs are also compared with the fingerprinted
+    edition). ``source`` is read before any SHACL work, so a wrong path fails at once.
     ``with_context`` adds the bundled ontology and article description (needed to check a
     user's file that uses our classes and cites our sections without stating them itself).
     """
     data = kg.graph
     if with_context:
         data = data + context_graph()
+    shipped = fingerprint.read(resources.fingerprint_file())
+    article = load_article(source, data) if source is not None else None
     shapes = kg.shapes if kg.shapes is not None else load_graph(resources.shapes_file())
     report = Report(violations=shacl_violations(data, shapes))
-    if source is not None:
-        article = load_article(source, data)
+    records = evidence_records(data)
+    report.anchors_checked = len(records)
+    if article is not None:
+        report.anchors_against = str(source)
         report.anchor_problems = check_anchors(data, article)
+        report.edition_differences = fingerprint.differing_paragraphs(shipped, article)
+    else:
+        report.anchor_problems = fingerprint.check_anchors(shipped, records)
     return report
 
 

@@ -13,6 +13,7 @@ from kg.errors import KGError, printable
 # Subcommand name -> "module:attribute"; modules are imported only when the command runs.
 COMMANDS: dict[str, str] = {
     "export": "kg.cli.export:export",
+    "fingerprint": "kg.cli.fingerprint:fingerprint_command",
     "queries": "kg.cli.queries:queries",
     "push": "kg.cli.push:push",
     "query": "kg.cli.query:query",
