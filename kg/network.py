@@ -41,8 +41,19 @@ if TYPE_CHECKING:  # pragma: no cover
 
 W3C_NAMESPACES = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD, SH, SKOS))
 META_NAMESPACES = (*W3C_NAMESPACES, str(SSP))
+# The dataset's own description (data/void.ttl) is metadata too.
+VOID_DATASET = URIRef("http://rdfs.org/ns/void#Dataset")
+DCAT_DISTRIBUTION = URIRef("http://www.w3.org/ns/dcat#Distribution")
 FOLDED_TYPES = frozenset(
-    {SSP.Evidence, SSP.Section, RDF.Statement, SKOS.ConceptScheme, URIRef(ONTOLOGY_IRI)}
+    {
+        SSP.Evidence,
+        SSP.Section,
+        RDF.Statement,
+        SKOS.ConceptScheme,
+        URIRef(ONTOLOGY_IRI),
+        VOID_DATASET,
+        DCAT_DISTRIBUTION,
+    }
 )
 SCHEME_LINKS = (SKOS.inScheme, SKOS.topConceptOf)
 # Types that say nothing about what a resource is about.

@@ -55,7 +55,7 @@ def test_our_plumbing_is_folded_into_attributes() -> None:
             "section": None,
             "section_title": None,
             "paragraph": 1,
-            "anchor": "small-scale producers face numerous challenges",
+            "anchor": "competing in global markets",
         }
     ]
     assert node["iri"] == producers

@@ -1,0 +1,72 @@
+"""The dataset's own VoID/DCAT description (data/void.ttl) states true figures.
+
+The figures are recounted here with plain rdflib over the bundled files, independently of
+kg's loader and of kg stats.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, SKOS
+
+from .conftest import REPO
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+DATASET = URIRef("https://w3id.org/ssp-kg/id/dataset")
+
+
+@pytest.fixture(scope="module")
+def bundled_files() -> Graph:
+    graph = Graph()
+    for path in [REPO / "ontology" / "ssp.ttl", *sorted((REPO / "data").glob("*.ttl"))]:
+        graph.parse(Path(path), format="turtle")
+    return graph
+
+
+def _stated(graph: Graph, prop: URIRef) -> int:
+    value = graph.value(DATASET, prop)
+    assert isinstance(value, Literal), f"void.ttl must state {prop}"
+    return int(value)
+
+
+def test_the_figures_are_true(bundled_files):
+    g = bundled_files
+    subjects = set(g.subjects())
+    assert _stated(g, VOID.triples) == len(g)
+    assert _stated(g, VOID.distinctSubjects) == len(subjects)
+    assert _stated(g, VOID.entities) == len({s for s in subjects if isinstance(s, URIRef)})
+    assert _stated(g, VOID.properties) == len(set(g.predicates()))
+    assert _stated(g, VOID.classes) == len(set(g.objects(None, RDF.type)))
+
+
+def test_the_class_partitions_are_true(bundled_files):
+    g = bundled_files
+    partitions = {
+        g.value(p, VOID["class"]): int(g.value(p, VOID.entities))
+        for p in g.objects(DATASET, VOID.classPartition)
+    }
+    assert partitions == {
+        SKOS.Concept: len(set(g.subjects(RDF.type, SKOS.Concept))),
+        RDF.Statement: len(set(g.subjects(RDF.type, RDF.Statement))),
+    }
+    assert partitions[SKOS.Concept] == 148  # the README's figure
+
+
+def test_licence_source_version_and_distributions(bundled_files):
+    g = bundled_files
+    assert g.value(DATASET, DCTERMS.license) == URIRef(
+        "https://creativecommons.org/licenses/by/4.0/"
+    )
+    assert g.value(DATASET, DCTERMS.source) == URIRef("https://w3id.org/ssp-kg/id/article")
+    version = str(g.value(DATASET, DCAT.version))
+    assert f'version = "{version}"' in (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    types = {
+        str(g.value(d, DCAT.mediaType)).rsplit("/", 2)[-2:][-1]
+        for d in g.objects(DATASET, DCAT.distribution)
+    }
+    assert {"turtle", "n-quads", "ld+json"} <= types
+    for resource in g.objects(DATASET, VOID.exampleResource):
+        assert (resource, RDF.type, SKOS.Concept) in g, resource
