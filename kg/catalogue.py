@@ -239,23 +239,25 @@ class Parameter:
 
     @property
     def type_label(self) -> str:
-        """A short human name of the expected value: ``iri``, ``xsd:integer``, ``@en`` ..."""
+        """The expected value in one notation: ``iri``, ``string``, ``number``, an XSD
+        datatype by its local name (``integer``), another datatype as ``<IRI>``, or a
+        language-tagged text as ``text@en``."""
         if self.kind == "typed" and self.datatype:
             if self.datatype.startswith(XSD):
-                return "xsd:" + self.datatype[len(XSD) :]
+                return self.datatype[len(XSD) :]
             return f"<{self.datatype}>"
         if self.kind == "language":
-            return f"@{self.lang}"
+            return f"text@{self.lang}"
         return self.kind
 
     def describe(self) -> str:
-        """``name (type)`` with ``?`` for optional ones and the default if any."""
-        text = f"{self.name}:{self.type_label}"
-        if not self.required:
-            text += "?"
+        """``name (type)``, ``name (type, optional)`` or ``name (type, default V)``."""
+        notes = [self.type_label]
         if self.default is not None:
-            text += f"={self.default}"
-        return text
+            notes.append(f"default {self.default}")
+        elif not self.required:
+            notes.append("optional")
+        return f"{self.name} ({', '.join(notes)})"
 
 
 def find_parameters(

@@ -290,10 +290,15 @@ def test_help_documents_formats_and_exit_codes(run_kg):
 def test_queries_lists_every_query_with_summary_and_parameters(run_kg):
     result = run_kg("queries")
     assert result.code == 0, result
-    lines = result.stdout.splitlines()
+    header, *lines = result.stdout.splitlines()
+    assert header.split() == ["NAME", "PARAMETERS", "SUMMARY"]
     assert [line.split()[0] for line in lines] == catalogue.names()
     neighbourhood = next(line for line in lines if line.startswith("concept-neighbourhood "))
-    assert "concept:iri" in neighbourhood and "depth:xsd:integer?=1" in neighbourhood
+    assert "concept (iri); depth (integer, default 1)" in neighbourhood
+    mitigations = next(line for line in lines if line.startswith("challenge-mitigations "))
+    assert "challenge (iri, optional)" in mitigations
+    search = next(line for line in lines if line.startswith("label-search "))
+    assert "text (string)" in search
     q4 = next(line for line in lines if line.startswith("article-q4 "))
     assert "What challenges do small producers face in going global?" in q4
 

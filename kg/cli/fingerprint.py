@@ -25,7 +25,7 @@ from kg.loader import load
     help="Where to write the fingerprint (default: standard output).",
 )
 def fingerprint_command(source: str, output: str | None) -> None:
-    """Make the article's evidence fingerprint from its text (for curators).
+    """Make the evidence fingerprint from the article (curators).
 
     Hashes each paragraph of the text and each anchor of the bundled graph that occurs in
     the paragraph it cites, so that kg validate can check anchors without the text. Fails,

@@ -10,17 +10,25 @@ from kg import catalogue
 @click.command()
 @click.argument("name", required=False)
 def queries(name: str | None) -> None:
-    """List the catalogue (name, parameters, summary), or print the text of query NAME.
+    """List the query catalogue, or print the SPARQL of query NAME.
 
-    Parameters are shown as name:type, with ? when optional and =value for a default. Run
-    a query with `kg query NAME --param name=value`.
+    Parameters are shown as name (type), with "optional" or the default value; types are
+    iri, string, number, an XSD datatype such as integer, or text@LANG. Run a query with
+    `kg query NAME --param name=value`.
+
+    \b
+    Examples:
+      kg queries                      # name, parameters and summary of each query
+      kg queries concept-neighbourhood
+      kg queries article-q4 > q4.rq   # a starting point for your own query
     """
     if name is not None:
         click.echo(catalogue.get(name).text.rstrip("\n"))
         return
     entries = list(catalogue.catalogue().values())
-    rows = [
-        (q.name, " ".join(p.describe() for p in q.parameters) or "-", q.summary) for q in entries
+    rows = [("NAME", "PARAMETERS", "SUMMARY")]
+    rows += [
+        (q.name, "; ".join(p.describe() for p in q.parameters) or "-", q.summary) for q in entries
     ]
     name_width = max((len(row[0]) for row in rows), default=0)
     param_width = max((len(row[1]) for row in rows), default=0)

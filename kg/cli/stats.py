@@ -25,6 +25,12 @@ def stats(
 
     Also reports which share of concepts and relations carry evidence. FILES are RDF files to
     count instead of the bundled graph (the same as --data).
+
+    \b
+    Examples:
+      kg stats                          # the bundled graph
+      kg stats --json | python3 -m json.tool
+      kg stats my-graph.ttl --with-bundled
     """
     paths = (*files, *data_files)
     engine = pick()

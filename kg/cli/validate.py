@@ -29,12 +29,18 @@ def validate(
     syntax: str | None,
     source: str | None,
 ) -> None:
-    """Check the graph against the SHACL shapes and every evidence anchor.
+    """Check the SHACL shapes and every evidence anchor.
 
     Anchors are checked against the article's fingerprint shipped with the package (no text
     needed), or against a copy of the article given with --source. Prints one line per
     problem and exits 1 if there is any. FILES are RDF files to check instead of the bundled
     graph (the bundled shapes and ontology are used either way).
+
+    \b
+    Examples:
+      kg validate                                  # the bundled graph, no text needed
+      kg validate --source article.txt             # anchors against your copy of the text
+      kg validate my-additions.ttl --with-bundled  # your triples beside ours
     """
     paths = (*files, *data_files)
     kg = load_from_options(paths, with_bundled, syntax)
