@@ -391,11 +391,19 @@ def test_a_failure_mid_write_leaves_the_old_file_intact(fmt, out):
     assert listing(out) == ["graph.out"]
 
 
-def test_a_full_standard_output_is_one_line(mounted_tmpfs):
+FULL_STDOUT = {  # each writes far more than 64 KiB of the bundled graph to standard output
+    "export": ["export"],
+    "query": ["query", "SELECT * WHERE { ?s ?p ?o }", "-f", "csv"],
+    "viz": ["viz", "-o", "-"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(FULL_STDOUT))
+def test_a_full_standard_output_is_one_line_not_a_silent_truncation(command, mounted_tmpfs):
     disk = mounted_tmpfs("size=64k")
-    with open(disk / "stdout.ttl", "wb") as stdout:
+    with open(disk / "stdout", "wb") as stdout:
         done = subprocess.run(
-            [sys.executable, "-m", "kg", "export"],
+            [sys.executable, "-m", "kg", *FULL_STDOUT[command]],
             cwd=REPO,
             stdout=stdout,
             stderr=subprocess.PIPE,
