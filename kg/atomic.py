@@ -13,7 +13,8 @@ What a write may replace:
   and the link stays;
 - a folder output (:func:`atomic_directory`) may replace a missing path, an empty folder, or
   a folder a previous export wrote (it holds the :data:`MARKER` file and nothing but the
-  files the export writes), unless ``force``; never the current folder or one above it.
+  files the export writes); any other folder only with ``force``; never the current folder
+  or one above it, nor the home folder.
 
 Anything else (a folder where a file is wanted, a character or block device, a FIFO, a
 socket, a symbolic link to one of those or to nothing) is refused with an InputError
@@ -239,12 +240,26 @@ def _list_briefly(names: list[str], limit: int = 3) -> str:
     return f"{shown} and {more} more" if more > 0 else shown
 
 
+def _refuse_a_folder_that_holds_us(given: str, real: Path) -> None:
+    """Never the root, the current folder or one above it, or the home folder (even forced)."""
+    here = Path(os.path.realpath(os.getcwd()))
+    if real == real.parent or _inside_or_equal(here, real):
+        what = "the current folder or one above it"
+    elif real == Path(os.path.realpath(os.path.expanduser("~"))):
+        what = "the home folder"
+    else:
+        return
+    message = f"is {what}; kg will not replace it (give a new folder, such as neo4j-import)"
+    raise InputError(given, message)
+
+
 def folder_target(path: str | Path, files: Collection[str], *, force: bool = False) -> Target:
     """Where a folder export writing ``files`` to ``path`` lands, or an InputError why not.
 
     A missing path (in an existing folder), an empty folder and a previous export's folder
     may be replaced; any other folder only with ``force``. Never the current folder, one
-    above it, or the root; never a file, a device or a symbolic link to anything but a folder.
+    above it, the root or the home folder; never a file, a device or a symbolic link to
+    anything but a folder.
     """
     given = os.fspath(path)
     if not given:
@@ -253,13 +268,7 @@ def folder_target(path: str | Path, files: Collection[str], *, force: bool = Fal
     if found is not None and stat.S_ISLNK(found.st_mode):
         _, found = _followed(given)
     real = Path(os.path.realpath(given))
-    here = Path(os.path.realpath(os.getcwd()))
-    if real == real.parent or _inside_or_equal(here, real):
-        raise InputError(
-            given,
-            "is the current folder or one above it; kg will not replace it "
-            "(give a new folder, such as neo4j-import)",
-        )
+    _refuse_a_folder_that_holds_us(given, real)
     if found is None:
         _check_folder_exists(given, real.parent)
         return Target(given, real, None)
@@ -353,16 +362,16 @@ def atomic_open(path: str | Path, mode: str = "wb") -> Iterator[IO]:
     try:
         with _signals_deferred():
             fd, temp_name = _make_temp_file(target)
-        if target.existing is not None:
-            os.fchmod(fd, stat.S_IMODE(target.existing.st_mode) & 0o777)
-        else:
-            os.fchmod(fd, _umask_mode(0o666))
-        _keep_owner(fd, target.existing)
-        if mode == "w":
-            handle: IO = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
-        else:
-            handle = os.fdopen(fd, "wb")
+            if mode == "w":
+                handle: IO = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+            else:
+                handle = os.fdopen(fd, "wb")
         with handle:
+            if target.existing is not None:
+                os.fchmod(fd, stat.S_IMODE(target.existing.st_mode) & 0o777)
+            else:
+                os.fchmod(fd, _umask_mode(0o666))
+            _keep_owner(fd, target.existing)
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -481,7 +490,8 @@ def atomic_directory(
             os.chmod(temp, stat.S_IMODE(target.existing.st_mode) & 0o7777)
         else:
             os.chmod(temp, _umask_mode(0o777))
-        _keep_owner(str(temp), target.existing)
+        for entry in (temp, *temp.iterdir()):
+            _keep_owner(str(entry), target.existing)
         if target.existing is None:
             os.rename(temp, target.path)  # fails if something appeared there meanwhile
             temp = None

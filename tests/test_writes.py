@@ -51,12 +51,14 @@ def kg(
     *args: str,
     cwd: Path = REPO,
     before: Callable[[], None] | None = None,
+    env: dict[str, str] | None = None,
     timeout: float = 120,
 ) -> Run:
     """Run ``python -m kg ARGS``; ``before`` runs in the child (limits, umask) first."""
     completed = subprocess.run(
         [sys.executable, "-m", "kg", *args],
         cwd=cwd,
+        env=None if env is None else {**os.environ, **env},
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -454,6 +456,19 @@ def test_the_current_folder_and_those_above_are_never_replaced(where, force, tri
     assert_refused(run, target, "current folder")
     assert folder_contents(tmp_path) == before  # no temp or .old folder anywhere
     assert Path.cwd().exists()
+
+
+def test_the_home_folder_is_never_replaced_even_forced(triple_file, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".profile").write_text("mine\n", encoding="utf-8")
+    run = kg(
+        "export", "--data", str(triple_file), "-f", "neo4j", "-o", str(home), "--force",
+        env={"HOME": str(home)},
+    )  # fmt: skip
+    assert_refused(run, str(home), "home folder")
+    assert listing(home) == [".profile"] and "home" in listing(tmp_path)
+    assert not [name for name in listing(tmp_path) if name.startswith(".home.")]
 
 
 def test_a_previous_export_is_recognised_and_replaced(triple_file, out):
