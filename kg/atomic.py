@@ -295,7 +295,9 @@ def _umask_mode(mode: int) -> int:
 
 
 def _temp_prefix(target: Path) -> str:
-    return f".{target.name[:_NAME_ROOM]}."
+    """``.NAME.``, NAME cut to its first 200 bytes so that the temp name stays under 255."""
+    short = os.fsencode(target.name)[:_NAME_ROOM].decode("utf-8", "ignore")
+    return f".{short}."
 
 
 def _keep_owner(fd_or_path: int | str, existing: os.stat_result | None) -> None:

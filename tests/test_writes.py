@@ -656,3 +656,11 @@ def test_minimal_fixture_still_exports_to_a_new_file(run_kg, out):
     run = run_kg("export", "--data", str(FIXTURES / "valid" / "minimal.ttl"), "-o", str(target))
     assert run.code == 0 and run.stderr == f"wrote {target} (turtle)\n"
     assert listing(out) == ["minimal.ttl"]
+
+
+def test_a_name_of_254_bytes_still_gets_a_temp_file_beside_it(triple_file, out):
+    target = out / ("é" * 127)  # 254 bytes in UTF-8; ".NAME.xxxxxxxx.tmp" must be cut to fit
+    run = kg(*writer_args("export", triple_file, target))
+    assert run.code == 0, run
+    assert target.read_text(encoding="utf-8") == TRIPLE
+    assert listing(out) == [target.name]
