@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
-import sys
+import stat
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
-from kg.atomic import atomic_directory, atomic_write
+from kg.atomic import atomic_directory, atomic_open, folder_target, write_all, write_stdout
 from kg.errors import InputError, KGError
 from kg.loader import KnowledgeGraph
 from kg.namespaces import BASE, DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, bind_prefixes
@@ -480,31 +481,52 @@ def export_graph(
     *,
     graphs: Sequence[str] = (),
     skolemize: bool = False,
+    force: bool = False,
 ) -> ExportFormat:
     """Write ``source`` in format ``fmt`` to ``output`` atomically ("-" is standard output).
 
     ``fmt`` None takes the format from ``output``'s suffix. The neo4j format writes a folder
-    of CSV files. Returns the format used.
+    of CSV files; it replaces an existing folder only if a previous export wrote it (or it
+    is empty), or with ``force``. The target is checked before any work (see
+    :mod:`kg.atomic`), and the temp file is open while the graph is serialised, so a failure
+    or signal at any point leaves the target as it was. Returns the format used.
     """
     out = str(output)
     export_format = format_for(fmt, out)
-    if export_format.kind == "property-graph":
-        network = network_of(source, graphs=graphs, skolemize=skolemize)
-        if export_format.name == "neo4j":
-            if out == "-":
-                raise InputError("-", "neo4j export writes a folder of CSV files; give it with -o")
-            with atomic_directory(out) as folder:
-                write_neo4j(network, folder)
-            return export_format
-        payload = to_graphml(network) if export_format.name == "graphml" else to_gexf(network)
-    else:
-        payload = serialize(source, export_format.name, graphs=graphs, skolemize=skolemize)
+    if force and export_format.name != "neo4j":
+        raise InputError("--force", "only applies to a folder output (--format neo4j)")
+    if export_format.name == "neo4j":
+        if out == "-":
+            raise InputError("-", "neo4j export writes a folder of CSV files; give it with -o")
+        replace_any = force or is_legacy_neo4j_export(out)
+        with atomic_directory(out, NEO4J_FILES, force=replace_any) as folder:
+            write_neo4j(network_of(source, graphs=graphs, skolemize=skolemize), folder)
+        return export_format
     if out == "-":
-        sys.stdout.buffer.write(payload)
-        sys.stdout.buffer.flush()
-    else:
-        atomic_write(out, payload)
+        write_stdout(_payload(source, export_format, graphs=graphs, skolemize=skolemize))
+        return export_format
+    with atomic_open(out, "wb") as handle:
+        write_all(handle, _payload(source, export_format, graphs=graphs, skolemize=skolemize))
     return export_format
+
+
+def check_neo4j_output(output: str, *, force: bool = False) -> None:
+    """An InputError now, before any work, if a neo4j export could not replace ``output``."""
+    folder_target(output, NEO4J_FILES, force=force or is_legacy_neo4j_export(output))
+
+
+def _payload(
+    source: KnowledgeGraph | Dataset | Graph,
+    export_format: ExportFormat,
+    *,
+    graphs: Sequence[str],
+    skolemize: bool,
+) -> bytes:
+    """The bytes of a one-file export."""
+    if export_format.kind != "property-graph":
+        return serialize(source, export_format.name, graphs=graphs, skolemize=skolemize)
+    network = network_of(source, graphs=graphs, skolemize=skolemize)
+    return to_graphml(network) if export_format.name == "graphml" else to_gexf(network)
 
 
 # --- Property graphs (GraphML, GEXF, Neo4j CSV) --------------------------------------------
@@ -606,6 +628,27 @@ Node ids (:ID) are IRIs; node labels (:LABEL) are the class and its superclasses
 types (:TYPE) are the predicates' local names in upper snake case (ssp:hasCapability becomes
 HAS_CAPABILITY). List columns (string[]) use ";" between items; evidence is JSON text.
 """
+
+
+# The files write_neo4j puts in its folder (kg.atomic adds its marker, .kg-export).
+NEO4J_FILES = ("README.txt", "nodes.csv", "relationships.csv")
+
+
+def is_legacy_neo4j_export(path: str | Path) -> bool:
+    """True for a neo4j folder written before folders carried the marker.
+
+    It holds only our three files, as regular files, and our README.txt word for word.
+    """
+    folder = Path(path)
+    try:
+        names = set(os.listdir(folder))
+        if "README.txt" not in names or not names <= set(NEO4J_FILES):
+            return False
+        if not all(stat.S_ISREG(os.lstat(folder / name).st_mode) for name in names):
+            return False
+        return (folder / "README.txt").read_text(encoding="utf-8") == NEO4J_README
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _neo4j_type(values: Iterable[Any]) -> str:

@@ -12,12 +12,11 @@ the file itself fixes them, so the same file always gives the same bytes. Everyt
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from kg import progress
-from kg.atomic import atomic_write
+from kg.atomic import atomic_write, write_stdout
 from kg.errors import InputError
 from kg.rdffiles import check_file, syntax_for
 
@@ -67,7 +66,6 @@ def stream_export(path: Path, fmt: str, output: str) -> None:
     unique = [line for i, line in enumerate(lines) if line and (i == 0 or line != lines[i - 1])]
     payload = b"\n".join(unique) + b"\n" if unique else b""
     if output == "-":
-        sys.stdout.buffer.write(payload)
-        sys.stdout.buffer.flush()
+        write_stdout(payload)
     else:
         atomic_write(output, payload)

@@ -430,7 +430,7 @@ def test_a_failing_neo4j_export_leaves_the_old_folder(bundled, tmp_path, monkeyp
         raise OSError("no space left on device")
 
     monkeypatch.setattr(export_module, "write_neo4j", fail_half_way)
-    with pytest.raises(OSError):
+    with pytest.raises(InputError, match="no space left on device"):  # the OSError, one line
         export_graph(bundled, "neo4j", folder)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["neo4j"]

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from types import FrameType
 
 import click
 
@@ -28,7 +33,45 @@ Exit codes:
   0  success
   1  a check failed (validation found problems, ASK answered false)
   2  bad input or usage (file, syntax, option, query)
-  3  a remote server failed (unreachable, timeout, HTTP error)"""
+  3  a remote server failed (unreachable, timeout, HTTP error)
+  129, 130, 143  stopped by SIGHUP, Ctrl-C (SIGINT), SIGTERM (128 + the signal);
+     a file being written is left as it was, with no temp file beside it"""
+
+# Signals turned into an exception, so that cleanups (the temp file of an atomic write, the
+# server of kg serve) run as they do for Ctrl-C.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP arrived: a BaseException, like KeyboardInterrupt, so none swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
+
+
+def _raise_stopped(signum: int, frame: FrameType | None) -> None:
+    raise Stopped(signum)
+
+
+@contextlib.contextmanager
+def _stop_signals_raise() -> Iterator[None]:
+    """While the block runs, SIGTERM and SIGHUP raise :class:`Stopped` (main thread only).
+
+    A signal the caller chose to ignore (``nohup kg ...``) stays ignored.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+    for sig, handler in previous.items():
+        if handler is not signal.SIG_IGN:
+            signal.signal(sig, _raise_stopped)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
 
 
 class LazyGroup(click.Group):
@@ -46,7 +89,11 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> object:
         try:
-            return super().invoke(ctx)
+            with _stop_signals_raise():
+                return super().invoke(ctx)
+        except Stopped as stopped:
+            click.echo(f"kg: interrupted by {stopped}", err=True)
+            ctx.exit(128 + stopped.signum)
         except KGError as error:
             click.echo(f"kg: {printable(str(error))}", err=True)
             ctx.exit(error.exit_code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from kg.cli.options import graph_options, load_from_options
+from kg.errors import InputError
 
 FORMATS = ("turtle", "nt", "nq", "trig", "jsonld", "xml", "graphml", "gexf", "neo4j")
 
@@ -31,6 +32,11 @@ def split_graph_names(values: tuple[str, ...]) -> tuple[str, ...]:
     help="Where to write ('-' is standard output, the default); a folder for neo4j.",
 )
 @click.option(
+    "--force",
+    is_flag=True,
+    help="neo4j: replace an existing folder that kg did not write, and everything in it.",
+)
+@click.option(
     "--graphs",
     "graph_names",
     multiple=True,
@@ -51,6 +57,7 @@ def export(
     output: str,
     graph_names: tuple[str, ...],
     skolemize: bool,
+    force: bool,
 ) -> None:
     """Write the graph in a standard format, deterministically and atomically.
 
@@ -61,11 +68,15 @@ def export(
          graphml, gexf (Gephi, Cytoscape, yEd), neo4j (a folder of CSV files for
          neo4j-admin database import).
 
-    The same input always gives byte-identical output; a failed export leaves no file.
+    The same input always gives byte-identical output; a failed or interrupted export
+    leaves no file and the previous output as it was. Only a regular file (or a symbolic
+    link to one, written through) is replaced; a neo4j folder only if it is empty or a
+    previous export wrote it (it holds .kg-export), unless --force.
     A single large N-Triples or N-Quads file exported to the same format is streamed
     through Oxigraph (sorted, unique lines; blank-node labels as in the file).
     """
     graphs = split_graph_names(graph_names)
+    check_output(fmt, output, force=force)
     streamed = _stream_if_large(
         data_files,
         syntax,
@@ -82,9 +93,26 @@ def export(
     from kg.export import export_graph
 
     kg = load_from_options(data_files, with_bundled, syntax)
-    used = export_graph(kg, fmt, output, graphs=graphs, skolemize=skolemize)
+    used = export_graph(kg, fmt, output, graphs=graphs, skolemize=skolemize, force=force)
     if output != "-":
         click.echo(f"wrote {output} ({used.name})", err=True)
+
+
+def check_output(fmt: str | None, output: str, *, force: bool) -> None:
+    """Refuse an output kg will not replace now, before loading anything (see kg.atomic)."""
+    neo4j = (fmt or "").lower() == "neo4j"
+    if force and not neo4j:
+        raise InputError("--force", "only applies to a folder output (--format neo4j)")
+    if output == "-":
+        return
+    if neo4j:
+        from kg.export import check_neo4j_output
+
+        check_neo4j_output(output, force=force)
+    else:
+        from kg.atomic import file_target
+
+        file_target(output)
 
 
 def _stream_if_large(

@@ -113,6 +113,8 @@ def query(
 
         atomic_write(output, text)
     else:
-        click.echo(text, nl=False)
+        from kg.atomic import write_stdout
+
+        write_stdout(text.encode("utf-8"))
     if result is False:
         sys.exit(1)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 import webbrowser
 from pathlib import Path
 
 import click
 
+from kg.atomic import write_stdout
 from kg.cli.options import graph_options, load_from_options, parse_params
 from kg.errors import InputError
 
@@ -99,7 +99,7 @@ def viz(
         nxg.graph["class_names"] = class_names
     page_title = title or _default_title(nxg)
     if output == "-":
-        sys.stdout.write(render_html(nxg, title=page_title))
+        write_stdout(render_html(nxg, title=page_title).encode("utf-8"))
         return
     target = write_html(nxg, output, title=page_title)
     click.echo(
