@@ -9,7 +9,6 @@ checks it, then MOVEs it onto the target, so a failure leaves the previous graph
 
 from __future__ import annotations
 
-import http.client
 import json
 import re
 import shutil
@@ -33,6 +32,15 @@ from rdflib import Dataset, Graph, Literal
 from kg import resources
 from kg.errors import InputError, KGError, MissingExtra, RemoteError
 from kg.export import canonical_quads, collect_quads, select_graphs, serialize
+from kg.http import (
+    HTTPStatusError,
+    Session,
+    TransportError,
+    check_http_url,
+    redact,
+    server_text,
+    without_credentials,
+)
 from kg.loader import KnowledgeGraph
 from kg.namespaces import BASE, bind_prefixes
 
@@ -68,13 +76,6 @@ _KNOWN_LAYOUTS: list[tuple[str, str, str]] = [
 ]
 
 
-def check_http_url(url: str, where: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InputError(where, f"{url!r} is not an http:// or https:// URL")
-    return url
-
-
 def check_iri(iri: str, where: str) -> str:
     """``iri`` if it is an absolute IRI that can go between angle brackets, else InputError."""
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri) or _BAD_IRI_CHARS.search(iri):
@@ -108,26 +109,6 @@ def graph_url(store: str, graph: str | None) -> str:
     if graph is None:
         return f"{store}{separator}default"
     return f"{store}{separator}graph={urllib.parse.quote(graph, safe='')}"
-
-
-def _html_text(body: bytes) -> str:
-    """The first 200 characters of an error body, without HTML tags or runs of spaces."""
-    text = body.decode("utf-8", "replace")
-    text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I)
-    text = re.sub(r"<[^>]+>", " ", text)
-    text = re.sub(r"\s+", " ", text).strip()
-    return text[:200]
-
-
-def _is_transient(reason: object) -> bool:
-    return isinstance(
-        reason,
-        ConnectionResetError
-        | ConnectionAbortedError
-        | BrokenPipeError
-        | http.client.RemoteDisconnected
-        | http.client.IncompleteRead,
-    )
 
 
 class _ServerPasswordManager(urllib.request.HTTPPasswordMgrWithPriorAuth):
@@ -198,19 +179,21 @@ class Client:
         self.timeout = timeout
         self.retries = max(0, retries)
         self.backoff = backoff
-        handlers: list[urllib.request.BaseHandler] = []
+        manager = _ServerPasswordManager()
         if user is not None:
-            manager = _ServerPasswordManager()
             for url in filter(None, (endpoints.store, endpoints.query, endpoints.update)):
-                parts = urllib.parse.urlsplit(url)
+                parts = urllib.parse.urlsplit(without_credentials(url)[0])
                 manager.add_password(
                     None, f"{parts.scheme}://{parts.netloc}/", user, password or ""
                 )
-            handlers += [
+        self.session = Session(
+            timeout=timeout,
+            passwords=manager,
+            handlers=[
                 _PreemptiveDigestAuthHandler(manager),
                 urllib.request.HTTPBasicAuthHandler(manager),
-            ]
-        self.opener = urllib.request.build_opener(*handlers)
+            ],
+        )
 
     def send(
         self,
@@ -221,53 +204,36 @@ class Client:
         *,
         retries: int | None = None,
     ) -> bytes:
-        """Send one request and return the response body (a RemoteError on failure)."""
+        """Send one request and return the response body (a RemoteError on failure).
+
+        Through :mod:`kg.http`: no redirect to another host, ``timeout`` bounds each whole
+        request, answers are read up to :func:`kg.http.max_response_bytes`.
+        """
         attempts = (self.retries if retries is None else retries) + 1
-        where = urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(query=""))
+        where = redact(urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(query="")))
         for attempt in range(attempts):
-            request = urllib.request.Request(
-                url, data=body, method=method, headers={"User-Agent": "ssp-kg", **(headers or {})}
-            )
             try:
-                with self.opener.open(request, timeout=self.timeout) as response:
-                    return response.read()
-            except urllib.error.HTTPError as error:
-                detail = _html_text(error.read(4000) if error.fp else b"")
+                return self.session.request(method, url, body, headers, where=where).body
+            except HTTPStatusError as error:
                 if error.code in TRANSIENT_STATUS and attempt + 1 < attempts:
                     self._wait(attempt)
                     continue
                 raise RemoteError(
-                    where, self._describe_status(error.code, error.reason, detail, headers)
+                    where, self._describe_status(error.code, error.reason, error.detail, headers)
                 ) from None
-            except urllib.error.URLError as error:
-                reason = error.reason
-                if _is_transient(reason) and attempt + 1 < attempts:
+            except TransportError as error:
+                if error.transient and attempt + 1 < attempts:
                     self._wait(attempt)
                     continue
-                raise RemoteError(where, self._describe_failure(reason)) from None
-            except (TimeoutError, OSError, http.client.HTTPException) as error:
-                if _is_transient(error) and attempt + 1 < attempts:
-                    self._wait(attempt)
-                    continue
-                raise RemoteError(where, self._describe_failure(error)) from None
+                if error.transient and self.retries:
+                    raise RemoteError(
+                        where, f"{error.message}, also after {self.retries} retries"
+                    ) from None
+                raise
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _wait(self, attempt: int) -> None:
         time.sleep(self.backoff * (2**attempt))
-
-    def _describe_failure(self, reason: object) -> str:
-        if isinstance(reason, TimeoutError | socket.timeout):
-            return f"no answer within {self.timeout:g} s (timeout)"
-        if isinstance(reason, ConnectionRefusedError):
-            return "cannot connect (connection refused): is the server running?"
-        if _is_transient(reason):
-            return (
-                f"the connection broke ({type(reason).__name__}), also after {self.retries} retries"
-            )
-        if isinstance(reason, socket.gaierror):
-            return f"cannot resolve the host name ({reason.strerror})"
-        text = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
-        return f"cannot connect ({text})"
 
     def _describe_status(
         self, code: int, reason: str, detail: str, headers: dict[str, str] | None
@@ -344,9 +310,9 @@ class Client:
         try:
             bindings = json.loads(body)["results"]["bindings"]
             return int(bindings[0]["triples"]["value"]) if bindings else 0
-        except (ValueError, KeyError, IndexError, TypeError):
+        except (ValueError, KeyError, IndexError, TypeError, RecursionError):
             raise RemoteError(
-                self.endpoints.query, "the count query's answer is not SPARQL JSON results"
+                redact(self.endpoints.query), "the count query's answer is not SPARQL JSON results"
             ) from None
 
     def _count_by_download(self, graph: str) -> int:
@@ -361,7 +327,7 @@ class Client:
         try:
             downloaded.parse(data=body.decode("utf-8"), format="nt")
         except Exception:
-            raise RemoteError(url, "cannot read the graph back as N-Triples") from None
+            raise RemoteError(redact(url), "cannot read the graph back as N-Triples") from None
         return len(downloaded)
 
 
@@ -535,7 +501,7 @@ def push(
         after = client.count(graph)
         if not (expected <= after <= before + expected):
             raise RemoteError(
-                endpoint,
+                redact(endpoint),
                 f"after the upload <{graph}> holds {after} triples; expected between "
                 f"{max(expected, before)} and {before + expected}",
             )
@@ -548,7 +514,9 @@ def push(
         upload(temp)
         held = client.count(temp)
         if held != expected:
-            raise RemoteError(endpoint, f"the server holds {held} of the {expected} triples sent")
+            raise RemoteError(
+                redact(endpoint), f"the server holds {held} of the {expected} triples sent"
+            )
         if expected == 0:
             client.delete(graph)
         elif endpoints.update is not None:
@@ -572,7 +540,7 @@ def push(
     final = client.count(graph)
     if final != expected:
         raise RemoteError(
-            endpoint, f"after the move <{graph}> holds {final} triples, not {expected}"
+            redact(endpoint), f"after the move <{graph}> holds {final} triples, not {expected}"
         )
     return PushResult(graph, mode, expected, len(batches), final)
 
@@ -616,7 +584,7 @@ def _wait_until_up(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            detail = _html_text(log.read_bytes()) if log.exists() else ""
+            detail = server_text(log.read_bytes()) if log.exists() else ""
             raise RemoteError(url, f"the oxigraph server stopped at once: {detail}")
         try:
             urllib.request.urlopen(url, timeout=2).close()
@@ -696,7 +664,9 @@ def _start_oxigraph(
         check=False,
     )
     if loaded.returncode != 0:
-        raise RemoteError(binary, f"oxigraph could not load the graph: {_html_text(loaded.stderr)}")
+        raise RemoteError(
+            binary, f"oxigraph could not load the graph: {server_text(loaded.stderr)}"
+        )
     data.unlink()
     with open(folder / "server.log", "wb") as log:
         return subprocess.Popen(
