@@ -9,8 +9,11 @@ checks it, then MOVEs it onto the target, so a failure leaves the previous graph
 
 from __future__ import annotations
 
+import http.client
 import json
+import math
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -18,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
@@ -43,6 +45,7 @@ from kg.http import (
 )
 from kg.loader import KnowledgeGraph
 from kg.namespaces import BASE, bind_prefixes
+from kg.servefront import Front, Janitor, child_options, private_address
 
 # Where `kg push` puts the graph when no --graph is given.
 DEFAULT_TARGET = BASE
@@ -566,34 +569,47 @@ def oxigraph_binary() -> str | None:
 
 
 class _Stop(Exception):
-    """Raised in the main thread by SIGTERM, to stop the server like Ctrl-C does."""
+    """Raised in the main thread by SIGTERM or SIGHUP, to stop the server like Ctrl-C does."""
 
 
-def _port_free(host: str, port: int) -> bool:
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+DEFAULT_QUERY_TIMEOUT = 60.0
+
+
+def _bind_front(host: str, port: int, timeout: float) -> Front:
+    """The public front on ``host:port`` (bound now, so the port is ours), or InputError."""
+    try:
+        return Front((host, port), timeout)
+    except OSError:
+        raise InputError("--port", f"{host}:{port} is already in use") from None
+
+
+def _free_port(host: str) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
 
 
 def _wait_until_up(
-    url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60.0
+    host: str, port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 60.0
 ) -> None:
+    """Return once the Oxigraph server answers on ``host:port`` (RemoteError if it stops)."""
+    where = f"http://{host}:{port}/"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             detail = server_text(log.read_bytes()) if log.exists() else ""
-            raise RemoteError(url, f"the oxigraph server stopped at once: {detail}")
+            raise RemoteError(where, f"the oxigraph server stopped at once: {detail}")
+        connection = http.client.HTTPConnection(host, port, timeout=2)
         try:
-            urllib.request.urlopen(url, timeout=2).close()
+            connection.request("GET", "/")
+            connection.getresponse().read()
             return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
+        except (OSError, http.client.HTTPException):
             time.sleep(0.1)
-    raise RemoteError(url, f"the oxigraph server did not answer within {timeout:g} s")
+        finally:
+            connection.close()
+    raise RemoteError(where, f"the oxigraph server did not answer within {timeout:g} s")
 
 
 def serve(
@@ -602,26 +618,30 @@ def serve(
     port: int = 7878,
     host: str = "127.0.0.1",
     graphs: Sequence[str] = (),
+    timeout: float = DEFAULT_QUERY_TIMEOUT,
     on_ready: Callable[[str, int], None] | None = None,
 ) -> None:
-    """Serve the chosen graphs read-only with Oxigraph until Ctrl-C or SIGTERM.
+    """Serve the chosen graphs read-only with Oxigraph until Ctrl-C, SIGTERM or SIGHUP.
 
     The graphs are loaded (named graphs kept; the default graph is their union) into a store
-    in a temporary folder, which is removed when the server stops. ``on_ready`` is called
-    with the base URL and the number of quads once the server answers.
+    in a temporary folder, which is removed when the server stops, also when kg is killed
+    (a janitor process waits for kg's end). Clients talk to a front on ``host:port``
+    (:mod:`kg.servefront`) that refuses SERVICE and deep nesting; Oxigraph listens on a
+    private loopback address, stops each query after ``timeout`` seconds, and dies with kg.
+    ``on_ready`` is called with the base URL and the number of quads once the server answers.
     """
     binary = oxigraph_binary()
     if binary is None:
         raise MissingExtra("oxigraph", "server")
     if not 0 < port < 65536:
         raise InputError("--port", f"{port} is not a TCP port")
-    if not _port_free(host, port):
-        raise InputError("--port", f"{host}:{port} is already in use")
-    payload = serialize(source, "nq", graphs=graphs)
-    quads = payload.count(b"\n")
-    folder = Path(tempfile.mkdtemp(prefix="kg-serve-"))
+    if timeout <= 0:
+        raise InputError("--timeout", "must be more than 0 seconds")
+    front = _bind_front(host, port, timeout)
     process: subprocess.Popen[bytes] | None = None
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    janitor: Janitor | None = None
+    folder: Path | None = None
+    handlers = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise _Stop
@@ -629,18 +649,30 @@ def serve(
     try:
         for sig in handlers:
             signal.signal(sig, stop)
-        process = _start_oxigraph(binary, folder, payload, host, port)
-        base = f"http://{host}:{port}"
-        _wait_until_up(base + "/", process, folder / "server.log")
+        payload = serialize(source, "nq", graphs=graphs)
+        quads = payload.count(b"\n")
+        folder = Path(tempfile.mkdtemp(prefix="kg-serve-"))
+        janitor = Janitor(folder)
+        private = private_address(lambda: secrets.randbits(24))
+        private_port = _free_port(private)
+        process = _start_oxigraph(binary, folder, payload, (private, private_port), timeout)
+        janitor.watch(process.pid)
+        _wait_until_up(private, private_port, process, folder / "server.log")
+        front.start((private, private_port))
         if on_ready:
-            on_ready(base, quads)
+            on_ready(f"http://{host}:{port}", quads)
         code = process.wait()
-        raise RemoteError(base, f"the oxigraph server stopped by itself (exit code {code})")
+        raise RemoteError(
+            f"http://{host}:{port}", f"the oxigraph server stopped by itself (exit code {code})"
+        )
     except (KeyboardInterrupt, _Stop):
         pass
     finally:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
+        if front.upstream is not None:
+            front.shutdown()  # stops the thread serve_forever runs in
+        front.server_close()
         if process is not None and process.poll() is None:
             process.terminate()
             try:
@@ -648,13 +680,23 @@ def serve(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        shutil.rmtree(folder, ignore_errors=True)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        if janitor is not None:
+            janitor.finish()
 
 
 def _start_oxigraph(
-    binary: str, folder: Path, payload: bytes, host: str, port: int
+    binary: str,
+    folder: Path,
+    payload: bytes,
+    address: tuple[str, int],
+    timeout: float,
 ) -> subprocess.Popen[bytes]:
-    """Load ``payload`` (N-Quads) into a store in ``folder`` and start serving it read-only."""
+    """Load ``payload`` (N-Quads) into a store in ``folder`` and serve it read-only.
+
+    Both oxigraph processes are killed by the kernel if kg dies (Linux: PR_SET_PDEATHSIG).
+    """
     data = folder / "graph.nq"
     data.write_bytes(payload)
     store = folder / "store"
@@ -662,14 +704,15 @@ def _start_oxigraph(
         [binary, "load", "--location", str(store), "--file", str(data)],
         capture_output=True,
         check=False,
+        **child_options(),  # type: ignore[call-overload]
     )
     if loaded.returncode != 0:
-        raise RemoteError(
-            binary, f"oxigraph could not load the graph: {server_text(loaded.stderr)}"
-        )
+        detail = server_text(loaded.stderr)
+        raise RemoteError(binary, f"oxigraph could not load the graph: {detail}")
     data.unlink()
+    host, port = address
     with open(folder / "server.log", "wb") as log:
-        return subprocess.Popen(
+        return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
             [
                 binary,
                 "serve-read-only",
@@ -678,8 +721,11 @@ def _start_oxigraph(
                 "--bind",
                 f"{host}:{port}",
                 "--union-default-graph",
+                "--timeout-s",
+                str(max(1, math.ceil(timeout))),
             ],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
+            **child_options(),
         )
