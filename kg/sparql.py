@@ -272,12 +272,18 @@ def run_remote(
     try:
         if compiled.kind in ("SELECT", "ASK"):
             kind = "xml" if "xml" in content_type else "json"
+            if kind == "xml" and re.search(rb"<!DOCTYPE", body[:4096], re.I):
+                # SPARQL results need no DTD; one could define entities that read local
+                # files or expand without end (rdflib parses with lxml when it is installed).
+                raise RemoteError(shown, "the answer declares a DOCTYPE; kg reads no entities")
             result = Result.parse(io.BytesIO(body), format=kind)
         else:
             rdf = Graph()
             rdf.parse(data=body, format=_RDF_TYPES.get(content_type, "turtle"))
             result = Result("CONSTRUCT")
             result.graph = rdf
+    except RemoteError:
+        raise
     except Exception as error:
         detail = server_text(first_line(str(error)).encode(), 120)
         raise RemoteError(shown, f"the answer is not readable SPARQL results ({detail})") from None

@@ -212,6 +212,26 @@ def test_server_text_is_shortened_and_escaped(command):
     assert message.endswith("...") or "..." in message
 
 
+@pytest.mark.parametrize(
+    ("media", "body", "phrase"),
+    [
+        ("application/sparql-results+json", b"[" * 200_000, "not readable SPARQL results"),
+        ("application/sparql-results+json", b"\x1b[2J{not json", "not readable SPARQL results"),
+        (
+            "application/sparql-results+xml",
+            b'<?xml version="1.0"?><!DOCTYPE s [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            b'<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
+            b"<boolean>&x;</boolean></sparql>",
+            "declares a DOCTYPE",
+        ),
+    ],
+)
+def test_an_unreadable_answer_is_one_line(media, body, phrase):
+    with Listener(answer("200 OK", {"Content-Type": media}, body)) as server:
+        message = one_line_error(query(server.base + "/query"))
+    assert phrase in message and "\x1b" not in message and len(message) < 400
+
+
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_a_password_in_the_url_is_never_shown(command):
     run, path = COMMANDS[command]
