@@ -327,6 +327,7 @@ class Session:
         ``where`` names the request in messages (default: the URL, password hidden).
         """
         shown = where or redact(url)
+        check_http_url(url, shown)
         clean, user, password = without_credentials(url)
         if user is not None:
             parts = urllib.parse.urlsplit(clean)

@@ -88,10 +88,17 @@ def test_a_redirect_to_another_host_is_not_followed(command, code):
 def test_a_redirect_to_another_port_or_scheme_is_not_followed(command):
     run, path = COMMANDS[command]
     with Listener() as other_port:
-        for target in (f"{other_port.base}{path}", f"https://127.0.0.1:{other_port.port}{path}"):
+        targets = [
+            f"{other_port.base}{path}",
+            f"https://127.0.0.1:{other_port.port}{path}",
+            f"http://eve:hunter2@127.0.0.1:{other_port.port}{path}",
+            "file:///etc/passwd",
+        ]
+        for target in targets:
             with Listener(answer("302 Found", {"Location": target})) as server:
                 message = one_line_error(run(server.base + path))
-            assert f"redirects to {target}" in message
+            assert f"redirects to {kghttp.redact(target)}" in message
+            assert "hunter2" not in message
         assert other_port.connections == 0
 
 
