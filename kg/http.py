@@ -302,16 +302,25 @@ class Session:
         *,
         timeout: float = 30.0,
         max_bytes: int | None = None,
-        handlers: Sequence[urllib.request.BaseHandler] = (),
+        handlers: Sequence[urllib.request.BaseHandler] | None = None,
         passwords: urllib.request.HTTPPasswordMgr | None = None,
     ) -> None:
         self.timeout = timeout
         self.max_bytes = max_response_bytes() if max_bytes is None else max_bytes
         self.passwords = passwords or urllib.request.HTTPPasswordMgrWithPriorAuth()
-        self.handlers = list(handlers) or [
-            urllib.request.HTTPDigestAuthHandler(self.passwords),
-            urllib.request.HTTPBasicAuthHandler(self.passwords),
-        ]
+        # No auth handlers until there is a password: without one, urllib's Basic handler
+        # answers a Digest challenge with a ValueError instead of the 401.
+        self.handlers = list(handlers or [])
+
+    def _log_in(self, url: str, user: str, password: str | None) -> None:
+        """Use ``user`` and ``password`` (from a URL) wherever ``url``'s server asks."""
+        parts = urllib.parse.urlsplit(url)
+        self.passwords.add_password(None, f"{parts.scheme}://{parts.netloc}/", user, password or "")
+        if not self.handlers:
+            self.handlers = [
+                urllib.request.HTTPDigestAuthHandler(self.passwords),
+                urllib.request.HTTPBasicAuthHandler(self.passwords),
+            ]
 
     def request(
         self,
@@ -330,10 +339,7 @@ class Session:
         check_http_url(url, shown)
         clean, user, password = without_credentials(url)
         if user is not None:
-            parts = urllib.parse.urlsplit(clean)
-            self.passwords.add_password(
-                None, f"{parts.scheme}://{parts.netloc}/", user, password or ""
-            )
+            self._log_in(clean, user, password)
         request = urllib.request.Request(
             clean, data=body, method=method, headers={"User-Agent": "ssp-kg", **(headers or {})}
         )
@@ -450,6 +456,6 @@ def describe_failure(reason: object) -> str:
     if isinstance(reason, socket.gaierror):
         return f"cannot resolve the host name ({reason.strerror})"
     if isinstance(reason, ValueError):
-        return "not a usable URL"
+        return f"cannot send the request ({server_text(str(reason).encode(), 120)})"
     text = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
     return f"cannot connect ({server_text(str(text).encode(), 80)})"

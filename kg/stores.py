@@ -189,14 +189,13 @@ class Client:
                 manager.add_password(
                     None, f"{parts.scheme}://{parts.netloc}/", user, password or ""
                 )
-        self.session = Session(
-            timeout=timeout,
-            passwords=manager,
-            handlers=[
+        handlers = None
+        if user is not None:
+            handlers = [
                 _PreemptiveDigestAuthHandler(manager),
                 urllib.request.HTTPBasicAuthHandler(manager),
-            ],
-        )
+            ]
+        self.session = Session(timeout=timeout, passwords=manager, handlers=handlers)
 
     def send(
         self,
