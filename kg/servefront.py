@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import http.client
+import os
 import signal
 import socket
 import subprocess
@@ -33,7 +34,12 @@ from pathlib import Path
 from kg import querytext
 from kg.errors import KGError
 
-MAX_REQUEST_BYTES = 1 * 2**20  # the largest request body (a query) the front accepts
+MAX_REQUEST_BYTES = 256 * 2**10  # the largest request body (a query) the front accepts
+# Stack for each of the Oxigraph server's threads (Rust reads RUST_MIN_STACK; the memory is
+# reserved, only touched when used). With the default 2 MiB, a chain of 10,000 operators
+# (`1+1+...`, `!!!...`, `<p>/<p>/...`), which no bracket count sees, overflows the parser's
+# stack and aborts the whole server; with this, no chain that fits in MAX_REQUEST_BYTES does.
+SERVER_THREAD_STACK = 256 * 2**20
 QUERY_PATHS = ("/query", "/sparql")  # where Oxigraph runs SPARQL queries
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 SERVE_SERVICE_REFUSED = "SERVICE is not allowed: kg serve never contacts other servers"
@@ -253,6 +259,11 @@ def die_with_parent() -> None:
 def child_options() -> dict[str, object]:
     """Popen options for a child that must not outlive kg (Linux; elsewhere, none)."""
     return {"preexec_fn": die_with_parent} if sys.platform.startswith("linux") else {}
+
+
+def server_environment() -> dict[str, str]:
+    """The Oxigraph server's environment: ours, with deep stacks for its threads."""
+    return {**os.environ, "RUST_MIN_STACK": str(SERVER_THREAD_STACK)}
 
 
 _JANITOR = r"""

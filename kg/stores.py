@@ -45,7 +45,13 @@ from kg.http import (
 )
 from kg.loader import KnowledgeGraph
 from kg.namespaces import BASE, bind_prefixes
-from kg.servefront import Front, Janitor, child_options, private_address
+from kg.servefront import (
+    Front,
+    Janitor,
+    child_options,
+    private_address,
+    server_environment,
+)
 
 # Where `kg push` puts the graph when no --graph is given.
 DEFAULT_TARGET = BASE
@@ -726,5 +732,6 @@ def _start_oxigraph(
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
+            env=server_environment(),
             **child_options(),
         )
