@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset
 
+from kg.servefront import Forward, Refused, check_host, plan
+
 from .conftest import FIXTURES, REPO, require
 from .servers import Listener, free_port, oxigraph_binary
 
@@ -327,3 +329,47 @@ def test_nothing_outlives_kg_serve(kill_signal, need_oxigraph, tmp_path):
             assert "Stopped." in served.process.stderr.read()
     finally:
         served.stop()
+
+
+# --- The front's decisions, without a server ---------------------------------------------------
+
+
+def test_the_front_rebuilds_what_it_checked():
+    form = urllib.parse.urlencode({"query": ASK_ANY, "default-graph-uri": "urn:g"}).encode()
+    forward = plan("POST", "/query", "application/x-www-form-urlencoded; charset=UTF-8", form)
+    assert forward == Forward(
+        "POST", "/query", form, {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    direct = plan("POST", "/sparql?default-graph-uri=urn%3Ag", "application/sparql-query",
+                  ASK_ANY.encode())  # fmt: skip
+    sent = urllib.parse.parse_qsl(direct.body.decode())
+    assert (direct.target, sent) == (
+        "/sparql",
+        [("default-graph-uri", "urn:g"), ("query", ASK_ANY)],
+    )
+    got = plan("GET", "/query?query=ASK+%7B%7D", None, None)
+    assert got == Forward("GET", "/query?query=ASK+%7B%7D")
+    assert plan("GET", "/yasgui.min.js", None, None) == Forward("GET", "/yasgui.min.js")
+    with pytest.raises(Refused, match="SERVICE"):
+        plan("GET", "/store?query=" + urllib.parse.quote("ASK { SERVICE <x:y> {} }"), None, None)
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed"),
+    [
+        (None, True),
+        ("127.0.0.1:7878", True),
+        ("localhost", True),
+        ("LOCALHOST:9000", True),
+        ("[::1]:7878", True),
+        ("evil.example", False),
+        ("127.0.0.1.evil.example:7878", False),
+        ("localhost.evil.example", False),
+    ],
+)
+def test_only_loopback_host_names_are_answered(host, allowed):
+    if allowed:
+        check_host(host, "127.0.0.1")
+    else:
+        with pytest.raises(Refused):
+            check_host(host, "127.0.0.1")
