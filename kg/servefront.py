@@ -229,9 +229,11 @@ class _FrontHandler(BaseHTTPRequestHandler):
         accept = self.headers.get("Accept")
         headers = {**forward.headers, **({"Accept": accept} if accept else {})}
         connection = http.client.HTTPConnection(host, port, timeout=self.server.query_timeout + 30)
+        started = False
         try:
             connection.request(forward.method, forward.target, forward.body, headers)
             answer = connection.getresponse()
+            started = True
             self.send_response(answer.status, answer.reason)
             for name, value in answer.getheaders():
                 if name.lower() in _ANSWER_HEADERS:
@@ -241,8 +243,11 @@ class _FrontHandler(BaseHTTPRequestHandler):
                 while chunk := answer.read(_CHUNK):
                     self.wfile.write(chunk)
         except (OSError, http.client.HTTPException):
-            with contextlib.suppress(OSError):
-                self._answer(502, "the oxigraph server did not answer")
+            # Before the answer began: say so. After: the client went away, or the server
+            # broke off; closing the connection is all that is left to do.
+            if not started:
+                with contextlib.suppress(OSError):
+                    self._answer(502, "the oxigraph server did not answer")
         finally:
             connection.close()
 
