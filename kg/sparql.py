@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import io
 import re
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -32,6 +30,7 @@ from rdflib.query import Result
 from kg import querytext
 from kg.catalogue import NamedQuery, Parameter, resolve
 from kg.errors import InputError, RemoteError
+from kg.http import Session, check_http_url, redact, server_text
 from kg.params import bind_terms
 from kg.params import to_term as neutral_term
 from kg.prefixes import PREFIXES
@@ -252,57 +251,51 @@ def remote_text(compiled: Compiled, bindings: Mapping[str, Any]) -> str:
 def run_remote(
     compiled: Compiled, bindings: Mapping[str, Any], endpoint: str, timeout: float = 30.0
 ) -> QueryResult:
-    """Send the query to a SPARQL 1.1 endpoint (protocol: POST, form-encoded) and read back."""
-    parts = urllib.parse.urlsplit(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InputError(endpoint, "an endpoint must be an http:// or https:// URL")
+    """Send the query to a SPARQL 1.1 endpoint (protocol: POST, form-encoded) and read back.
+
+    Through :mod:`kg.http`: no redirect to another host, ``timeout`` bounds the whole
+    exchange, and the answer is read up to :func:`kg.http.max_response_bytes`.
+    """
+    check_http_url(endpoint, "--endpoint")
+    shown = redact(endpoint)
     text = remote_text(compiled, bindings)
-    request = urllib.request.Request(
+    body, content_type = _fetch(
         endpoint,
-        data=urllib.parse.urlencode({"query": text}).encode("utf-8"),
-        headers={
+        urllib.parse.urlencode({"query": text}).encode("utf-8"),
+        {
             "Accept": _ACCEPT[compiled.kind],
             "Content-Type": "application/x-www-form-urlencoded",
-            "User-Agent": "ssp-kg",
         },
-        method="POST",
+        timeout,
     )
-    body, content_type = _fetch(request, endpoint, timeout)
     prefixes = prefix_map({}, compiled.named.text)
     try:
         if compiled.kind in ("SELECT", "ASK"):
             kind = "xml" if "xml" in content_type else "json"
+            if kind == "xml" and re.search(rb"<!DOCTYPE", body[:4096], re.I):
+                # SPARQL results need no DTD; one could define entities that read local
+                # files or expand without end (rdflib parses with lxml when it is installed).
+                raise RemoteError(shown, "the answer declares a DOCTYPE; kg reads no entities")
             result = Result.parse(io.BytesIO(body), format=kind)
         else:
             rdf = Graph()
             rdf.parse(data=body, format=_RDF_TYPES.get(content_type, "turtle"))
             result = Result("CONSTRUCT")
             result.graph = rdf
+    except RemoteError:
+        raise
     except Exception as error:
-        raise RemoteError(
-            endpoint, f"the answer is not readable SPARQL results ({first_line(str(error))})"
-        ) from None
+        detail = server_text(first_line(str(error)).encode(), 120)
+        raise RemoteError(shown, f"the answer is not readable SPARQL results ({detail})") from None
     return _convert(result, compiled, prefixes)
 
 
-def _fetch(request: urllib.request.Request, endpoint: str, timeout: float) -> tuple[bytes, str]:
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            content_type = response.headers.get_content_type()
-            return response.read(), content_type
-    except urllib.error.HTTPError as error:
-        detail = first_line(error.read(2000).decode("utf-8", "replace"))[:200]
-        message = f"HTTP {error.code} {error.reason}"
-        raise RemoteError(endpoint, f"{message}: {detail}" if detail else message) from None
-    except urllib.error.URLError as error:
-        if isinstance(error.reason, TimeoutError):
-            raise RemoteError(endpoint, f"no answer within {timeout:g} s") from None
-        reason = getattr(error.reason, "strerror", None) or str(error.reason)
-        raise RemoteError(endpoint, f"cannot connect ({reason})") from None
-    except TimeoutError:
-        raise RemoteError(endpoint, f"no answer within {timeout:g} s") from None
-    except OSError as error:
-        raise RemoteError(endpoint, f"connection failed ({error.strerror or error})") from None
+def _fetch(
+    endpoint: str, body: bytes, headers: dict[str, str], timeout: float
+) -> tuple[bytes, str]:
+    """POST ``body`` to ``endpoint``: the answer's body and media type, or RemoteError."""
+    answer = Session(timeout=timeout).request("POST", endpoint, body, headers)
+    return answer.body, answer.content_type
 
 
 # --- The public entry point ----------------------------------------------------------------

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import math
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -19,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
@@ -33,8 +34,24 @@ from rdflib import Dataset, Graph, Literal
 from kg import resources
 from kg.errors import InputError, KGError, MissingExtra, RemoteError
 from kg.export import canonical_quads, collect_quads, select_graphs, serialize
+from kg.http import (
+    HTTPStatusError,
+    Session,
+    TransportError,
+    check_http_url,
+    redact,
+    server_text,
+    without_credentials,
+)
 from kg.loader import KnowledgeGraph
 from kg.namespaces import BASE, bind_prefixes
+from kg.servefront import (
+    Front,
+    Janitor,
+    child_options,
+    private_address,
+    server_environment,
+)
 
 # Where `kg push` puts the graph when no --graph is given.
 DEFAULT_TARGET = BASE
@@ -66,13 +83,6 @@ _KNOWN_LAYOUTS: list[tuple[str, str, str]] = [
     ("/store", "/query", "/update"),  # Oxigraph
     ("/data", "/query", "/update"),  # Apache Jena Fuseki
 ]
-
-
-def check_http_url(url: str, where: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InputError(where, f"{url!r} is not an http:// or https:// URL")
-    return url
 
 
 def check_iri(iri: str, where: str) -> str:
@@ -108,26 +118,6 @@ def graph_url(store: str, graph: str | None) -> str:
     if graph is None:
         return f"{store}{separator}default"
     return f"{store}{separator}graph={urllib.parse.quote(graph, safe='')}"
-
-
-def _html_text(body: bytes) -> str:
-    """The first 200 characters of an error body, without HTML tags or runs of spaces."""
-    text = body.decode("utf-8", "replace")
-    text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I)
-    text = re.sub(r"<[^>]+>", " ", text)
-    text = re.sub(r"\s+", " ", text).strip()
-    return text[:200]
-
-
-def _is_transient(reason: object) -> bool:
-    return isinstance(
-        reason,
-        ConnectionResetError
-        | ConnectionAbortedError
-        | BrokenPipeError
-        | http.client.RemoteDisconnected
-        | http.client.IncompleteRead,
-    )
 
 
 class _ServerPasswordManager(urllib.request.HTTPPasswordMgrWithPriorAuth):
@@ -198,19 +188,20 @@ class Client:
         self.timeout = timeout
         self.retries = max(0, retries)
         self.backoff = backoff
-        handlers: list[urllib.request.BaseHandler] = []
+        manager = _ServerPasswordManager()
         if user is not None:
-            manager = _ServerPasswordManager()
             for url in filter(None, (endpoints.store, endpoints.query, endpoints.update)):
-                parts = urllib.parse.urlsplit(url)
+                parts = urllib.parse.urlsplit(without_credentials(url)[0])
                 manager.add_password(
                     None, f"{parts.scheme}://{parts.netloc}/", user, password or ""
                 )
-            handlers += [
+        handlers = None
+        if user is not None:
+            handlers = [
                 _PreemptiveDigestAuthHandler(manager),
                 urllib.request.HTTPBasicAuthHandler(manager),
             ]
-        self.opener = urllib.request.build_opener(*handlers)
+        self.session = Session(timeout=timeout, passwords=manager, handlers=handlers)
 
     def send(
         self,
@@ -221,53 +212,36 @@ class Client:
         *,
         retries: int | None = None,
     ) -> bytes:
-        """Send one request and return the response body (a RemoteError on failure)."""
+        """Send one request and return the response body (a RemoteError on failure).
+
+        Through :mod:`kg.http`: no redirect to another host, ``timeout`` bounds each whole
+        request, answers are read up to :func:`kg.http.max_response_bytes`.
+        """
         attempts = (self.retries if retries is None else retries) + 1
-        where = urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(query=""))
+        where = redact(urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(query="")))
         for attempt in range(attempts):
-            request = urllib.request.Request(
-                url, data=body, method=method, headers={"User-Agent": "ssp-kg", **(headers or {})}
-            )
             try:
-                with self.opener.open(request, timeout=self.timeout) as response:
-                    return response.read()
-            except urllib.error.HTTPError as error:
-                detail = _html_text(error.read(4000) if error.fp else b"")
+                return self.session.request(method, url, body, headers, where=where).body
+            except HTTPStatusError as error:
                 if error.code in TRANSIENT_STATUS and attempt + 1 < attempts:
                     self._wait(attempt)
                     continue
                 raise RemoteError(
-                    where, self._describe_status(error.code, error.reason, detail, headers)
+                    where, self._describe_status(error.code, error.reason, error.detail, headers)
                 ) from None
-            except urllib.error.URLError as error:
-                reason = error.reason
-                if _is_transient(reason) and attempt + 1 < attempts:
+            except TransportError as error:
+                if error.transient and attempt + 1 < attempts:
                     self._wait(attempt)
                     continue
-                raise RemoteError(where, self._describe_failure(reason)) from None
-            except (TimeoutError, OSError, http.client.HTTPException) as error:
-                if _is_transient(error) and attempt + 1 < attempts:
-                    self._wait(attempt)
-                    continue
-                raise RemoteError(where, self._describe_failure(error)) from None
+                if error.transient and self.retries:
+                    raise RemoteError(
+                        where, f"{error.message}, also after {self.retries} retries"
+                    ) from None
+                raise
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _wait(self, attempt: int) -> None:
         time.sleep(self.backoff * (2**attempt))
-
-    def _describe_failure(self, reason: object) -> str:
-        if isinstance(reason, TimeoutError | socket.timeout):
-            return f"no answer within {self.timeout:g} s (timeout)"
-        if isinstance(reason, ConnectionRefusedError):
-            return "cannot connect (connection refused): is the server running?"
-        if _is_transient(reason):
-            return (
-                f"the connection broke ({type(reason).__name__}), also after {self.retries} retries"
-            )
-        if isinstance(reason, socket.gaierror):
-            return f"cannot resolve the host name ({reason.strerror})"
-        text = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
-        return f"cannot connect ({text})"
 
     def _describe_status(
         self, code: int, reason: str, detail: str, headers: dict[str, str] | None
@@ -344,9 +318,9 @@ class Client:
         try:
             bindings = json.loads(body)["results"]["bindings"]
             return int(bindings[0]["triples"]["value"]) if bindings else 0
-        except (ValueError, KeyError, IndexError, TypeError):
+        except (ValueError, KeyError, IndexError, TypeError, RecursionError):
             raise RemoteError(
-                self.endpoints.query, "the count query's answer is not SPARQL JSON results"
+                redact(self.endpoints.query), "the count query's answer is not SPARQL JSON results"
             ) from None
 
     def _count_by_download(self, graph: str) -> int:
@@ -361,7 +335,7 @@ class Client:
         try:
             downloaded.parse(data=body.decode("utf-8"), format="nt")
         except Exception:
-            raise RemoteError(url, "cannot read the graph back as N-Triples") from None
+            raise RemoteError(redact(url), "cannot read the graph back as N-Triples") from None
         return len(downloaded)
 
 
@@ -535,7 +509,7 @@ def push(
         after = client.count(graph)
         if not (expected <= after <= before + expected):
             raise RemoteError(
-                endpoint,
+                redact(endpoint),
                 f"after the upload <{graph}> holds {after} triples; expected between "
                 f"{max(expected, before)} and {before + expected}",
             )
@@ -548,7 +522,9 @@ def push(
         upload(temp)
         held = client.count(temp)
         if held != expected:
-            raise RemoteError(endpoint, f"the server holds {held} of the {expected} triples sent")
+            raise RemoteError(
+                redact(endpoint), f"the server holds {held} of the {expected} triples sent"
+            )
         if expected == 0:
             client.delete(graph)
         elif endpoints.update is not None:
@@ -572,7 +548,7 @@ def push(
     final = client.count(graph)
     if final != expected:
         raise RemoteError(
-            endpoint, f"after the move <{graph}> holds {final} triples, not {expected}"
+            redact(endpoint), f"after the move <{graph}> holds {final} triples, not {expected}"
         )
     return PushResult(graph, mode, expected, len(batches), final)
 
@@ -598,34 +574,47 @@ def oxigraph_binary() -> str | None:
 
 
 class _Stop(Exception):
-    """Raised in the main thread by SIGTERM, to stop the server like Ctrl-C does."""
+    """Raised in the main thread by SIGTERM or SIGHUP, to stop the server like Ctrl-C does."""
 
 
-def _port_free(host: str, port: int) -> bool:
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+DEFAULT_QUERY_TIMEOUT = 60.0
+
+
+def _bind_front(host: str, port: int, timeout: float) -> Front:
+    """The public front on ``host:port`` (bound now, so the port is ours), or InputError."""
+    try:
+        return Front((host, port), timeout)
+    except OSError:
+        raise InputError("--port", f"{host}:{port} is already in use") from None
+
+
+def _free_port(host: str) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
 
 
 def _wait_until_up(
-    url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60.0
+    host: str, port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 60.0
 ) -> None:
+    """Return once the Oxigraph server answers on ``host:port`` (RemoteError if it stops)."""
+    where = f"http://{host}:{port}/"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            detail = _html_text(log.read_bytes()) if log.exists() else ""
-            raise RemoteError(url, f"the oxigraph server stopped at once: {detail}")
+            detail = server_text(log.read_bytes()) if log.exists() else ""
+            raise RemoteError(where, f"the oxigraph server stopped at once: {detail}")
+        connection = http.client.HTTPConnection(host, port, timeout=2)
         try:
-            urllib.request.urlopen(url, timeout=2).close()
+            connection.request("GET", "/")
+            connection.getresponse().read()
             return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
+        except (OSError, http.client.HTTPException):
             time.sleep(0.1)
-    raise RemoteError(url, f"the oxigraph server did not answer within {timeout:g} s")
+        finally:
+            connection.close()
+    raise RemoteError(where, f"the oxigraph server did not answer within {timeout:g} s")
 
 
 def serve(
@@ -634,26 +623,30 @@ def serve(
     port: int = 7878,
     host: str = "127.0.0.1",
     graphs: Sequence[str] = (),
+    timeout: float = DEFAULT_QUERY_TIMEOUT,
     on_ready: Callable[[str, int], None] | None = None,
 ) -> None:
-    """Serve the chosen graphs read-only with Oxigraph until Ctrl-C or SIGTERM.
+    """Serve the chosen graphs read-only with Oxigraph until Ctrl-C, SIGTERM or SIGHUP.
 
     The graphs are loaded (named graphs kept; the default graph is their union) into a store
-    in a temporary folder, which is removed when the server stops. ``on_ready`` is called
-    with the base URL and the number of quads once the server answers.
+    in a temporary folder, which is removed when the server stops, also when kg is killed
+    (a janitor process waits for kg's end). Clients talk to a front on ``host:port``
+    (:mod:`kg.servefront`) that refuses SERVICE and deep nesting; Oxigraph listens on a
+    private loopback address, stops each query after ``timeout`` seconds, and dies with kg.
+    ``on_ready`` is called with the base URL and the number of quads once the server answers.
     """
     binary = oxigraph_binary()
     if binary is None:
         raise MissingExtra("oxigraph", "server")
     if not 0 < port < 65536:
         raise InputError("--port", f"{port} is not a TCP port")
-    if not _port_free(host, port):
-        raise InputError("--port", f"{host}:{port} is already in use")
-    payload = serialize(source, "nq", graphs=graphs)
-    quads = payload.count(b"\n")
-    folder = Path(tempfile.mkdtemp(prefix="kg-serve-"))
+    if timeout <= 0:
+        raise InputError("--timeout", "must be more than 0 seconds")
+    front = _bind_front(host, port, timeout)
     process: subprocess.Popen[bytes] | None = None
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    janitor: Janitor | None = None
+    folder: Path | None = None
+    handlers = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise _Stop
@@ -661,18 +654,30 @@ def serve(
     try:
         for sig in handlers:
             signal.signal(sig, stop)
-        process = _start_oxigraph(binary, folder, payload, host, port)
-        base = f"http://{host}:{port}"
-        _wait_until_up(base + "/", process, folder / "server.log")
+        payload = serialize(source, "nq", graphs=graphs)
+        quads = payload.count(b"\n")
+        folder = Path(tempfile.mkdtemp(prefix="kg-serve-"))
+        janitor = Janitor(folder)
+        private = private_address(lambda: secrets.randbits(24))
+        private_port = _free_port(private)
+        process = _start_oxigraph(binary, folder, payload, (private, private_port), timeout)
+        janitor.watch(process.pid)
+        _wait_until_up(private, private_port, process, folder / "server.log")
+        front.start((private, private_port))
         if on_ready:
-            on_ready(base, quads)
+            on_ready(f"http://{host}:{port}", quads)
         code = process.wait()
-        raise RemoteError(base, f"the oxigraph server stopped by itself (exit code {code})")
+        raise RemoteError(
+            f"http://{host}:{port}", f"the oxigraph server stopped by itself (exit code {code})"
+        )
     except (KeyboardInterrupt, _Stop):
         pass
     finally:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
+        if front.upstream is not None:
+            front.shutdown()  # stops the thread serve_forever runs in
+        front.server_close()
         if process is not None and process.poll() is None:
             process.terminate()
             try:
@@ -680,13 +685,23 @@ def serve(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        shutil.rmtree(folder, ignore_errors=True)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        if janitor is not None:
+            janitor.finish()
 
 
 def _start_oxigraph(
-    binary: str, folder: Path, payload: bytes, host: str, port: int
+    binary: str,
+    folder: Path,
+    payload: bytes,
+    address: tuple[str, int],
+    timeout: float,
 ) -> subprocess.Popen[bytes]:
-    """Load ``payload`` (N-Quads) into a store in ``folder`` and start serving it read-only."""
+    """Load ``payload`` (N-Quads) into a store in ``folder`` and serve it read-only.
+
+    Both oxigraph processes are killed by the kernel if kg dies (Linux: PR_SET_PDEATHSIG).
+    """
     data = folder / "graph.nq"
     data.write_bytes(payload)
     store = folder / "store"
@@ -694,12 +709,15 @@ def _start_oxigraph(
         [binary, "load", "--location", str(store), "--file", str(data)],
         capture_output=True,
         check=False,
+        **child_options(),  # type: ignore[call-overload]
     )
     if loaded.returncode != 0:
-        raise RemoteError(binary, f"oxigraph could not load the graph: {_html_text(loaded.stderr)}")
+        detail = server_text(loaded.stderr)
+        raise RemoteError(binary, f"oxigraph could not load the graph: {detail}")
     data.unlink()
+    host, port = address
     with open(folder / "server.log", "wb") as log:
-        return subprocess.Popen(
+        return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
             [
                 binary,
                 "serve-read-only",
@@ -708,8 +726,12 @@ def _start_oxigraph(
                 "--bind",
                 f"{host}:{port}",
                 "--union-default-graph",
+                "--timeout-s",
+                str(max(1, math.ceil(timeout))),
             ],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
+            env=server_environment(),
+            **child_options(),
         )

@@ -5,10 +5,15 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+
+# What a raw listener does with one connection, given the request it read.
+Behaviour = Callable[[socket.socket, bytes], None]
 
 
 def free_port() -> int:
@@ -239,3 +244,94 @@ class VirtuosoServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+# --- Raw listeners for hostile-server tests ------------------------------------------------
+
+
+def read_request(conn: socket.socket, timeout: float = 10.0) -> bytes:
+    """One HTTP request's head and (by Content-Length) body, as bytes."""
+    conn.settimeout(timeout)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip() or 0)
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head + b"\r\n\r\n" + body
+
+
+class Listener:
+    """A TCP listener on a loopback address (port 0) that records every connection.
+
+    Each connection's request is read and handed to ``behaviour`` (default: close at once),
+    in its own thread, so a server that trickles or never ends does not block the next one.
+    ``connections`` counts the connections accepted; ``requests`` holds what each sent.
+    """
+
+    def __init__(self, behaviour: Behaviour | None = None, host: str = "127.0.0.1") -> None:
+        self.behaviour = behaviour
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((host, 0))
+        self.sock.listen(16)
+        self.host = host
+        self.port = self.sock.getsockname()[1]
+        self.base = f"http://{host}:{self.port}"
+        self.connections = 0
+        self.requests: list[bytes] = []
+        self.closed = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.closed.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        try:
+            request = read_request(conn)
+            self.requests.append(request)
+            if self.behaviour is not None:
+                self.behaviour(conn, request)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self.closed.set()
+        self.sock.close()
+
+    def __enter__(self) -> Listener:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def answer(status: str, headers: dict[str, str], body: bytes = b"") -> Behaviour:
+    """A behaviour that sends one fixed answer."""
+
+    def send(conn: socket.socket, request: bytes) -> None:
+        lines = [f"HTTP/1.1 {status}", *(f"{k}: {v}" for k, v in headers.items())]
+        if "Content-Length" not in headers:
+            lines.append(f"Content-Length: {len(body)}")
+        conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+
+    return send

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -17,8 +20,10 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset
 
+from kg.servefront import Forward, Refused, check_host, plan
+
 from .conftest import FIXTURES, REPO, require
-from .servers import free_port, oxigraph_binary
+from .servers import Listener, free_port, oxigraph_binary
 
 
 class Served:
@@ -150,3 +155,221 @@ def test_a_busy_port_is_one_line_exit_2(run_kg, need_oxigraph):
         result = run_kg("serve", "--port", str(port))
     assert result.code == 2
     assert result.stderr == f"kg: --port: 127.0.0.1:{port} is already in use\n"
+
+
+# --- The front: what reaches the Oxigraph server ------------------------------------------------
+
+
+def oxigraph_bind(folder: Path) -> tuple[str, int]:
+    """The private address our oxigraph process listens on (from its command line)."""
+    (pid,) = oxigraph_processes(folder)
+    command = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    host, _, port = command[command.index("--bind") + 1].rpartition(":")
+    return host, int(port)
+
+
+def listening(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex((host, port)) == 0
+
+
+def post(url: str, body: bytes, content_type: str, **headers: str) -> tuple[int, str]:
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": content_type, **headers}
+    )
+    return fetch(request)
+
+
+def fetch(request: urllib.request.Request | str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+@pytest.fixture
+def served(need_oxigraph, tmp_path):
+    running = Served(["--data", str(FIXTURES / "valid" / "minimal.ttl")], tmp_path)
+    yield running
+    running.stop()
+
+
+ASK_ANY = "ASK { ?s ?p ?o }"
+
+
+def test_service_is_refused_and_nothing_is_contacted(served):
+    with Listener() as target:
+        text = f"SELECT * WHERE {{ SERVICE <{target.base}/sparql> {{ ?s ?p ?o }} }}"
+        attempts = [
+            fetch(served.query_url + "?" + urllib.parse.urlencode({"query": text})),
+            post(served.query_url, urllib.parse.urlencode({"query": text}).encode(),
+                 "application/x-www-form-urlencoded"),
+            post(served.query_url, text.encode(), "application/sparql-query"),
+            post(served.query_url.replace("/query", "/sparql"), text.encode(),
+                 "application/sparql-query; charset=utf-8"),
+            post(served.query_url, text.lower().encode(), "Application/SPARQL-Query"),
+        ]  # fmt: skip
+        for status, body in attempts:
+            assert status == 400, body
+            assert "SERVICE is not allowed: kg serve never contacts other servers" in body
+        assert target.connections == 0
+    # The same server still answers ordinary queries, by every route.
+    ok = urllib.parse.urlencode({"query": ASK_ANY})
+    assert fetch(served.query_url + "?" + ok)[0] == 200
+    assert post(served.query_url, ok.encode(), "application/x-www-form-urlencoded")[0] == 200
+    status, body = post(served.query_url, ASK_ANY.encode(), "application/sparql-query",
+                        Accept="application/sparql-results+json")  # fmt: skip
+    assert (status, json.loads(body)["boolean"]) == (200, True)
+
+
+def test_deep_nesting_is_refused_and_the_server_lives(served):
+    deep = "SELECT * WHERE " + "{" * 3000 + " ?s ?p ?o " + "}" * 3000
+    status, body = post(served.query_url, deep.encode(), "application/sparql-query")
+    assert status == 400 and "nests deeper than 64 levels" in body
+    assert served.process.poll() is None
+    assert len(oxigraph_processes(served.temp)) == 1
+    assert served.select("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1")
+
+
+@pytest.mark.parametrize(
+    "chain",
+    [
+        "ASK { FILTER(" + "!" * 50_000 + "true) }",
+        "ASK { FILTER(" + "true&&" * 20_000 + "true) }",
+    ],
+)
+def test_long_operator_chains_do_not_abort_the_server(served, chain):
+    # Each of these aborts a plain `oxigraph serve-read-only` (stack overflow in its parser).
+    status, body = post(served.query_url, chain.encode(), "application/sparql-query",
+                        Accept="application/sparql-results+json")  # fmt: skip
+    assert (status, json.loads(body)["boolean"]) == (200, True)
+    assert served.process.poll() is None and len(oxigraph_processes(served.temp)) == 1
+    assert served.select("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1")
+
+
+def test_requests_the_front_refuses(served):
+    url = served.query_url
+    two = urllib.parse.urlencode({"query": ASK_ANY}).encode()
+    cases = [
+        (post(url + "?query=ASK%7B%7D", two, "application/x-www-form-urlencoded"), 400,
+         "exactly one"),
+        (post(url, b"x" * (300 * 2**10), "application/sparql-query"), 413, "larger than"),
+        (post(url, ASK_ANY.encode(), "text/plain"), 415, "application/sparql-query"),
+        (post(url, b"ASK {} \xff", "application/sparql-query"), 400, "not UTF-8"),
+        (post(url.replace("/query", "/update"), b"update=CLEAR+ALL",
+              "application/x-www-form-urlencoded"), 405, "read-only"),
+        (fetch(urllib.request.Request(url.replace("/query", "/store"), method="PUT",
+                                      data=b"")), 405, "read-only"),
+        (fetch(urllib.request.Request(url + "?query=ASK%7B%7D",
+                                      headers={"Host": "evil.example:7878"})), 403, "localhost"),
+    ]  # fmt: skip
+    for (status, body), expected, phrase in cases:
+        assert status == expected, body
+        assert phrase in body and body.count("\n") == 1
+
+
+def test_the_web_page_and_its_files_still_load(served):
+    base = served.query_url.removesuffix("/query")
+    status, page = fetch(base + "/")
+    assert status == 200 and "<html" in page
+    for asset in re.findall(r'(?:href|src)="\.?/([\w.-]+\.(?:js|css|svg))"', page):
+        assert fetch(f"{base}/{asset}")[0] == 200, asset
+    status, _ = fetch(
+        urllib.request.Request(base + "/", headers={"Host": f"localhost:{served.port}"})
+    )
+    assert status == 200
+
+
+def test_oxigraph_listens_on_a_private_address_and_stops_queries(served):
+    host, port = oxigraph_bind(served.temp)
+    assert host.startswith("127.") and port != served.port
+    (pid,) = oxigraph_processes(served.temp)
+    command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    assert command[command.index(b"--timeout-s") + 1] == b"60"
+
+
+# --- Signals: nothing outlives kg serve -------------------------------------------------------
+
+
+def wait_until(condition, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+def gone(pid: int) -> bool:
+    """Whether process ``pid`` has ended (a zombie waiting for its parent counts)."""
+    try:
+        return b"\nState:\tZ" in Path(f"/proc/{pid}/status").read_bytes()
+    except OSError:
+        return True
+
+
+@pytest.mark.parametrize("kill_signal", [signal.SIGKILL, signal.SIGHUP])
+def test_nothing_outlives_kg_serve(kill_signal, need_oxigraph, tmp_path):
+    served = Served(["--data", str(FIXTURES / "valid" / "minimal.ttl")], tmp_path)
+    try:
+        (pid,) = oxigraph_processes(served.temp)
+        private = oxigraph_bind(served.temp)
+        assert listening(*private) and port_open(served.port)
+        assert next(p.name for p in served.temp.iterdir()).startswith("kg-serve-")
+        served.process.send_signal(kill_signal)
+        served.process.wait(timeout=30)
+        assert wait_until(lambda: gone(pid)), "the oxigraph server outlived kg serve"
+        assert wait_until(lambda: oxigraph_processes(served.temp) == [])
+        assert wait_until(lambda: not listening(*private))
+        assert not port_open(served.port)
+        assert wait_until(lambda: list(served.temp.iterdir()) == []), list(served.temp.iterdir())
+        if kill_signal == signal.SIGHUP:
+            assert served.process.returncode == 0
+            assert "Stopped." in served.process.stderr.read()
+    finally:
+        served.stop()
+
+
+# --- The front's decisions, without a server ---------------------------------------------------
+
+
+def test_the_front_rebuilds_what_it_checked():
+    form = urllib.parse.urlencode({"query": ASK_ANY, "default-graph-uri": "urn:g"}).encode()
+    forward = plan("POST", "/query", "application/x-www-form-urlencoded; charset=UTF-8", form)
+    assert forward == Forward(
+        "POST", "/query", form, {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    direct = plan("POST", "/sparql?default-graph-uri=urn%3Ag", "application/sparql-query",
+                  ASK_ANY.encode())  # fmt: skip
+    sent = urllib.parse.parse_qsl(direct.body.decode())
+    assert (direct.target, sent) == (
+        "/sparql",
+        [("default-graph-uri", "urn:g"), ("query", ASK_ANY)],
+    )
+    got = plan("GET", "/query?query=ASK+%7B%7D", None, None)
+    assert got == Forward("GET", "/query?query=ASK+%7B%7D")
+    assert plan("GET", "/yasgui.min.js", None, None) == Forward("GET", "/yasgui.min.js")
+    with pytest.raises(Refused, match="SERVICE"):
+        plan("GET", "/store?query=" + urllib.parse.quote("ASK { SERVICE <x:y> {} }"), None, None)
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed"),
+    [
+        (None, True),
+        ("127.0.0.1:7878", True),
+        ("localhost", True),
+        ("LOCALHOST:9000", True),
+        ("[::1]:7878", True),
+        ("evil.example", False),
+        ("127.0.0.1.evil.example:7878", False),
+        ("localhost.evil.example", False),
+    ],
+)
+def test_only_loopback_host_names_are_answered(host, allowed):
+    if allowed:
+        check_host(host, "127.0.0.1")
+    else:
+        with pytest.raises(Refused):
+            check_host(host, "127.0.0.1")

@@ -116,7 +116,7 @@ class _Progress:
     type=click.FloatRange(min=0.1),
     default=30.0,
     show_default=True,
-    help="Seconds to wait for each answer.",
+    help="Seconds for each whole request (connecting, sending and the whole answer).",
 )
 @click.option(
     "--retries",
@@ -146,7 +146,9 @@ def push(
 
     Checks afterwards that the server holds the expected number of triples. Language tags
     are sent in lower case (as Oxigraph and Virtuoso store them). Exit code 3 when the
-    server fails; with --replace the previous graph is then left as it was.
+    server fails; with --replace the previous graph is then left as it was. Redirects to
+    another host are not followed; answers over $KG_MAX_RESPONSE_BYTES (default 256M) are
+    refused.
     """
     password = password_for(user)
     kg = load_from_options(data_files, with_bundled, syntax)

@@ -6,6 +6,7 @@ import click
 
 from kg.cli.export import split_graph_names
 from kg.cli.options import graph_options, load_from_options
+from kg.stores import DEFAULT_QUERY_TIMEOUT
 from kg.stores import serve as run_serve
 
 
@@ -19,17 +20,28 @@ from kg.stores import serve as run_serve
     metavar="NAMES",
     help="Named graphs to serve (ontology, data, shapes or IRIs; default: all but shapes).",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=DEFAULT_QUERY_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop any query that runs longer than this.",
+)
 def serve(
     data_files: tuple[str, ...],
     with_bundled: bool,
     syntax: str | None,
     port: int,
     graph_names: tuple[str, ...],
+    timeout: float,
 ) -> None:
     """Serve the graph read-only with the Oxigraph server on 127.0.0.1 until Ctrl-C.
 
-    The graph is loaded into a temporary store (removed on exit); named graphs are kept and
-    the default graph is their union. Needs the `oxigraph` server: pip install 'ssp-kg[server]'.
+    The graph is loaded into a temporary store (removed on exit, also if kg is killed);
+    named graphs are kept and the default graph is their union. Queries with SERVICE or
+    nested deeper than 64 levels are refused (HTTP 400). Needs the `oxigraph` server:
+    pip install 'ssp-kg[server]'.
     """
     kg = load_from_options(data_files, with_bundled, syntax)
 
@@ -38,5 +50,5 @@ def serve(
         click.echo(f"Web UI (SPARQL editor): {base}/")
         click.echo(f"Serving {quads} quads read-only; press Ctrl-C to stop.")
 
-    run_serve(kg, port=port, graphs=split_graph_names(graph_names), on_ready=ready)
+    run_serve(kg, port=port, graphs=split_graph_names(graph_names), timeout=timeout, on_ready=ready)
     click.echo("Stopped.", err=True)

@@ -1,0 +1,291 @@
+"""Hostile and odd servers against `kg query --endpoint` and `kg push`: one line, exit 3.
+
+Every server here is a raw listener on a loopback address that the test starts; a second
+listener stands where a redirect points, and must see no connection at all.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from kg import http as kghttp
+
+from .conftest import FIXTURES, REPO
+from .servers import Listener, answer, free_port
+
+MINIMAL = FIXTURES / "valid" / "minimal.ttl"
+ASK_TRUE = b'{"head": {}, "boolean": true}'
+
+
+def kg(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kg", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def query(endpoint: str, *more: str, env: dict[str, str] | None = None):
+    return kg("query", "ASK { ?s ?p ?o }", "--endpoint", endpoint, *more, env=env)
+
+
+def push_append(endpoint: str, *more: str, env: dict[str, str] | None = None):
+    return kg("push", "--data", str(MINIMAL), "--append", "--endpoint", endpoint, *more, env=env)
+
+
+COMMANDS = {"query": (query, "/query"), "push": (push_append, "/store")}
+
+
+def one_line_error(done: subprocess.CompletedProcess[str], code: int = 3) -> str:
+    assert done.returncode == code, done
+    assert done.stderr.startswith("kg: "), done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    return done.stderr.strip()
+
+
+def second_loopback_address() -> str:
+    """127.0.0.2 when this machine lets us bind it (Linux does: all of 127.0.0.0/8)."""
+    try:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.2", 0))
+    except OSError:
+        pytest.skip("127.0.0.2 cannot be bound here")
+    return "127.0.0.2"
+
+
+# --- Redirects ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("code", ["302 Found", "307 Temporary Redirect", "301 Moved Permanently"])
+def test_a_redirect_to_another_host_is_not_followed(command, code):
+    run, path = COMMANDS[command]
+    with Listener(host=second_loopback_address()) as elsewhere:
+        target = f"{elsewhere.base}{path}"
+        with Listener(answer(code, {"Location": target})) as server:
+            done = run(server.base + path)
+        message = one_line_error(done)
+        assert message.startswith(f"kg: {server.base}{path}: ")
+        assert f"redirects to {target} (HTTP {code.split()[0]})" in message
+        assert "not followed" in message
+        assert server.connections == 1
+        assert elsewhere.connections == 0
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_redirect_to_another_port_or_scheme_is_not_followed(command):
+    run, path = COMMANDS[command]
+    with Listener() as other_port:
+        targets = [
+            f"{other_port.base}{path}",
+            f"https://127.0.0.1:{other_port.port}{path}",
+            f"http://eve:hunter2@127.0.0.1:{other_port.port}{path}",
+            "file:///etc/passwd",
+        ]
+        for target in targets:
+            with Listener(answer("302 Found", {"Location": target})) as server:
+                message = one_line_error(run(server.base + path))
+            assert f"redirects to {kghttp.redact(target)}" in message
+            assert "hunter2" not in message
+        assert other_port.connections == 0
+
+
+def test_a_redirect_on_the_same_server_is_followed():
+    moved = "/moved/query"
+
+    def behave(conn: socket.socket, request: bytes) -> None:
+        if request.startswith(b"GET " + moved.encode()):
+            answer("200 OK", {"Content-Type": "application/sparql-results+json"}, ASK_TRUE)(
+                conn, request
+            )
+        else:
+            answer("303 See Other", {"Location": moved})(conn, request)
+
+    with Listener(behave) as server:
+        done = query(server.base + "/query")
+    assert (done.returncode, done.stdout) == (0, "true\n"), done
+    assert server.connections == 2
+
+
+# --- Time and size --------------------------------------------------------------------------
+
+
+def trickle_headers(conn: socket.socket, request: bytes) -> None:
+    conn.sendall(b"HTTP/1.1 200 OK\r\n")
+    for _ in range(60):
+        conn.sendall(b"X")
+        time.sleep(0.2)
+
+
+def trickle_body(conn: socket.socket, request: bytes) -> None:
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n\r\n")
+    for _ in range(60):
+        conn.sendall(b" ")
+        time.sleep(0.2)
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize(
+    ("behaviour", "phrase"),
+    [
+        (trickle_headers, "within 1 s (timeout)"),
+        (trickle_body, "the answer did not finish within 1 s (timeout)"),
+    ],
+)
+def test_a_trickling_server_is_cut_off_at_the_timeout(command, behaviour, phrase):
+    run, path = COMMANDS[command]
+    with Listener(behaviour) as server:
+        started = time.monotonic()
+        done = run(server.base + path, "--timeout", "1")
+        took = time.monotonic() - started
+    assert phrase in one_line_error(done)
+    # A second of timeout, plus starting Python: far less than the 12 s the trickle lasts.
+    assert took < 8, took
+
+
+def endless(conn: socket.socket, request: bytes) -> None:
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n\r\n")
+    block = b"[" * 65536
+    while True:
+        conn.sendall(block)
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_an_endless_answer_is_cut_off_at_the_size_limit(command):
+    run, path = COMMANDS[command]
+    with Listener(endless) as server:
+        done = run(server.base + path, env={"KG_MAX_RESPONSE_BYTES": "2M"})
+    assert "the answer is larger than 2 MiB (set KG_MAX_RESPONSE_BYTES" in one_line_error(done)
+
+
+def test_a_declared_length_over_the_limit_is_refused_before_reading():
+    headers = {"Content-Type": "application/sparql-results+json", "Content-Length": "10000000"}
+    with Listener(answer("200 OK", headers)) as server:
+        done = query(server.base + "/query", env={"KG_MAX_RESPONSE_BYTES": "1000"})
+    assert "larger than 1000 bytes" in one_line_error(done)
+
+
+def test_the_size_limit_can_be_raised_and_is_checked():
+    body = b'{"head": {}, "boolean": true, "padding": "' + b"x" * 5000 + b'"}'
+    headers = {"Content-Type": "application/sparql-results+json"}
+    with Listener(answer("200 OK", headers, body)) as server:
+        small = query(server.base + "/query", env={"KG_MAX_RESPONSE_BYTES": "4k"})
+        large = query(server.base + "/query", env={"KG_MAX_RESPONSE_BYTES": "6k"})
+    assert "larger than 4 KiB" in one_line_error(small)
+    assert (large.returncode, large.stdout) == (0, "true\n"), large
+    bad = query("http://127.0.0.1:9/query", env={"KG_MAX_RESPONSE_BYTES": "lots"})
+    assert one_line_error(bad, 2).startswith("kg: KG_MAX_RESPONSE_BYTES: 'lots' is not a size")
+
+
+# --- Not HTTP, hostile text, passwords ------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize(
+    "garbage",
+    [b"GARBAGE\r\n\r\n", b"\x1b[2J\x00\xff\r\n", b"HTTP/1.1 200 OK\r\n" + b"X" * 70000 + b"\r\n"],
+)
+def test_an_answer_that_is_not_http_is_one_line(command, garbage):
+    run, path = COMMANDS[command]
+    with Listener(lambda conn, request: conn.sendall(garbage)) as server:
+        message = one_line_error(run(server.base + path))
+    assert "the answer is not HTTP" in message
+    assert "\x1b" not in message and "GARBAGE" not in message
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_server_text_is_shortened_and_escaped(command):
+    run, path = COMMANDS[command]
+    reason = "Bad \x1b]0;owned\x07 Request"
+    body = b"\x1b[2J\x1b]0;pwned title\x07" + b"very long complaint " * 2000
+    with Listener(answer(f"400 {reason}", {"Content-Type": "text/plain"}, body)) as server:
+        message = one_line_error(run(server.base + path))
+    assert "HTTP 400" in message
+    assert "\x1b" not in message and "\x07" not in message
+    assert "\\x1b[2J" in message  # shown, not obeyed
+    assert len(message) < 600
+    assert message.endswith("...") or "..." in message
+
+
+@pytest.mark.parametrize(
+    ("media", "body", "phrase"),
+    [
+        ("application/sparql-results+json", b"[" * 200_000, "not readable SPARQL results"),
+        ("application/sparql-results+json", b"\x1b[2J{not json", "not readable SPARQL results"),
+        (
+            "application/sparql-results+xml",
+            b'<?xml version="1.0"?><!DOCTYPE s [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            b'<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
+            b"<boolean>&x;</boolean></sparql>",
+            "declares a DOCTYPE",
+        ),
+    ],
+)
+def test_an_unreadable_answer_is_one_line(media, body, phrase):
+    with Listener(answer("200 OK", {"Content-Type": media}, body)) as server:
+        message = one_line_error(query(server.base + "/query"))
+    assert phrase in message and "\x1b" not in message and len(message) < 400
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_password_in_the_url_is_never_shown(command):
+    run, path = COMMANDS[command]
+    with Listener(answer("500 Internal Server Error", {})) as server:
+        endpoint = f"http://alice:s3cret@127.0.0.1:{server.port}{path}"
+        failed = one_line_error(run(endpoint))
+    assert failed.startswith(f"kg: http://alice:***@127.0.0.1:{server.port}{path}: ")
+    unreachable = one_line_error(run(f"http://alice:s3cret@127.0.0.1:{free_port()}{path}"))
+    assert "alice:***@" in unreachable
+    bad_port = one_line_error(run("http://alice:s3cret@127.0.0.1:notaport/q"), 2)
+    for message in (failed, unreachable, bad_port):
+        assert "s3cret" not in message
+
+
+def test_a_password_in_the_url_logs_in_with_basic_auth():
+    expected = "Basic " + base64.b64encode(b"alice:s3cret").decode()
+
+    def behave(conn: socket.socket, request: bytes) -> None:
+        if f"Authorization: {expected}".encode() in request:
+            ok = {"Content-Type": "application/sparql-results+json"}
+            answer("200 OK", ok, ASK_TRUE)(conn, request)
+        else:
+            answer("401 Unauthorized", {"WWW-Authenticate": 'Basic realm="kg"'})(conn, request)
+
+    with Listener(behave) as server:
+        done = query(f"http://alice:s3cret@127.0.0.1:{server.port}/query")
+    assert (done.returncode, done.stdout) == (0, "true\n"), done
+    assert b"alice" not in server.requests[0]  # the first request carries no user part
+    assert server.connections == 2
+
+
+# --- The layer itself -----------------------------------------------------------------------
+
+
+def test_redact_and_origin():
+    assert kghttp.redact("http://u:pw@host:8/q?x=1") == "http://u:***@host:8/q?x=1"
+    assert kghttp.redact("http://u@host/q") == "http://u@host/q"
+    assert kghttp.redact("http://host/q") == "http://host/q"
+    assert kghttp.without_credentials("http://u:p%40ss@h:1/q") == ("http://h:1/q", "u", "p@ss")
+    assert kghttp.origin("HTTP://Host/q") == kghttp.origin("http://host:80/other")
+    assert kghttp.origin("http://host/q") != kghttp.origin("https://host/q")
+    assert kghttp.origin("http://host/q") != kghttp.origin("http://host:8080/q")
+
+
+def test_max_response_bytes_reads_the_environment(monkeypatch):
+    monkeypatch.delenv("KG_MAX_RESPONSE_BYTES", raising=False)
+    assert kghttp.max_response_bytes() == 256 * 2**20
+    for given, size in (("1000", 1000), ("4k", 4096), ("500M", 500 * 2**20), ("2GiB", 2**31)):
+        monkeypatch.setenv("KG_MAX_RESPONSE_BYTES", given)
+        assert kghttp.max_response_bytes() == size
