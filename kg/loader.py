@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import xml.sax
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Node
 
 from kg import resources
 from kg.errors import InputError
@@ -20,11 +24,16 @@ from kg.rdffiles import (
     QUAD_SYNTAXES,
     SYNTAX_ALIASES,
     SYNTAX_BY_SUFFIX,
+    InputFile,
     bundled_graph_files,
     declared_prefixes,
+    opened_input,
     read_text,
+    refuse_repeated_stdin,
+    short_message,
     syntax_for,
 )
+from kg.terms import XSD_STRING
 
 __all__ = [
     "QUAD_SYNTAXES",
@@ -84,10 +93,13 @@ def load(
 
     ``bundled`` defaults to True when no paths are given and False otherwise; pass True to
     load user files beside the bundled graph. ``syntax`` forces one syntax for all paths.
+    A path may be ``-`` (standard input, once) or a FIFO: see
+    :func:`kg.rdffiles.opened_input`, which also refuses unsafe RDF/XML and JSON-LD.
     """
-    paths = [Path(p) for p in paths]
+    names = list(paths)
+    refuse_repeated_stdin(names)
     if bundled is None:
-        bundled = not paths
+        bundled = not names
     dataset = Dataset()
     bind_prefixes(dataset)
     shapes: Graph | None = None
@@ -95,17 +107,17 @@ def load(
     prefixes: dict[str, str] = {}
     if bundled:
         for path, graph_iri in bundled_graph_files():
-            _parse_into(dataset, path, "turtle", graph_iri)
+            _parse_trusted(dataset, path, graph_iri)
             _add_prefixes(prefixes, declared_prefixes(path, "turtle"))
         shapes_path = resources.shapes_file()
         if shapes_path.exists():
-            shapes = _parse_into(dataset, shapes_path, "turtle", SHAPES_GRAPH)
+            shapes = _parse_trusted(dataset, shapes_path, SHAPES_GRAPH)
         sources.append("bundled")
-    for path in paths:
-        path_syntax = syntax_for(path, syntax)
-        _parse_into(dataset, path, path_syntax, path.resolve().as_uri())
-        _add_prefixes(prefixes, declared_prefixes(path, path_syntax))
-        sources.append(str(path))
+    for name in names:
+        with opened_input(name, syntax) as source:
+            _parse_source(dataset, source)
+            _add_prefixes(prefixes, declared_prefixes(source.path, source.syntax))
+        sources.append(source.name)
     return KnowledgeGraph(dataset=dataset, shapes=shapes, sources=sources, prefixes=prefixes)
 
 
@@ -119,21 +131,108 @@ def load_graph(path: str | Path, syntax: str | None = None) -> Graph:
     return load([path], bundled=False, syntax=syntax).graph
 
 
-def _parse_into(dataset: Dataset, path: Path, syntax: str, graph_iri: str) -> Graph:
-    """Parse ``path`` into the named graph ``graph_iri`` (quad syntaxes keep their own graphs)."""
-    text = read_text(path)
+def _parse_trusted(dataset: Dataset, path: Path, graph_iri: str) -> Graph:
+    """Parse a bundled Turtle file into the named graph ``graph_iri``."""
     target = dataset.graph(URIRef(graph_iri))
+    target.parse(data=read_text(path), format="turtle", publicID=path.resolve().as_uri())
+    _bind_from(dataset, target)
+    return target
+
+
+def _parse_source(dataset: Dataset, source: InputFile) -> Graph:
+    """Parse ``source`` into its named graph (quad syntaxes keep their own graphs).
+
+    The file is first parsed by Oxigraph, the command line's parser, so both engines accept
+    and refuse the same files with the same messages. N-Triples, N-Quads and TriG, and files
+    nested too deeply for rdflib's recursive parsers, are then read from Oxigraph's quads;
+    the other syntaxes are parsed by rdflib (N3 by rdflib only).
+    """
+    target = dataset.graph(URIRef(source.base))
+    quads = None if source.syntax == "n3" else _oxigraph_quads(source)
+    if quads is not None and source.syntax in _FROM_OXIGRAPH:
+        quad_file = source.syntax in QUAD_SYNTAXES
+        add_oxigraph_quads(dataset, dataset.default_graph if quad_file else target, quads)
+        return target
+    text = read_text(source.path, source.name)
     try:
-        if syntax in QUAD_SYNTAXES:
-            dataset.parse(data=text, format=syntax, publicID=graph_iri)
-        else:
-            target.parse(data=text, format=syntax, publicID=path.resolve().as_uri())
+        with _rdflib_warnings_silenced():
+            if source.syntax in QUAD_SYNTAXES:
+                dataset.parse(data=text, format=source.syntax, publicID=source.base)
+            else:
+                target.parse(data=text, format=source.syntax, publicID=source.base)
+    except RecursionError:
+        if quads is None:
+            raise InputError(source.name, "nested too deeply for rdflib's parser") from None
+        target.remove((None, None, None))
+        add_oxigraph_quads(dataset, target, quads)
     except Exception as exc:  # parsers raise many types; each is turned into one line
-        raise InputError(str(path), _describe_parse_error(exc, text, syntax)) from None
+        what = _describe_parse_error(exc, text, source.syntax)
+        raise InputError(source.name, short_message(what)) from None
+    _bind_from(dataset, target)
+    return target
+
+
+_FROM_OXIGRAPH = {"nt", "nquads", "trig"}
+
+
+def _bind_from(dataset: Dataset, target: Graph) -> None:
     for prefix, ns in target.namespaces():
         if prefix:
             dataset.bind(prefix, ns, override=False)
-    return target
+
+
+def _oxigraph_quads(source: InputFile) -> list[Any] | None:
+    """Oxigraph's quads for ``source`` (InputError if it refuses it); None without pyoxigraph."""
+    try:
+        from kg.oxengine import parse_quads
+    except ImportError:
+        return None
+    return parse_quads(source)
+
+
+def add_oxigraph_quads(dataset: Dataset, default: Graph, quads: Iterable[Any]) -> None:
+    """Add pyoxigraph quads to ``dataset``, default-graph triples into ``default``."""
+    import pyoxigraph as ox
+
+    graphs: dict[str, Graph] = {}
+    for quad in quads:
+        name = quad.graph_name
+        if isinstance(name, ox.DefaultGraph):
+            graph = default
+        else:
+            graph = graphs.get(name.value) or graphs.setdefault(
+                name.value, dataset.graph(_rdflib_term(name))  # type: ignore[arg-type]
+            )
+        graph.add((_rdflib_term(quad.subject), _rdflib_term(quad.predicate),
+                   _rdflib_term(quad.object)))  # type: ignore[arg-type]
+
+
+def _rdflib_term(node: Any) -> Node:
+    """The rdflib term for a pyoxigraph term, built as rdflib's own parsers build it."""
+    kind = type(node).__name__
+    if kind == "NamedNode":
+        return URIRef(node.value)
+    if kind == "BlankNode":
+        return BNode(node.value)
+    if kind == "Literal":
+        if node.language:
+            return Literal(node.value, lang=node.language)
+        datatype = node.datatype.value
+        return Literal(node.value, datatype=None if datatype == XSD_STRING else URIRef(datatype))
+    raise InputError(None, f"unsupported RDF term: {short_message(str(node))}")
+
+
+@contextmanager
+def _rdflib_warnings_silenced() -> Iterator[None]:
+    """Keep rdflib's multi-line warnings (such as "does not look like a valid URI") off
+    stderr while it parses: Oxigraph has already accepted the file."""
+    logger = logging.getLogger("rdflib")
+    previous = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
 
 
 def _describe_parse_error(exc: Exception, text: str, syntax: str) -> str:

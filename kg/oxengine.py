@@ -12,7 +12,8 @@ which catalogue parameters often are not. Results come back as :class:`kg.terms.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,12 +25,16 @@ from kg.catalogue import NamedQuery
 from kg.errors import InputError
 from kg.prefixes import PREFIXES
 from kg.rdffiles import (
+    MAX_TERM_BYTES,
     QUAD_SYNTAXES,
+    InputFile,
     bundled_graph_files,
-    check_file,
     declared_prefixes,
+    display_name,
     first_bad_utf8,
-    syntax_for,
+    opened_input,
+    refuse_repeated_stdin,
+    short_message,
 )
 from kg.resources import internal_query
 from kg.results import Rows, Triples, prefix_map
@@ -45,7 +50,7 @@ RDF_FORMATS = {
     "xml": ox.RdfFormat.RDF_XML,
 }
 _POSITION = re.compile(
-    r"^Parser error (?:at|between) line \d+ column \d+(?: and line \d+ column \d+)?: "
+    r"^Parser error (?:at|between) line [^:]*: "
 )
 _QUERY_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
 
@@ -83,52 +88,105 @@ class OxGraph:
 def load(
     paths: Iterable[str | Path] = (), *, bundled: bool | None = None, syntax: str | None = None
 ) -> OxGraph:
-    """Load the bundled graph and/or RDF files, as :func:`kg.loader.load` does."""
-    paths = [Path(p) for p in paths]
+    """Load the bundled graph and/or RDF files, as :func:`kg.loader.load` does.
+
+    A path may be ``-`` (standard input, once) or a FIFO: see :func:`kg.rdffiles.opened_input`.
+    """
+    names = list(paths)
+    refuse_repeated_stdin(names)
     if bundled is None:
-        bundled = not paths
+        bundled = not names
     graph = OxGraph(store=ox.Store())
     if bundled:
         for path, _graph_iri in bundled_graph_files():
-            _load_file(graph, path, "turtle", trusted=True)
+            fmt = RDF_FORMATS["turtle"]
+            graph.store.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
+            _add_prefixes(graph, declared_prefixes(path, "turtle"))
         graph.sources.append("bundled")
-    for path in paths:
-        _load_file(graph, path, syntax_for(path, syntax))
-        graph.sources.append(str(path))
+    for name in names:
+        _load_file(graph, name, syntax)
+        graph.sources.append(display_name(name))
     return graph
 
 
-def _load_file(graph: OxGraph, path: Path, syntax: str, trusted: bool = False) -> None:
-    """Parse ``path`` into the store; ``trusted`` (the bundled files) skips the file checks."""
-    size = 0 if trusted else check_file(path)
-    base = path.resolve().as_uri()
-    try:
-        with progress.reading(path, size, f"loading {path.name}"):
-            graph.store.load(path=str(path), format=RDF_FORMATS[syntax], base_iri=base)
-    except SyntaxError as error:
-        raise InputError(str(path), _describe_load_error(error, path, syntax)) from None
-    except (OSError, ValueError) as error:
-        raise InputError(str(path), f"cannot load as {syntax}: {error}") from None
-    graph.union = graph.union or syntax in QUAD_SYNTAXES
-    for name, iri in declared_prefixes(path, syntax).items():
+def _add_prefixes(graph: OxGraph, declared: dict[str, str]) -> None:
+    for name, iri in declared.items():
         graph.prefixes.setdefault(name, iri)
 
 
-def _describe_load_error(error: SyntaxError, path: Path, syntax: str) -> str:
+def _load_file(graph: OxGraph, name: str | Path, syntax: str | None) -> None:
+    """Check the input ``name`` (:func:`kg.rdffiles.opened_input`), parse it into the store."""
+    with opened_input(name, syntax) as source:
+        load_source(graph.store, source)
+        graph.union = graph.union or source.syntax in QUAD_SYNTAXES
+        _add_prefixes(graph, declared_prefixes(source.path, source.syntax))
+
+
+def load_source(store: ox.Store, source: InputFile) -> None:
+    """Parse ``source`` into ``store``'s default graph (quad files: their own graphs)."""
+    fmt = RDF_FORMATS[source.syntax]
+    label = f"loading {Path(source.name).name}"
+    with _parse_errors(source), progress.reading(source.path, source.size, label):
+        if source.offset:
+            with source.path.open("rb") as handle:
+                handle.seek(source.offset)
+                store.load(input=handle, format=fmt, base_iri=source.base)
+        else:
+            store.load(path=str(source.path), format=fmt, base_iri=source.base)
+
+
+def parse_quads(source: InputFile) -> list[ox.Quad]:
+    """Every quad of ``source`` as Oxigraph parses it (blank nodes renamed apart).
+
+    The rdflib loader uses this to check a file with the same parser as the command line,
+    and to read files rdflib's own parsers cannot (deep nesting, long N-Triples lines).
+    """
+    fmt = RDF_FORMATS[source.syntax]
+    with _parse_errors(source), source.path.open("rb") as handle:
+        handle.seek(source.offset)
+        return list(ox.parse(handle, fmt, base_iri=source.base, rename_blank_nodes=True))
+
+
+@contextmanager
+def _parse_errors(source: InputFile) -> Iterator[None]:
+    """Turn what Oxigraph raises on a bad file into one InputError naming the file."""
+    try:
+        yield
+    except SyntaxError as error:
+        raise InputError(source.name, _describe_load_error(error, source)) from None
+    except MemoryError as error:
+        raise InputError(source.name, _memory_message(error)) from None
+    except (OSError, ValueError) as error:
+        what = short_message(str(error)) or type(error).__name__
+        raise InputError(source.name, f"cannot load as {source.syntax}: {what}") from None
+
+
+def _memory_message(error: MemoryError) -> str:
+    """Oxigraph's parser buffer limit, or memory running out, as one line."""
+    if "buffer maximal size" in str(error):
+        limit = MAX_TERM_BYTES // (1024 * 1024)
+        return f"a single literal, IRI or token is over {limit} MiB, more than the parser takes"
+    return "out of memory while loading"
+
+
+def _describe_load_error(error: SyntaxError, source: InputFile) -> str:
     message = str(error.args[0]) if error.args else str(error)
     if "UTF-8" in message:
-        bad = first_bad_utf8(path)
+        bad = first_bad_utf8(source.path)
         if bad:
             return bad
     line = error.lineno
-    if line is None and syntax == "xml":
-        line = _xml_error_line(path)
-    what = _POSITION.sub("", querytext.first_line(message)) or "bad syntax"
-    return f"line {line}: {what}" if line else f"cannot parse as {syntax}: {what}"
+    if line is None and source.syntax == "xml":
+        line = _xml_error_line(source.path)
+    what = short_message(_POSITION.sub("", querytext.first_line(message))) or "bad syntax"
+    return f"line {line}: {what}" if line else f"cannot parse as {source.syntax}: {what}"
 
 
 def _xml_error_line(path: Path) -> int | None:
-    """Where expat finds an XML file ill-formed (Oxigraph's RDF/XML errors carry no line)."""
+    """Where expat finds an XML file ill-formed (Oxigraph's RDF/XML errors carry no line).
+
+    Only called once :func:`kg.rdffiles.check_xml_safety` has passed the file.
+    """
     import xml.parsers.expat
 
     parser = xml.parsers.expat.ParserCreate()
