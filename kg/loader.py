@@ -6,7 +6,8 @@ import json
 import logging
 import re
 import xml.sax
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,11 +149,14 @@ def _parse_source(dataset: Dataset, source: InputFile) -> Graph:
     the other syntaxes are parsed by rdflib (N3 by rdflib only).
     """
     target = dataset.graph(URIRef(source.base))
-    quads = None if source.syntax == "n3" else _oxigraph_quads(source)
-    if quads is not None and source.syntax in _FROM_OXIGRAPH:
+    parse_quads = None if source.syntax == "n3" else _oxigraph_parser()
+    if parse_quads is not None and source.syntax in _FROM_OXIGRAPH:
         quad_file = source.syntax in QUAD_SYNTAXES
-        add_oxigraph_quads(dataset, dataset.default_graph if quad_file else target, quads)
+        default = dataset.default_graph if quad_file else target
+        add_oxigraph_quads(dataset, default, parse_quads(source))
         return target
+    if parse_quads is not None:
+        deque(parse_quads(source), maxlen=0)  # refused here as on the command line
     text = read_text(source.path, source.name)
     try:
         with _rdflib_warnings_silenced():
@@ -161,10 +165,10 @@ def _parse_source(dataset: Dataset, source: InputFile) -> Graph:
             else:
                 target.parse(data=text, format=source.syntax, publicID=source.base)
     except RecursionError:
-        if quads is None:
+        if parse_quads is None:
             raise InputError(source.name, "nested too deeply for rdflib's parser") from None
         target.remove((None, None, None))
-        add_oxigraph_quads(dataset, target, quads)
+        add_oxigraph_quads(dataset, target, parse_quads(source))
     except Exception as exc:  # parsers raise many types; each is turned into one line
         what = _describe_parse_error(exc, text, source.syntax)
         raise InputError(source.name, short_message(what)) from None
@@ -181,13 +185,13 @@ def _bind_from(dataset: Dataset, target: Graph) -> None:
             dataset.bind(prefix, ns, override=False)
 
 
-def _oxigraph_quads(source: InputFile) -> list[Any] | None:
-    """Oxigraph's quads for ``source`` (InputError if it refuses it); None without pyoxigraph."""
+def _oxigraph_parser() -> Callable[[InputFile], Iterator[Any]] | None:
+    """:func:`kg.oxengine.parse_quads`, or None where pyoxigraph cannot be imported."""
     try:
         from kg.oxengine import parse_quads
     except ImportError:
         return None
-    return parse_quads(source)
+    return parse_quads
 
 
 def add_oxigraph_quads(dataset: Dataset, default: Graph, quads: Iterable[Any]) -> None:

@@ -135,16 +135,22 @@ def load_source(store: ox.Store, source: InputFile) -> None:
             store.load(path=str(source.path), format=fmt, base_iri=source.base)
 
 
-def parse_quads(source: InputFile) -> list[ox.Quad]:
-    """Every quad of ``source`` as Oxigraph parses it (blank nodes renamed apart).
+def parse_quads(source: InputFile) -> Iterator[ox.Quad]:
+    """Every quad of ``source`` as Oxigraph parses it, streamed (blank nodes renamed apart).
 
     The rdflib loader uses this to check a file with the same parser as the command line,
     and to read files rdflib's own parsers cannot (deep nesting, long N-Triples lines).
+    Errors are raised as InputError while iterating.
     """
     fmt = RDF_FORMATS[source.syntax]
-    with _parse_errors(source), source.path.open("rb") as handle:
-        handle.seek(source.offset)
-        return list(ox.parse(handle, fmt, base_iri=source.base, rename_blank_nodes=True))
+    options: dict[str, Any] = {"base_iri": source.base, "rename_blank_nodes": True}
+    with _parse_errors(source):
+        if not source.offset:
+            yield from ox.parse(format=fmt, path=str(source.path), **options)
+            return
+        with source.path.open("rb") as handle:
+            handle.seek(source.offset)
+            yield from ox.parse(handle, fmt, **options)
 
 
 @contextmanager
@@ -155,13 +161,13 @@ def _parse_errors(source: InputFile) -> Iterator[None]:
     except SyntaxError as error:
         raise InputError(source.name, _describe_load_error(error, source)) from None
     except MemoryError as error:
-        raise InputError(source.name, _memory_message(error)) from None
+        raise InputError(source.name, memory_message(error)) from None
     except (OSError, ValueError) as error:
         what = short_message(str(error)) or type(error).__name__
         raise InputError(source.name, f"cannot load as {source.syntax}: {what}") from None
 
 
-def _memory_message(error: MemoryError) -> str:
+def memory_message(error: MemoryError) -> str:
     """Oxigraph's parser buffer limit, or memory running out, as one line."""
     if "buffer maximal size" in str(error):
         limit = MAX_TERM_BYTES // (1024 * 1024)

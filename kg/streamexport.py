@@ -37,6 +37,8 @@ def streamable(
     if bundled or graphs or skolemize or len(paths) != 1 or fmt not in STREAMABLE:
         return None
     path = Path(paths[0])
+    if paths[0] == "-" or not path.is_file():
+        return None  # standard input, FIFOs and errors go the general path
     if syntax_for(path, syntax) != STREAMABLE[fmt]:
         return None
     try:
@@ -60,6 +62,10 @@ def stream_export(path: Path, fmt: str, output: str) -> None:
     except SyntaxError as error:
         message = str(error.args[0]) if error.args else str(error)
         raise InputError(str(path), message.splitlines()[0]) from None
+    except MemoryError as error:  # a term over Oxigraph's 16 MiB parser buffer
+        from kg.oxengine import memory_message
+
+        raise InputError(str(path), memory_message(error)) from None
     lines = data.split(b"\n")
     del data
     lines.sort()

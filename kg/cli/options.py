@@ -20,7 +20,8 @@ def graph_options(func: F) -> F:
     func = click.option(
         "--syntax",
         metavar="SYNTAX",
-        help="RDF syntax of the --data files (default: from each file's extension): "
+        help="RDF syntax of the --data files (default: from each file's extension; for "
+        "standard input and pipes without one, sniffed from the content): "
         "turtle, nt, nquads, trig, n3, json-ld, xml.",
     )(func)
     func = click.option(
@@ -33,7 +34,8 @@ def graph_options(func: F) -> F:
         "data_files",
         multiple=True,
         metavar="FILE",
-        help="An RDF file to use instead of the bundled graph (repeatable).",
+        help="An RDF file to use instead of the bundled graph (repeatable); - reads "
+        "standard input, and a FIFO or pipe is read once.",
     )(func)
     return func
 
