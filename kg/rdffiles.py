@@ -267,8 +267,8 @@ def opened_input(name: str | Path, explicit_syntax: str | None = None) -> Iterat
     """
     shown = display_name(name)
     with _regular_copy(name, shown) as (path, is_stream):
-        syntax = _syntax_of(path, shown, explicit_syntax, sniff=is_stream)
         size, offset = _checked_start(path, shown)
+        syntax = _syntax_of(path, shown, explicit_syntax, sniff=is_stream)
         if syntax == "xml":
             check_xml_safety(path, shown)
         elif syntax == "json-ld":

@@ -93,3 +93,60 @@ def test_every_supported_syntax_loads(tmp_path: Path, suffix: str, syntax: str):
         source.graph.serialize(destination=path, format=syntax)
     loaded = kg.load([path])
     assert len(loaded.graph) == len(source.graph)
+
+
+@pytest.mark.parametrize(
+    "head,syntax",
+    [
+        (b'<?xml version="1.0"?>\n<rdf:RDF/>', "xml"),
+        (b"<rdf:RDF xmlns:rdf='x'>", "xml"),
+        (b'\xef\xbb\xbf{"@id": "http://e/a"}', "json-ld"),
+        (b'[{"@id": "http://e/a"}]', "json-ld"),
+        (b"# a comment\n@prefix ex: <http://e/> .", "turtle"),
+        (b"PREFIX ex: <http://e/>", "turtle"),
+        (b"<http://e/a> <http://e/b> <http://e/c> .", "turtle"),
+        (b"_:b <http://e/b> <http://e/c> .", "turtle"),
+    ],
+)
+def test_syntax_is_sniffed_from_content(head: bytes, syntax: str):
+    from kg.rdffiles import sniff_syntax
+
+    assert sniff_syntax(head, "-") == syntax
+
+
+@pytest.mark.parametrize("head", [b"hello world", b"ex:a ex:b ex:c .", b"\x00\x01"])
+def test_content_that_cannot_be_told_is_refused(head: bytes):
+    from kg.errors import InputError
+    from kg.rdffiles import sniff_syntax
+
+    with pytest.raises(InputError, match="cannot tell the RDF syntax from the content"):
+        sniff_syntax(head, "-")
+
+
+def test_python_api_reads_a_fifo_once(tmp_path: Path):
+    import os
+    import threading
+
+    fifo = tmp_path / "graph.nt"
+    os.mkfifo(fifo)
+    lines = b"<http://e/a> <http://e/b> <http://e/c> .\n<http://e/a> <http://e/b> <http://e/d> .\n"
+
+    def feed() -> None:
+        with fifo.open("wb") as out:
+            out.write(lines)
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    loaded = kg.load([fifo])
+    writer.join(timeout=10)
+    assert len(loaded.graph) == 2
+    assert loaded.sources == [str(fifo)]
+
+
+def test_rdflib_loader_refuses_what_oxigraph_refuses(tmp_path: Path):
+    from kg.errors import InputError
+
+    path = tmp_path / "space.ttl"
+    path.write_text("<http://e/a b> <http://e/b> <http://e/c> .\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"line 1: Invalid IRI code point ' '"):
+        kg.load([path])
