@@ -337,12 +337,17 @@ def _syntax_of(path: Path, shown: str, explicit: str | None, *, sniff: bool) -> 
 _XML_START = re.compile(rb"^\s*<(?:\?xml|!DOCTYPE|!--|[A-Za-z_][\w.\-]*:[A-Za-z_][\w.\-]*[\s>/])")
 _TURTLE_START = re.compile(rb"^\s*(?:@prefix|@base|prefix\s|base\s|<[^>\s]*>|_:)", re.I)
 _COMMENT_LINES = re.compile(rb"^(?:\s*#[^\n]*\n)*")
+_NODE = rb'(?:<[^>\s]*>|_:[^\s]+)'
+_LITERAL = rb'"(?:[^"\\\n]|\\.)*"(?:@[A-Za-z0-9-]+|\^\^<[^>\s]*>)?'
+_QUAD_LINE = re.compile(
+    rb"\s*" + _NODE + rb"\s+<[^>\s]*>\s+(?:" + _NODE + rb"|" + _LITERAL + rb")\s+"
+    + _NODE + rb"\s*\.\s*(?:#[^\n]*)?(?:\n|$)"
+)
 
 
 def sniff_syntax(head: bytes, shown: str) -> str:
-    """Tell RDF/XML, JSON-LD and Turtle (which covers N-Triples) apart from the first bytes.
-
-    N-Quads, TriG and N3 are never guessed: they need ``--syntax``.
+    """Tell RDF/XML, JSON-LD, N-Quads and Turtle (which covers N-Triples) apart from the
+    first bytes. TriG and N3 are never guessed: they need ``--syntax``.
     """
     head = head.removeprefix(_UTF8_BOM)
     if _XML_START.match(head):
@@ -351,7 +356,10 @@ def sniff_syntax(head: bytes, shown: str) -> str:
         stripped = head.lstrip()
         if stripped[:1] == b"{" or re.match(rb"\[\s*(?:\{|\]|$)", stripped):
             return "json-ld"
-    if _TURTLE_START.match(head[_COMMENT_LINES.match(head).end() :]):  # type: ignore[union-attr]
+    body = head[_COMMENT_LINES.match(head).end() :]  # type: ignore[union-attr]
+    if _QUAD_LINE.match(body):
+        return "nquads"
+    if _TURTLE_START.match(body):
         return "turtle"
     raise InputError(
         shown, "cannot tell the RDF syntax from the content; give it with --syntax"
@@ -371,11 +379,9 @@ def _checked_start(path: Path, shown: str) -> tuple[int, int]:
                         break
     except OSError as exc:
         raise _os_error(path, exc, shown) from None
-    if not head.strip():
-        raise InputError(shown, "file is empty")
     offset = len(_UTF8_BOM) if head.startswith(_UTF8_BOM) else 0
-    if offset and not head[offset:].strip():
-        raise InputError(shown, "file is empty")
+    if not head[offset:].strip():
+        raise InputError(shown, "standard input is empty" if shown == STDIN else "file is empty")
     problem = _binary_kind(head)
     if problem:
         raise InputError(shown, problem)

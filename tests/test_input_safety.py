@@ -391,6 +391,7 @@ def test_standard_input_with_explicit_syntax_and_dev_stdin():
     for engine in ENGINES:
         result = kg("stats", "--data", "-", "--syntax", "nquads", engine=engine, stdin=nquads)
         assert triple_count(result) == 1
+        assert triple_count(kg("stats", "--data", "-", engine=engine, stdin=nquads)) == 1
         assert triple_count(kg("stats", "--data", "/dev/stdin", engine=engine, stdin=TURTLE)) == 2
 
 
@@ -410,7 +411,7 @@ def test_standard_input_that_cannot_be_told_or_is_given_twice():
         assert_refused(kg("stats", "--data", "-", engine=engine, stdin=b"hello world\n"), "-",
                        "cannot tell the RDF syntax from the content")
         assert_refused(kg("stats", "--data", "-", engine=engine, stdin=b" \n"), "-",
-                       "file is empty")
+                       "standard input is empty")
         twice = kg("stats", "--data", "-", "--data", "-", engine=engine, stdin=TURTLE)
         assert_refused(twice, "-", "only once")
 

@@ -106,6 +106,8 @@ def test_every_supported_syntax_loads(tmp_path: Path, suffix: str, syntax: str):
         (b"PREFIX ex: <http://e/>", "turtle"),
         (b"<http://e/a> <http://e/b> <http://e/c> .", "turtle"),
         (b"_:b <http://e/b> <http://e/c> .", "turtle"),
+        (b"# c\n<http://e/a> <http://e/b> \"x \\\" y\"@en <http://e/g> .\n", "nquads"),
+        (b"_:b <http://e/b> _:c _:g .", "nquads"),
     ],
 )
 def test_syntax_is_sniffed_from_content(head: bytes, syntax: str):
