@@ -162,6 +162,8 @@ def _parse_errors(source: InputFile) -> Iterator[None]:
         raise InputError(source.name, _describe_load_error(error, source)) from None
     except MemoryError as error:
         raise InputError(source.name, memory_message(error)) from None
+    except FileNotFoundError:
+        raise InputError(source.name, "no such file (it went away while loading)") from None
     except (OSError, ValueError) as error:
         what = short_message(str(error)) or type(error).__name__
         raise InputError(source.name, f"cannot load as {source.syntax}: {what}") from None

@@ -152,3 +152,18 @@ def test_rdflib_loader_refuses_what_oxigraph_refuses(tmp_path: Path):
     path.write_text("<http://e/a b> <http://e/b> <http://e/c> .\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"line 1: Invalid IRI code point ' '"):
         kg.load([path])
+
+
+def test_a_file_that_vanishes_before_the_parse_is_one_line(tmp_path: Path):
+    import pyoxigraph as ox
+
+    from kg.errors import InputError
+    from kg.oxengine import load_source
+    from kg.rdffiles import opened_input
+
+    path = tmp_path / "gone.nt"
+    path.write_text("<http://e/a> <http://e/b> <http://e/c> .\n", encoding="utf-8")
+    with opened_input(path) as source:
+        path.unlink()
+        with pytest.raises(InputError, match="no such file"):
+            load_source(ox.Store(), source)
