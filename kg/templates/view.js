@@ -29,7 +29,20 @@
     view.ready = true;
     document.getElementById("kg-loading").classList.add("done");
     document.documentElement.setAttribute("data-ready", "true");
+    focusFromHash();
   }
+
+  // A link such as view.html#focus=<IRI, percent-encoded> (kg docs) opens on that node.
+  function focusFromHash() {
+    var match = /^#focus=(.+)$/.exec(window.location.hash);
+    if (!match) { return; }
+    var iri;
+    try { iri = decodeURIComponent(match[1]); } catch (error) { return; }
+    for (var i = 0; i < data.info.length; i++) {
+      if (data.info[i][4] === iri) { focusNode(data.nodes[i].id); return; }
+    }
+  }
+  window.addEventListener("hashchange", function () { if (view.ready) { focusFromHash(); } });
 
   if (data.physics) {
     network.once("stabilizationIterationsDone", function () {
