@@ -17,6 +17,7 @@ from kg.errors import KGError, printable
 
 # Subcommand name -> "module:attribute"; modules are imported only when the command runs.
 COMMANDS: dict[str, str] = {
+    "docs": "kg.cli.docs:docs",
     "export": "kg.cli.export:export",
     "fingerprint": "kg.cli.fingerprint:fingerprint_command",
     "queries": "kg.cli.queries:queries",
