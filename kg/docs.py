@@ -74,6 +74,8 @@ KIND_NAMES = {
 }
 CURRENT = ' aria-current="page"'
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}")
+# Anchors the pages use themselves (and, for concept files, names best kept clear).
+RESERVED_NAMES = frozenset({"index", "ontology", "view", "classes", "properties", "concepts"})
 
 
 # --- What the reference holds ---------------------------------------------------------------
@@ -196,29 +198,30 @@ def _rows(graph: Graph, name: str) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in graph.query(internal_query(name))]
 
 
-def _text(value: Any) -> str:
-    return str(value)
+def _unique_names(iris: Iterable[str], fallback_prefix: str, *, fold_case: bool) -> dict[str, str]:
+    """A distinct, file- or anchor-safe name per IRI: its local name where that can be.
 
-
-def _unique_names(iris: Iterable[str], name_of, fallback_prefix: str) -> dict[str, str]:
-    """A distinct, file- and anchor-safe name per IRI (its local name where it can be).
-
-    Names are compared case-insensitively (a case-insensitive file system must not merge two
-    pages); a clash or an unsafe local name gets a name hashed from the IRI instead.
+    With ``fold_case`` names are compared case-insensitively (file names: a case-insensitive
+    file system must not merge two pages). A clash or an unsafe local name gets a name hashed
+    from the IRI instead, so the same IRIs always get the same names.
     """
+
+    def key(name: str) -> str:
+        return name.lower() if fold_case else name
+
     wanted: dict[str, str] = {}
     for iri in sorted(iris):
-        name = name_of(iri)
-        if not SAFE_NAME.fullmatch(name) or name.lower() in ("index", "ontology", "view"):
+        name = local_name(iri)
+        if not SAFE_NAME.fullmatch(name) or name.lower() in RESERVED_NAMES:
             name = ""
         wanted[iri] = name
     counts: dict[str, int] = defaultdict(int)
     for name in wanted.values():
         if name:
-            counts[name.lower()] += 1
+            counts[key(name)] += 1
     names: dict[str, str] = {}
     for iri, name in wanted.items():
-        if not name or counts[name.lower()] > 1:
+        if not name or counts[key(name)] > 1:
             digest = hashlib.sha256(iri.encode("utf-8")).hexdigest()[:10]
             name = f"{fallback_prefix}{digest}"
         names[iri] = name
@@ -229,7 +232,7 @@ def _headers(graph: Graph, query: str, lookup: Lookup) -> list[Header]:
     values: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for subject, prop, value in _rows(graph, query):
         if isinstance(subject, URIRef):
-            values[str(subject)][str(prop)].add(_text(value))
+            values[str(subject)][str(prop)].add(str(value))
     headers = []
     for iri in sorted(values):
         props = values[iri]
@@ -271,7 +274,7 @@ def read_reference(graph: Graph, title: str | None = None) -> Reference:
     kinds: dict[str, set[str]] = defaultdict(set)
     for prop, kind in _rows(graph, "docs-properties"):
         kinds[str(prop)].add(str(kind))
-    term_names = _unique_names(class_iris | set(kinds), local_name, "term-")
+    term_names = _unique_names(class_iris | set(kinds), "term-", fold_case=False)
     classes = {
         iri: ClassDoc(
             iri,
@@ -311,7 +314,7 @@ def read_reference(graph: Graph, title: str | None = None) -> Reference:
             (doc.inverses if link == OWL.inverseOf else doc.supers).append(str(other))
 
     concept_iris = sorted(str(row[0]) for row in _rows(graph, "docs-concepts"))
-    slugs = _unique_names(concept_iris, local_name, "c-")
+    slugs = _unique_names(concept_iris, "c-", fold_case=True)
     concepts: dict[str, ConceptDoc] = {}
     for iri in concept_iris:
         term = URIRef(iri)
@@ -409,8 +412,9 @@ def _fill(template: str, values: dict[str, str]) -> str:
 class Pages:
     """Renders the pages of one :class:`Reference`; hrefs are relative to each page."""
 
-    def __init__(self, ref: Reference) -> None:
+    def __init__(self, ref: Reference, *, view: bool = True) -> None:
         self.ref = ref
+        self.view = view  # whether view.html is written, for the pages to link to
 
     # Names and links -------------------------------------------------------------------
 
@@ -461,7 +465,7 @@ class Pages:
             ("ontology", "Ontology", "ontology.html"),
             ("concepts", "Concepts", "index.html#concepts"),
             ("view", "Graph view", "view.html"),
-        ]
+        ][: 4 if self.view else 3]
         items = "".join(
             f'<li><a href="{root}{href}"{CURRENT if key == current else ""}>{e(text)}</a></li>'
             for key, text, href in nav
@@ -554,13 +558,18 @@ class Pages:
             crumbs.append(self.term(klass.iri, root))
         elif doc.class_iri:
             crumbs.append(self.term(doc.class_iri, root, code=True))
+        crumbs += [self.term(iri, root) for iri in self.broader_path(doc)]
         parts = [
             f'<nav class="crumbs" aria-label="Breadcrumb">{" &rsaquo; ".join(crumbs)}</nav>',
             f'<h1 id="concept-label">{e(doc.label)}</h1>',
             f'<p class="iri"><code>{e(doc.iri)}</code></p>',
-            f'<p class="view-link"><a id="view-link" href="{e(self.view_href(doc.iri, root))}">'
-            "Show it in the graph view</a></p>",
         ]
+        if self.view:
+            href = e(self.view_href(doc.iri, root))
+            parts.append(
+                f'<p class="view-link"><a id="view-link" href="{href}">'
+                "Show it in the graph view</a></p>"
+            )
         if doc.definition:
             parts.append(f'<p class="definition">{e(doc.definition)}</p>')
         facts = []
@@ -584,6 +593,18 @@ class Pages:
         return self.page(
             title=doc.label, root=root, body="\n".join(parts), current="concepts", iri=doc.iri
         )
+
+    def broader_path(self, doc: ConceptDoc) -> list[str]:
+        """The concepts above ``doc``, topmost first, following its first broader concept."""
+        path: list[str] = []
+        current = doc
+        while current.broader:
+            up = next((b for b in current.broader if b in self.ref.concept_by_iri), None)
+            if up is None or up == doc.iri or up in path:
+                break
+            path.append(up)
+            current = self.ref.concept_by_iri[up]
+        return path[::-1]
 
     def class_tree(self, iris: Sequence[str], root: str, seen: frozenset[str] = frozenset()) -> str:
         items = []
@@ -706,8 +727,9 @@ class Pages:
             "from concepts."
         )
         parts.append(
-            f'<p class="lead">{e(counts)} <a href="ontology.html">The ontology</a> · '
-            '<a href="view.html">the interactive graph view</a>.</p>'
+            f'<p class="lead">{e(counts)} <a href="ontology.html">The ontology</a>'
+            + (' · <a href="view.html">the interactive graph view</a>' if self.view else "")
+            + ".</p>"
         )
         for header in (*ref.schemes, *ref.ontologies):
             parts.append(self.header(header, root))
@@ -801,7 +823,7 @@ def render_reference(
     """Every file of the reference, by path relative to its folder, as UTF-8 bytes."""
     graph = loaded.graph if hasattr(loaded, "graph") else loaded
     ref = read_reference(graph, title)
-    pages = Pages(ref)
+    pages = Pages(ref, view=view)
     out: dict[str, str] = {
         "index.html": pages.index_page(),
         "ontology.html": pages.ontology_page(),

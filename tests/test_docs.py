@@ -136,6 +136,18 @@ def test_ontology_page_documents_classes_and_properties(reference: Path) -> None
     assert 'href="concepts/limited-access-to-financing.html"' in challenge  # its concepts
 
 
+def test_concept_pages_show_the_hierarchy(reference: Path) -> None:
+    below = (reference / "concepts" / "international-trade-regulations.html").read_text("utf-8")
+    link = '<a href="../concepts/regulatory-compliance.html"'
+    assert re.search(r"<dt>Broader</dt><dd>" + re.escape(link), below)
+    assert link in re.search(r'<nav class="crumbs".*?</nav>', below, re.S).group(0)
+    above = (reference / "concepts" / "regulatory-compliance.html").read_text("utf-8")
+    narrower = re.search(r"<dt>Narrower</dt><dd>(.*?)</dd>", above, re.S).group(1)
+    assert '<a href="../concepts/international-trade-regulations.html"' in narrower
+    index = (reference / "index.html").read_text("utf-8")
+    assert 'id="hierarchy"' in index and 'id="a-z"' in index
+
+
 def test_no_modality_column_until_the_data_has_one(reference: Path, hostile: Path) -> None:
     page = (reference / "concepts" / "limited-access-to-financing.html").read_text("utf-8")
     assert "modality" not in page
@@ -177,10 +189,15 @@ def test_rewrites_its_own_folder_and_reads_user_data(tmp_path: Path) -> None:
         done = kg_docs("--data", str(data), "-o", str(folder), "--no-view")
         assert done.returncode == 0, done.stderr
     assert not (folder / "view.html").exists()
+    for page in (folder / "concepts").glob("*.html"):
+        assert "view.html" not in page.read_text(encoding="utf-8")  # no link to a missing view
     assert len(list((folder / "concepts").glob("*.html"))) == 2
     missing = kg_docs("--data", str(tmp_path / "nope.ttl"), "-o", str(tmp_path / "x"))
     assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "x").exists()
+    stdout = kg_docs("-o", "-")
+    assert stdout.returncode == 2
+    assert stdout.stderr == "kg: -o: kg docs writes a folder, not standard output\n"
 
 
 def test_help_has_a_summary_and_examples() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from kg.cli.options import graph_options, load_from_options
+from kg.errors import InputError
 
 
 @click.command()
@@ -48,6 +49,8 @@ def docs(
     """
     from kg.docs import write_reference
 
+    if output == "-":
+        raise InputError("-o", "kg docs writes a folder, not standard output")
     loaded = load_from_options(data_files, with_bundled, syntax)
     files = write_reference(loaded, Path(output), title=title, view=not no_view)
     pages = sum(1 for name in files if name.endswith(".html"))
