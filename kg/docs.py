@@ -269,18 +269,33 @@ def read_reference(graph: Graph, title: str | None = None) -> Reference:
             prefixes.setdefault(prefix, str(namespace))
     ontologies = _headers(graph, "docs-ontologies", lookup)
     schemes = _headers(graph, "docs-schemes", lookup)
+    classes, properties = _read_terms(graph, lookup)
+    concepts = _read_concepts(graph, lookup, classes)
+    _read_links(graph, lookup, concepts, properties)
+    _sort(lookup, classes, properties, concepts)
+    heading = title or next((h.title for h in (*schemes, *ontologies)), "Knowledge graph reference")
+    return Reference(
+        title=heading,
+        ontologies=ontologies,
+        schemes=schemes,
+        classes=sorted(classes.values(), key=lambda c: (c.label.casefold(), c.iri)),
+        properties=sorted(properties.values(), key=lambda p: (p.label.casefold(), p.iri)),
+        concepts=sorted(concepts.values(), key=lambda c: (c.label.casefold(), c.iri)),
+        lookup=lookup,
+        prefixes=prefixes,
+    )
 
+
+def _read_terms(graph: Graph, lookup: Lookup) -> tuple[dict[str, ClassDoc], dict[str, PropertyDoc]]:
+    """The declared classes and properties, linked: hierarchy, domain, range, inverses."""
     class_iris = {str(row[0]) for row in _rows(graph, "docs-classes")}
     kinds: dict[str, set[str]] = defaultdict(set)
     for prop, kind in _rows(graph, "docs-properties"):
         kinds[str(prop)].add(str(kind))
-    term_names = _unique_names(class_iris | set(kinds), "term-", fold_case=False)
+    anchors = _unique_names(class_iris | set(kinds), "term-", fold_case=False)
     classes = {
         iri: ClassDoc(
-            iri,
-            term_names[iri],
-            lookup.label(URIRef(iri)),
-            lookup.definitions.get(URIRef(iri)),
+            iri, anchors[iri], lookup.label(URIRef(iri)), lookup.definitions.get(URIRef(iri))
         )
         for iri in class_iris
     }
@@ -292,7 +307,7 @@ def read_reference(graph: Graph, title: str | None = None) -> Reference:
     properties = {
         iri: PropertyDoc(
             iri,
-            term_names[iri],
+            anchors[iri],
             lookup.label(URIRef(iri)),
             lookup.definitions.get(URIRef(iri)),
             kinds=sorted({KIND_NAMES.get(k, local_name(k)) for k in found}, key=_kind_order),
@@ -303,16 +318,21 @@ def read_reference(graph: Graph, title: str | None = None) -> Reference:
         doc = properties.get(str(prop))
         if doc is None:
             continue
-        target = doc.domain if axis == RDFS.domain else doc.range
-        target.append(str(klass))
-        if str(klass) in classes:
-            owner = classes[str(klass)]
+        (doc.domain if axis == RDFS.domain else doc.range).append(str(klass))
+        owner = classes.get(str(klass))
+        if owner is not None:
             (owner.domain_of if axis == RDFS.domain else owner.range_of).append(str(prop))
     for prop, link, other in _rows(graph, "docs-property-links"):
         doc = properties.get(str(prop))
         if doc is not None:
             (doc.inverses if link == OWL.inverseOf else doc.supers).append(str(other))
+    return classes, properties
 
+
+def _read_concepts(
+    graph: Graph, lookup: Lookup, classes: dict[str, ClassDoc]
+) -> dict[str, ConceptDoc]:
+    """The concepts with their labels, definition, class, evidence and SKOS hierarchy."""
     concept_iris = sorted(str(row[0]) for row in _rows(graph, "docs-concepts"))
     slugs = _unique_names(concept_iris, "c-", fold_case=True)
     concepts: dict[str, ConceptDoc] = {}
@@ -335,6 +355,16 @@ def read_reference(graph: Graph, title: str | None = None) -> Reference:
             concepts[str(narrower)].broader.append(str(broader))
         if str(broader) in concepts:
             concepts[str(broader)].narrower.append(str(narrower))
+    return concepts
+
+
+def _read_links(
+    graph: Graph,
+    lookup: Lookup,
+    concepts: dict[str, ConceptDoc],
+    properties: dict[str, PropertyDoc],
+) -> None:
+    """Give each concept its relations in and out, with their evidence and modality."""
     modality: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for s, p, o, m in _rows(graph, "docs-modality"):
         modality[(str(s), str(p), str(o))].add(
@@ -345,35 +375,31 @@ def read_reference(graph: Graph, title: str | None = None) -> Reference:
         if key[1] in properties:
             properties[key[1]].uses += 1
         evidence = _evidence(lookup.statement_evidence.get((s, p, o), []))
+        modes = sorted(modality.get(key, ()))
         for holder, other, outgoing in ((key[0], key[2], True), (key[2], key[0], False)):
-            if holder in concepts and (outgoing or holder != other):
-                concepts[holder].links.append(
-                    Link(key[1], other, outgoing, evidence, sorted(modality.get(key, ())))
-                )
+            if holder in concepts and (outgoing or holder != other):  # a loop is listed once
+                concepts[holder].links.append(Link(key[1], other, outgoing, evidence, modes))
 
+
+def _sort(
+    lookup: Lookup,
+    classes: dict[str, ClassDoc],
+    properties: dict[str, PropertyDoc],
+    concepts: dict[str, ConceptDoc],
+) -> None:
+    """Put every list in a fixed order (labels, then IRIs), so output is deterministic."""
     for doc in classes.values():
         doc.subs.sort(key=lambda i: (classes[i].label.casefold(), i))
         doc.domain_of = sorted(set(doc.domain_of))
         doc.range_of = sorted(set(doc.range_of))
         doc.members.sort(key=lambda i: (concepts[i].label.casefold(), i))
-    for doc in properties.values():
-        doc.domain, doc.range = sorted(set(doc.domain)), sorted(set(doc.range))
-        doc.inverses, doc.supers = sorted(set(doc.inverses)), sorted(set(doc.supers))
-    for doc in concepts.values():
-        doc.broader, doc.narrower = sorted(set(doc.broader)), sorted(set(doc.narrower))
-        doc.links.sort(key=lambda link: _link_key(link, lookup))
-
-    heading = title or next((h.title for h in (*schemes, *ontologies)), "Knowledge graph reference")
-    return Reference(
-        title=heading,
-        ontologies=ontologies,
-        schemes=schemes,
-        classes=sorted(classes.values(), key=lambda c: (c.label.casefold(), c.iri)),
-        properties=sorted(properties.values(), key=lambda p: (p.label.casefold(), p.iri)),
-        concepts=sorted(concepts.values(), key=lambda c: (c.label.casefold(), c.iri)),
-        lookup=lookup,
-        prefixes=prefixes,
-    )
+    for prop in properties.values():
+        prop.domain, prop.range = sorted(set(prop.domain)), sorted(set(prop.range))
+        prop.inverses, prop.supers = sorted(set(prop.inverses)), sorted(set(prop.supers))
+    for concept in concepts.values():
+        concept.broader = sorted(set(concept.broader))
+        concept.narrower = sorted(set(concept.narrower))
+        concept.links.sort(key=lambda link: _link_key(link, lookup))
 
 
 def _kind_order(kind: str) -> tuple[int, str]:
@@ -438,14 +464,13 @@ class Pages:
         return None
 
     def term(self, iri: str, root: str, *, code: bool = False) -> str:
-        """A link to ``iri`` labelled with its label (or its prefixed name), else plain text."""
-        known = iri in self.ref.concept_by_iri or (
-            iri in self.ref.class_by_iri or iri in self.ref.property_by_iri
-        )
-        labelled = known or URIRef(iri) in self.ref.lookup.labels
-        text = self.label(iri) if labelled and not code else self.short(iri)
-        inner = e(text) if labelled and not code else f"<code>{e(text)}</code>"
+        """A link to ``iri`` (where the reference describes it) showing its label.
+
+        ``code``, or a resource with no label in the graph, shows the prefixed name instead.
+        """
         href = self.href(iri, root)
+        named = href is not None or URIRef(iri) in self.ref.lookup.labels
+        inner = e(self.label(iri)) if named and not code else f"<code>{e(self.short(iri))}</code>"
         if href is None:
             return f'<span class="ext" title="{e(iri)}">{inner}</span>'
         return f'<a href="{e(href)}" title="{e(self.short(iri))}">{inner}</a>'

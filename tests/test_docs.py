@@ -210,7 +210,7 @@ def test_help_has_a_summary_and_examples() -> None:
     listing = subprocess.run(
         [sys.executable, "-m", "kg", "--help"], capture_output=True, text=True, cwd=REPO
     ).stdout
-    assert re.search(r"^\s+docs\s+Write an offline HTML reference", listing, re.M)
+    assert re.search(r"^\s+docs\s+Write a browsable offline HTML reference\.$", listing, re.M)
 
 
 # --- In a real browser ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ from kg.cli.options import graph_options, load_from_options
 from kg.errors import InputError
 
 
-@click.command()
+@click.command(short_help="Write a browsable offline HTML reference.")
 @click.option(
     "-o",
     "--output",
@@ -20,7 +20,11 @@ from kg.errors import InputError
     help="The folder to write (replaced as a whole; must be new, empty or an earlier reference).",
 )
 @graph_options
-@click.option("--title", metavar="TEXT", help="The reference's title (default: the ontology's).")
+@click.option(
+    "--title",
+    metavar="TEXT",
+    help="The reference's title (default: the scheme's, else the ontology's).",
+)
 @click.option(
     "--no-view",
     "no_view",
