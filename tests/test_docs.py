@@ -200,6 +200,33 @@ def test_rewrites_its_own_folder_and_reads_user_data(tmp_path: Path) -> None:
     assert stdout.stderr == "kg: -o: kg docs writes a folder, not standard output\n"
 
 
+def test_a_failed_write_leaves_the_previous_reference(tmp_path: Path, monkeypatch) -> None:
+    import kg
+    from kg.docs import write_reference
+
+    data = tmp_path / "hostile.ttl"
+    data.write_text(HOSTILE_TTL, encoding="utf-8")
+    graph = kg.load([data])
+    folder = tmp_path / "ref"
+    write_reference(graph, folder, view=False)
+    before = tree(folder)
+    calls = {"n": 0}
+    real = Path.write_bytes
+
+    def failing(self: Path, payload: bytes) -> int:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("disk full")
+        return real(self, payload)
+
+    monkeypatch.setattr(Path, "write_bytes", failing)
+    with pytest.raises(OSError, match="disk full"):
+        write_reference(graph, folder, title="a new title", view=False)
+    monkeypatch.undo()
+    assert tree(folder) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hostile.ttl", "ref"]  # no temp left
+
+
 def test_help_has_a_summary_and_examples() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "kg", "docs", "--help"], capture_output=True, text=True, cwd=REPO
