@@ -38,9 +38,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDFS, SKOS
 
 from kg import __version__
-from kg.atomic import atomic_directory
-from kg.errors import InputError
-from kg.network import Lookup
+from kg.atomic import MARKER, atomic_directory
+from kg.network import Lookup, folded_resources
 from kg.prefixes import PREFIXES, local_name, shorten
 from kg.resources import internal_query
 
@@ -48,6 +47,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from kg.loader import KnowledgeGraph
 
 GENERATOR = "(kg docs)"
+# The files every reference has, beside view.html (unless --no-view) and concepts/*.html.
+STATIC_FILES = ("docs.css", "docs.js", "index.html", "ontology.html", "search-index.js")
 SCHEMA = "https://schema.org/"
 VANN = "http://purl.org/vocab/vann/"
 # Properties of an ontology or scheme header shown on the index page, in this order.
@@ -364,7 +365,12 @@ def _read_links(
     concepts: dict[str, ConceptDoc],
     properties: dict[str, PropertyDoc],
 ) -> None:
-    """Give each concept its relations in and out, with their evidence and modality."""
+    """Give each concept its relations in and out, with their evidence and modality.
+
+    Links to what the graph view folds into attributes (the dataset's own VoID/DCAT
+    description, schemes, sections, evidence records) are metadata, not relations.
+    """
+    folded = {str(term) for term in folded_resources(graph, lookup)}
     modality: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for s, p, o, m in _rows(graph, "docs-modality"):
         modality[(str(s), str(p), str(o))].add(
@@ -372,6 +378,8 @@ def _read_links(
         )
     for s, p, o in _rows(graph, "docs-links"):
         key = (str(s), str(p), str(o))
+        if key[0] in folded or key[2] in folded:
+            continue
         if key[1] in properties:
             properties[key[1]].uses += 1
         evidence = _evidence(lookup.statement_evidence.get((s, p, o), []))
@@ -866,20 +874,32 @@ def render_reference(
     return {path: text.encode("utf-8") for path, text in sorted(out.items())}
 
 
-def is_reference_folder(folder: Path) -> bool:
-    """Whether ``folder`` may be replaced: missing, empty, or a reference ``kg docs`` wrote."""
-    if not folder.exists():
-        return True
-    if not folder.is_dir():
-        return False
-    if not any(folder.iterdir()):
-        return True
-    index = folder / "index.html"
+def top_level_names(files: Iterable[str]) -> list[str]:
+    """The names a reference puts directly in its folder (files and the ``concepts`` folder)."""
+    return sorted({name.split("/", 1)[0] for name in files})
+
+
+def is_previous_reference(folder: Path) -> bool:
+    """True if ``folder`` is a reference ``kg docs`` wrote and nothing was added to it.
+
+    It holds kg.atomic's marker, no entry but the reference's own, and its ``concepts``
+    folder (a real folder, not a link) only ``.html`` files.
+    """
+    expected = {*STATIC_FILES, "view.html", "concepts"}
     try:
-        head = index.read_text(encoding="utf-8", errors="replace")[:2000]
+        if not (folder / MARKER).is_file() or not folder.is_dir() or folder.is_symlink():
+            return False
+        if any(entry.name not in expected | {MARKER} for entry in folder.iterdir()):
+            return False
+        concepts = folder / "concepts"
+        if concepts.exists() and (concepts.is_symlink() or not concepts.is_dir()):
+            return False
+        return not concepts.exists() or all(
+            entry.suffix == ".html" and entry.is_file() and not entry.is_symlink()
+            for entry in concepts.iterdir()
+        )
     except OSError:
         return False
-    return index.is_file() and 'content="ssp-kg' in head and GENERATOR in head
 
 
 def write_reference(
@@ -888,25 +908,30 @@ def write_reference(
     *,
     title: str | None = None,
     view: bool = True,
+    force: bool = False,
 ) -> dict[str, bytes]:
     """Render the reference and write it as the folder ``folder``, atomically; return the files.
 
-    An existing folder is replaced only if it is empty or holds a reference ``kg docs`` wrote.
+    :func:`kg.atomic.atomic_directory` decides what may be replaced (a missing path or an
+    empty folder; never the current or the home folder); a reference written before is
+    recognised here, since its ``concepts`` folder is more than atomic's flat file list.
+    Anything else is replaced only with ``force``.
     """
     target = Path(folder)
-    if target.exists() and not target.is_dir():
-        raise InputError(str(target), "exists and is not a folder")
-    if not is_reference_folder(target):
-        raise InputError(
-            str(target), "is a folder kg docs did not write; choose a new or empty folder"
-        )
     rendered = render_reference(loaded, title=title, view=view)
-    with atomic_directory(target) as temp:
+    names = top_level_names(rendered)
+    ours = target.is_dir() and is_previous_reference(target)
+    with atomic_directory(target, names, force=force or ours) as temp:
+        (temp / "concepts").mkdir()
         for path, data in rendered.items():
-            destination = temp / path
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            destination.write_bytes(data)
+            (temp / path).write_bytes(data)
     return rendered
 
 
-__all__ = ["Reference", "read_reference", "render_reference", "write_reference"]
+__all__ = [
+    "Reference",
+    "is_previous_reference",
+    "read_reference",
+    "render_reference",
+    "write_reference",
+]

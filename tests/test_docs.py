@@ -172,9 +172,19 @@ def test_refuses_a_folder_it_did_not_write(tmp_path: Path) -> None:
     done = kg_docs("-o", str(mine), "--no-view")
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        f"kg: {mine}: is a folder kg docs did not write; choose a new or empty folder"
+        f"kg: {mine}: is a folder kg did not write (it holds 'todo.txt'); give --force to"
+        " replace it and everything in it, or choose another folder"
     ]
     assert (mine / "todo.txt").read_text(encoding="utf-8") == "keep me"
+    # A reference with a file added to it is no longer only ours either.
+    ours = tmp_path / "ours"
+    assert kg_docs("-o", str(ours), "--no-view").returncode == 0
+    (ours / "concepts" / "notes.txt").write_text("mine", encoding="utf-8")
+    again = kg_docs("-o", str(ours), "--no-view")
+    assert again.returncode == 2 and "is a folder kg did not write" in again.stderr
+    forced = kg_docs("-o", str(mine), "--no-view", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert not (mine / "todo.txt").exists() and (mine / "index.html").is_file()
     afile = tmp_path / "afile"
     afile.write_text("x", encoding="utf-8")
     done = kg_docs("-o", str(afile), "--no-view")
@@ -203,6 +213,7 @@ def test_rewrites_its_own_folder_and_reads_user_data(tmp_path: Path) -> None:
 def test_a_failed_write_leaves_the_previous_reference(tmp_path: Path, monkeypatch) -> None:
     import kg
     from kg.docs import write_reference
+    from kg.errors import InputError
 
     data = tmp_path / "hostile.ttl"
     data.write_text(HOSTILE_TTL, encoding="utf-8")
@@ -220,11 +231,13 @@ def test_a_failed_write_leaves_the_previous_reference(tmp_path: Path, monkeypatc
         return real(self, payload)
 
     monkeypatch.setattr(Path, "write_bytes", failing)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(InputError, match="cannot write: disk full"):  # one line, exit 2
         write_reference(graph, folder, title="a new title", view=False)
     monkeypatch.undo()
     assert tree(folder) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hostile.ttl", "ref"]  # no temp left
+    write_reference(graph, folder, title="a new title", view=False)  # and it is still ours
+    assert "a new title" in (folder / "index.html").read_text(encoding="utf-8")
 
 
 def test_help_has_a_summary_and_examples() -> None:
@@ -342,7 +355,8 @@ def test_concept_page_lists_relations_with_their_evidence(reference: Path, brows
     assert hinders.locator("q.anchor").all_inner_texts() == [
         "constrains their ability to expand production"
     ]
-    assert tab.page.locator("tr.link").count() == 6  # 3 out, 3 in (one from question 4)
+    # 3 out, 3 in (one from question 4); void:exampleResource is metadata, not a relation
+    assert tab.page.locator("tr.link").count() == 6
     hinders.locator("td.other a").click()
     tab.page.wait_for_url("**/concepts/production-expansion.html")
     tab.wait_ready()

@@ -17,13 +17,18 @@ from kg.errors import InputError
     default="reference",
     show_default=True,
     metavar="DIR",
-    help="The folder to write (replaced as a whole; must be new, empty or an earlier reference).",
+    help="The folder to write: new, empty or an earlier reference (replaced as a whole).",
 )
 @graph_options
 @click.option(
     "--title",
     metavar="TEXT",
     help="The reference's title (default: the scheme's, else the ontology's).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace DIR even if it holds files kg did not write (never the current or home folder).",
 )
 @click.option(
     "--no-view",
@@ -37,6 +42,7 @@ def docs(
     with_bundled: bool,
     syntax: str | None,
     title: str | None,
+    force: bool,
     no_view: bool,
 ) -> None:
     """Write an offline HTML reference: ontology, concepts, relations and evidence.
@@ -56,6 +62,6 @@ def docs(
     if output == "-":
         raise InputError("-o", "kg docs writes a folder, not standard output")
     loaded = load_from_options(data_files, with_bundled, syntax)
-    files = write_reference(loaded, Path(output), title=title, view=not no_view)
+    files = write_reference(loaded, Path(output), title=title, view=not no_view, force=force)
     pages = sum(1 for name in files if name.endswith(".html"))
     click.echo(f"wrote {Path(output) / 'index.html'} ({pages} pages)", err=True)
