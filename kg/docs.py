@@ -656,9 +656,27 @@ class Pages:
             c.iri for c in self.ref.classes if not any(s in known for s in c.supers if s != c.iri)
         ]
 
+    def classes_in_tree_order(self) -> list[ClassDoc]:
+        """Every class once, depth first from the roots of the class tree."""
+        order: list[ClassDoc] = []
+        seen: set[str] = set()
+
+        def visit(iri: str) -> None:
+            if iri in seen:
+                return
+            seen.add(iri)
+            order.append(self.ref.class_by_iri[iri])
+            for sub in self.ref.class_by_iri[iri].subs:
+                visit(sub)
+
+        for root in self.class_roots():
+            visit(root)
+        order += [c for c in self.ref.classes if c.iri not in seen]  # cycles without a root
+        return order
+
     def ontology_page(self) -> str:
         root = ""
-        parts = [f"<h1>{e(self.ref.title)}: the ontology</h1>"]
+        parts = ["<h1>Ontology</h1>"]
         for header in self.ref.ontologies:
             parts.append(self.header(header, root))
         toc_classes = "".join(
@@ -767,7 +785,7 @@ class Pages:
         for header in (*ref.schemes, *ref.ontologies):
             parts.append(self.header(header, root))
         parts.append('<h2 id="concepts">Concepts by class</h2>')
-        grouped = [c for c in ref.classes if c.members]
+        grouped = [c for c in self.classes_in_tree_order() if c.members]
         for klass in grouped:
             items = "".join(f"<li>{self.term(m, root)}</li>" for m in klass.members)
             parts.append(
