@@ -36,12 +36,18 @@ def serve(
     graph_names: tuple[str, ...],
     timeout: float,
 ) -> None:
-    """Serve the graph read-only with the Oxigraph server on 127.0.0.1 until Ctrl-C.
+    """Serve the graph as a read-only SPARQL endpoint on 127.0.0.1.
 
-    The graph is loaded into a temporary store (removed on exit, also if kg is killed);
-    named graphs are kept and the default graph is their union. Queries with SERVICE or
-    nested deeper than 64 levels are refused (HTTP 400). Needs the `oxigraph` server:
-    pip install 'ssp-kg[server]'.
+    Runs until Ctrl-C. The graph is loaded into a temporary store (removed on exit, also if
+    kg is killed); named graphs are kept and the default graph is their union. Queries with
+    SERVICE or nested deeper than 64 levels are refused (HTTP 400). Needs the `oxigraph`
+    server: pip install 'ssp-kg[server]'.
+
+    \b
+    Examples:
+      kg serve                                   # the bundled graph on port 7878
+      kg serve --data my-graph.ttl --port 8000
+      kg query article-q4 --endpoint http://127.0.0.1:7878/query   # from another shell
     """
     kg = load_from_options(data_files, with_bundled, syntax)
 
