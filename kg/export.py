@@ -67,8 +67,11 @@ FORMATS: dict[str, ExportFormat] = {
         ExportFormat("graphml", "property-graph", ".graphml", "application/graphml+xml"),
         ExportFormat("gexf", "property-graph", ".gexf", "application/gexf+xml"),
         ExportFormat("neo4j", "property-graph", "", "text/csv"),
+        ExportFormat("kuzu", "property-graph", "", "text/csv"),
     )
 }
+# Formats that write a folder (through kg.atomic.atomic_directory) rather than one file.
+FOLDER_FORMATS = ("neo4j", "kuzu")
 RDF_FORMATS = tuple(name for name, f in FORMATS.items() if f.kind != "property-graph")
 SUFFIXES: dict[str, str] = {
     ".ttl": "turtle",
@@ -493,8 +496,14 @@ def export_graph(
     """
     out = str(output)
     export_format = format_for(fmt, out)
-    if force and export_format.name != "neo4j":
-        raise InputError("--force", "only applies to a folder output (--format neo4j)")
+    if force and export_format.name not in FOLDER_FORMATS:
+        raise InputError("--force", "only applies to a folder output (--format neo4j or kuzu)")
+    if export_format.name == "kuzu":
+        if out == "-":
+            raise InputError("-", "kuzu export writes a folder of CSV files; give it with -o")
+        with atomic_directory(out, KUZU_FILES, force=force) as folder:
+            write_kuzu(network_of(source, graphs=graphs, skolemize=skolemize), folder)
+        return export_format
     if export_format.name == "neo4j":
         if out == "-":
             raise InputError("-", "neo4j export writes a folder of CSV files; give it with -o")
@@ -735,3 +744,144 @@ def write_neo4j(network: Any, folder: Path) -> None:
     (folder / "nodes.csv").write_text(_csv_text(node_header, node_rows), encoding="utf-8")
     (folder / "relationships.csv").write_text(_csv_text(edge_header, edge_rows), encoding="utf-8")
     (folder / "README.txt").write_text(NEO4J_README, encoding="utf-8")
+
+
+# --- Kuzu (an embedded property-graph database with Cypher) ------------------------------
+
+KUZU_README = """\
+Property graph of the ssp-kg knowledge graph for Kuzu (written by `kg export --format kuzu`).
+
+Load it into a new, empty database (Kuzu or its fork LadybugDB) with one statement:
+
+    IMPORT DATABASE '/path/to/this/folder';
+
+It runs schema.cypher (the tables) and then copy.cypher (COPY FROM the CSV files). Nodes are
+one table, Resource, keyed by IRI (id); `class` is the label of the node's class, `classes`
+its class IRIs. Relationships are one table, Relation, whose `type` is the predicate's local
+name in upper snake case (ssp:hasCapability becomes HAS_CAPABILITY) and `predicate` its IRI.
+Lists are " | "-joined text, as in the GraphML export (Kuzu's CSV lists cannot hold a comma);
+evidence is JSON text. Literal values of the nodes (dcterms:identifier, schema:position) are
+columns of their own. For example, the concepts that answer the article's question 4:
+
+    MATCH (q:Resource {identifier: 'article-q4'})-[r:Relation {type: 'ANSWERED_BY'}]->(c)
+    RETURN c.id, c.label, c.`class` ORDER BY c.label;
+"""
+
+# The files write_kuzu puts in its folder (kg.atomic adds its marker, .kg-export).
+KUZU_FILES = ("README.txt", "copy.cypher", "nodes.csv", "relationships.csv", "schema.cypher")
+
+
+def _kuzu_type(values: Iterable[Any]) -> str:
+    """The Kuzu column type for a column holding ``values`` (flat: no lists)."""
+    kinds = {type(v) for v in values if v is not None}
+    if kinds and kinds <= {bool}:
+        return "BOOLEAN"
+    if kinds and kinds <= {int}:
+        return "INT64"
+    if kinds and kinds <= {int, float}:
+        return "DOUBLE"
+    return "STRING"
+
+
+def _kuzu_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _kuzu_name(name: str) -> str:
+    return "`" + name.replace("`", "") + "`"
+
+
+def _literal_columns(network: Any, taken: set[str]) -> dict[str, str]:
+    """Literal predicate label -> its column name (``literal_`` + label if ``taken``)."""
+    labels = sorted(
+        {
+            str(pair[0])
+            for _, data in network.nodes(data=True)
+            for pair in data.get("literals") or []
+        }
+    )
+    columns = {}
+    for label in labels:
+        name = re.sub(r"[^0-9A-Za-z_]", "_", label)
+        columns[label] = name if name not in taken and name[:1].isalpha() else f"literal_{name}"
+    return columns
+
+
+def write_kuzu(network: Any, folder: Path) -> None:
+    """Write a folder that Kuzu's ``IMPORT DATABASE`` loads: schema, copy script, CSV files.
+
+    Nodes: table ``Resource`` (``id`` primary key, one column per flat attribute as in
+    GraphML, one per literal predicate). Relationships: table ``Relation`` (``type``,
+    ``predicate``, then the edge attributes). Rows are sorted; CSV has a header row and is
+    read serially (values may hold newlines, which Kuzu's parallel reader refuses).
+    """
+    flat = _flat_network(network)
+    nodes = list(flat.nodes(data=True))
+    node_keys = sorted({k for _, data in nodes for k in data} - {"id"})
+    literal_columns = _literal_columns(network, {"id", *node_keys})
+    literal_values: dict[str, dict[str, str]] = {}
+    for node, data in network.nodes(data=True):
+        by_column: dict[str, list[str]] = {}
+        for pair in data.get("literals") or []:
+            by_column.setdefault(literal_columns[str(pair[0])], []).append(str(pair[1]))
+        literal_values[str(node)] = {c: " | ".join(sorted(v)) for c, v in by_column.items()}
+    literal_names = sorted(set(literal_columns.values()))
+    node_types = {k: _kuzu_type(d.get(k) for _, d in nodes) for k in node_keys}
+    node_header = ["id", *node_keys, *literal_names]
+    node_rows = [
+        [
+            node,
+            *(_kuzu_value(data.get(k)) for k in node_keys),
+            *(literal_values.get(node, {}).get(c, "") for c in literal_names),
+        ]
+        for node, data in nodes
+    ]
+    edges = list(flat.edges(keys=True, data=True))
+    edge_keys = sorted({k for *_, data in edges for k in data} - {"type", "predicate"})
+    edge_types = {k: _kuzu_type(e[3].get(k) for e in edges) for k in edge_keys}
+    edge_header = ["from", "to", "type", "predicate", *edge_keys]
+    edge_rows = [
+        [
+            u,
+            v,
+            relationship_type(str(data.get("predicate", key))),
+            str(data.get("predicate", key)),
+            *(_kuzu_value(data.get(k)) for k in edge_keys),
+        ]
+        for u, v, key, data in edges
+    ]
+    node_columns = [
+        "`id` STRING",
+        *(f"{_kuzu_name(k)} {node_types[k]}" for k in node_keys),
+        *(f"{_kuzu_name(c)} STRING" for c in literal_names),
+        "PRIMARY KEY (`id`)",
+    ]
+    edge_columns = [
+        "FROM `Resource` TO `Resource`",
+        "`type` STRING",
+        "`predicate` STRING",
+        *(f"{_kuzu_name(k)} {edge_types[k]}" for k in edge_keys),
+        "MANY_MANY",
+    ]
+    schema = (
+        f"CREATE NODE TABLE `Resource` ({', '.join(node_columns)});\n"
+        f"CREATE REL TABLE `Relation` ({', '.join(edge_columns)});\n"
+    )
+    copy = (
+        'COPY `Resource` FROM "nodes.csv" (header=true, parallel=false);\n'
+        'COPY `Relation` FROM "relationships.csv" (header=true, parallel=false);\n'
+    )
+    (folder / "schema.cypher").write_text(schema, encoding="utf-8")
+    (folder / "copy.cypher").write_text(copy, encoding="utf-8")
+    (folder / "nodes.csv").write_text(_csv_text(node_header, node_rows), encoding="utf-8")
+    (folder / "relationships.csv").write_text(_csv_text(edge_header, edge_rows), encoding="utf-8")
+    (folder / "README.txt").write_text(KUZU_README, encoding="utf-8")
+
+
+def check_kuzu_output(output: str, *, force: bool = False) -> None:
+    """An InputError now, before any work, if a kuzu export could not replace ``output``."""
+    folder_target(output, KUZU_FILES, force=force)

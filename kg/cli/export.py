@@ -7,7 +7,7 @@ import click
 from kg.cli.options import graph_options, load_from_options
 from kg.errors import InputError
 
-FORMATS = ("turtle", "nt", "nq", "trig", "jsonld", "xml", "graphml", "gexf", "neo4j")
+FORMATS = ("turtle", "nt", "nq", "trig", "jsonld", "xml", "graphml", "gexf", "neo4j", "kuzu")
 
 
 def split_graph_names(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -29,12 +29,12 @@ def split_graph_names(values: tuple[str, ...]) -> tuple[str, ...]:
     "--output",
     default="-",
     metavar="FILE",
-    help="Where to write ('-' is standard output, the default); a folder for neo4j.",
+    help="Where to write ('-' is standard output, the default); a folder for neo4j and kuzu.",
 )
 @click.option(
     "--force",
     is_flag=True,
-    help="neo4j: replace an existing folder that kg did not write, and everything in it.",
+    help="neo4j, kuzu: replace an existing folder that kg did not write, and everything in it.",
 )
 @click.option(
     "--graphs",
@@ -66,11 +66,11 @@ def export(
          nq and trig keep the named graphs; the others merge them.
     Property graphs of the concepts and their relations:
          graphml, gexf (Gephi, Cytoscape, yEd), neo4j (a folder of CSV files for
-         neo4j-admin database import).
+         neo4j-admin database import), kuzu (a folder for Kuzu's IMPORT DATABASE).
 
     The same input always gives byte-identical output; a failed or interrupted export
     leaves no file and the previous output as it was. Only a regular file (or a symbolic
-    link to one, written through) is replaced; a neo4j folder only if it is empty or a
+    link to one, written through) is replaced; a neo4j or kuzu folder only if it is empty or a
     previous export wrote it (it holds .kg-export), unless --force.
     A single large N-Triples or N-Quads file exported to the same format is streamed
     through Oxigraph (sorted, unique lines; blank-node labels as in the file).
@@ -100,12 +100,17 @@ def export(
 
 def check_output(fmt: str | None, output: str, *, force: bool) -> None:
     """Refuse an output kg will not replace now, before loading anything (see kg.atomic)."""
-    neo4j = (fmt or "").lower() == "neo4j"
-    if force and not neo4j:
-        raise InputError("--force", "only applies to a folder output (--format neo4j)")
+    name = (fmt or "").lower()
+    neo4j = name == "neo4j"
+    if force and name not in ("neo4j", "kuzu"):
+        raise InputError("--force", "only applies to a folder output (--format neo4j or kuzu)")
     if output == "-":
         return
-    if neo4j:
+    if name == "kuzu":
+        from kg.export import check_kuzu_output
+
+        check_kuzu_output(output, force=force)
+    elif neo4j:
         from kg.export import check_neo4j_output
 
         check_neo4j_output(output, force=force)

@@ -1,0 +1,306 @@
+"""The property-graph exports read by tools outside our stack.
+
+- Kuzu (PyPI `kuzu`, an embedded graph database with Cypher) loads `kg export --format kuzu`
+  with its own IMPORT DATABASE, and Cypher answers article-q4 and a concept's neighbourhood
+  with the rows SPARQL (`kg query`) gives. Only `kuzu` is imported here: never its fork
+  `real_ladybug` in the same process (the two native libraries crash together).
+- python-igraph reads the GraphML export.
+- The GEXF export is checked against the rules of the GEXF 1.2 format it declares: no
+  package on PyPI or Debian ships the published GEXF XSD (see test_gexf_follows_the_format).
+- The Neo4j CSV headers follow the `neo4j-admin database import` header format. No Neo4j
+  runs here (it is in neither PyPI nor Debian), so nothing loads that folder for real.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO, require
+
+KG = "https://w3id.org/ssp-kg/id/"
+# Figures of the bundled graph's property graph (concepts, questions, sections... and their
+# relations), the same in every reader below.
+NODES, EDGES = 153, 285
+# The relations concept-neighbourhood.rq follows (its VALUES list).
+SSP = "https://w3id.org/ssp-kg/ontology#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+NEIGHBOUR_PREDICATES = [
+    SSP + name
+    for name in [
+        "faces",
+        "mitigates",
+        "hinders",
+        "aggravates",
+        "adopts",
+        "hasCapability",
+        "enables",
+        "contributesTo",
+        "favours",
+        "produces",
+        "appealsTo",
+        "operatesIn",
+        "provides",
+    ]
+] + [SKOS + "related", SKOS + "broader"]
+
+
+def kg(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kg", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("property-graphs")
+    paths = {
+        "kuzu": folder / "kuzu",
+        "neo4j": folder / "neo4j",
+        "graphml": folder / "graph.graphml",
+        "gexf": folder / "graph.gexf",
+    }
+    for fmt, path in paths.items():
+        done = kg("export", "-f", fmt, "-o", str(path))
+        assert done.returncode == 0, done.stderr
+    return paths
+
+
+# --- Kuzu -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def kuzu_db(exported, tmp_path_factory):
+    try:
+        import kuzu
+    except ImportError:
+        require(False, "Kuzu (pip install kuzu)")
+    location = tmp_path_factory.mktemp("kuzu-db") / "db"
+    database = kuzu.Database(str(location))
+    connection = kuzu.Connection(database)
+    connection.execute(f"IMPORT DATABASE '{exported['kuzu']}'")
+
+    def cypher(query: str, parameters: dict | None = None) -> list[list]:
+        result = connection.execute(query, parameters or {})
+        rows = []
+        while result.has_next():
+            rows.append(result.get_next())
+        return rows
+
+    yield cypher
+    connection.close()
+    database.close()
+
+
+def sparql_rows(*args: str) -> list[list[str]]:
+    done = kg("query", *args, "-f", "json")
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    names = answer["head"]["vars"]
+    return [[b[n]["value"] for n in names] for b in answer["results"]["bindings"]]
+
+
+def test_kuzu_folder_holds_schema_copy_script_and_csv(exported):
+    folder = exported["kuzu"]
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == [
+        ".kg-export",
+        "README.txt",
+        "copy.cypher",
+        "nodes.csv",
+        "relationships.csv",
+        "schema.cypher",
+    ]
+    schema = (folder / "schema.cypher").read_text(encoding="utf-8")
+    assert "CREATE NODE TABLE `Resource`" in schema and "PRIMARY KEY (`id`)" in schema
+    assert "CREATE REL TABLE `Relation` (FROM `Resource` TO `Resource`" in schema
+
+
+def test_kuzu_loads_every_node_and_relation(kuzu_db):
+    assert kuzu_db("MATCH (n:Resource) RETURN count(*)") == [[NODES]]
+    assert kuzu_db("MATCH ()-[r:Relation]->() RETURN count(*)") == [[EDGES]]
+    # Evidence stays JSON text that parses back.
+    [[evidence]] = kuzu_db(
+        "MATCH (n:Resource {id: $id}) RETURN n.evidence", {"id": KG + "market-visibility"}
+    )
+    assert all("anchor" in item for item in json.loads(evidence))
+
+
+def test_kuzu_answers_article_q4_as_sparql(kuzu_db):
+    rows = kuzu_db(
+        "MATCH (q:Resource {identifier: 'article-q4'})-[r:Relation]->(c:Resource) "
+        "WHERE r.type = 'ANSWERED_BY' "
+        "RETURN c.id, c.label, c.`class` ORDER BY c.label"
+    )
+    assert rows == sparql_rows("article-q4")
+    # The article's four challenges small producers face in going global.
+    expected = (REPO / "tests" / "queries" / "article-q4.csv").read_text().splitlines()[1:]
+    assert sorted((KG + line.split(",")[0][3:], line.split(",")[1]) for line in expected) == (
+        sorted((row[0], row[2]) for row in rows)
+    )
+    assert len(rows) == 4
+
+
+@pytest.mark.parametrize("concept", ["limited-access-to-financing", "digital-technology"])
+def test_kuzu_neighbourhood_is_the_sparql_neighbourhood(kuzu_db, concept):
+    rows = kuzu_db(
+        "MATCH (a:Resource)-[r:Relation]->(b:Resource) "
+        "WHERE (a.id = $c OR b.id = $c) AND list_contains($predicates, r.predicate) "
+        "RETURN a.id, r.predicate, b.id",
+        {"c": KG + concept, "predicates": NEIGHBOUR_PREDICATES},
+    )
+    from rdflib import Graph
+
+    done = kg("query", "concept-neighbourhood", "--param", f"concept={KG}{concept}", "-f", "nt")
+    assert done.returncode == 0, done.stderr
+    graph = Graph().parse(data=done.stdout, format="nt")
+    triples = sorted([str(s), str(p), str(o)] for s, p, o in graph if str(p) != SKOS + "prefLabel")
+    assert len(triples) >= 3
+    assert sorted(rows) == triples
+
+
+# --- Neo4j CSV headers (neo4j-admin database import) ---------------------------------------
+
+# The header format of `neo4j-admin database import`: a property column is `name` or
+# `name:type` (type one of these, `[]` for an array); nodes have `:ID` (optionally
+# `name:ID` or `:ID(IdSpace)`) and `:LABEL`; relationships `:START_ID`, `:END_ID`, `:TYPE`.
+NEO4J_TYPES = {"int", "long", "float", "double", "boolean", "byte", "short", "char", "string"}
+NEO4J_TYPES |= {"point", "date", "localtime", "time", "localdatetime", "datetime", "duration"}
+
+
+def neo4j_column_ok(column: str) -> bool:
+    name, colon, kind = column.partition(":")
+    if not colon:
+        return bool(name)
+    if kind in ("ID", "LABEL", "START_ID", "END_ID", "TYPE", "IGNORE"):
+        return True
+    if re.fullmatch(r"(ID|START_ID|END_ID)\(\w+\)", kind):
+        return True
+    return bool(name) and kind.removesuffix("[]") in NEO4J_TYPES
+
+
+def test_neo4j_headers_follow_the_import_tool_format(exported):
+    with open(exported["neo4j"] / "nodes.csv", encoding="utf-8", newline="") as handle:
+        nodes = list(csv.reader(handle))
+    with open(exported["neo4j"] / "relationships.csv", encoding="utf-8", newline="") as handle:
+        relationships = list(csv.reader(handle))
+    assert all(neo4j_column_ok(c) for c in nodes[0]), nodes[0]
+    assert all(neo4j_column_ok(c) for c in relationships[0]), relationships[0]
+    assert nodes[0][0] == "id:ID" and nodes[0][-1] == ":LABEL"
+    assert relationships[0][:3] == [":START_ID", ":END_ID", ":TYPE"]
+    assert (len(nodes) - 1, len(relationships) - 1) == (NODES, EDGES)
+    # Arrays and multiple labels use the tool's default array delimiter, ";".
+    row = next(r for r in nodes if r[0] == KG + "limited-access-to-financing")
+    assert "Challenge" in row[-1].split(";")
+    # No field spans lines: the import runs without --multiline-fields.
+    assert not any("\n" in field for row in nodes + relationships for field in row)
+    ids = {row[0] for row in nodes[1:]}
+    assert all(row[0] in ids and row[1] in ids for row in relationships[1:])
+
+
+# --- GraphML through igraph ---------------------------------------------------------------
+
+
+def test_igraph_reads_the_graphml(exported):
+    try:
+        import igraph
+    except ImportError:
+        require(False, "python-igraph (pip install igraph)")
+    graph = igraph.Graph.Read_GraphML(str(exported["graphml"]))
+    assert graph.is_directed()
+    assert (graph.vcount(), graph.ecount()) == (NODES, EDGES)
+    by_id = {v["id"]: v for v in graph.vs}
+    financing = by_id[KG + "limited-access-to-financing"]
+    assert financing["label"] == "limited access to financing"
+    assert financing["class"] == "financial challenge"
+    assert financing["evidence_count"] >= 1
+    edges = {(graph.vs[e.source]["id"], e["predicate"], graph.vs[e.target]["id"]) for e in graph.es}
+    assert (
+        KG + "question-4",
+        SSP + "answeredBy",
+        KG + "limited-access-to-financing",
+    ) in edges
+    assert len(edges) == EDGES
+
+
+# --- GEXF -----------------------------------------------------------------------------------
+
+GEXF_NS = "http://www.gexf.net/1.2draft"
+GEXF_TYPES = {"integer", "long", "double", "float", "boolean", "string", "liststring", "anyURI"}
+
+
+def test_gexf_follows_the_format(exported):
+    """The GEXF 1.2 rules, checked with the standard library's XML parser.
+
+    The published XSDs (gexf.net) are not in any PyPI or Debian package (searched: gexfpy,
+    pygexf, simplegexf, gephipy; `apt-file search` for gexf .xsd files), and the tests have
+    no network, so the structure the schema fixes is checked here instead.
+    """
+    from xml.etree import ElementTree as etree
+
+    root = etree.parse(str(exported["gexf"])).getroot()
+    q = f"{{{GEXF_NS}}}"
+    assert root.tag == q + "gexf" and root.get("version") == "1.2"
+    children = [child.tag for child in root]
+    assert children == [q + "meta", q + "graph"]
+    graph = root.find(q + "graph")
+    assert graph.get("defaultedgetype") in ("directed", "undirected", "mutual")
+    assert graph.get("mode", "static") in ("static", "dynamic")
+    declared: dict[str, dict[str, str]] = {}
+    for attributes in graph.findall(q + "attributes"):
+        assert attributes.get("class") in ("node", "edge")
+        for attribute in attributes.findall(q + "attribute"):
+            assert attribute.get("type") in GEXF_TYPES
+            assert attribute.get("title")
+            declared.setdefault(attributes.get("class"), {})[attribute.get("id")] = attribute.get(
+                "type"
+            )
+    nodes = graph.find(q + "nodes").findall(q + "node")
+    edges = graph.find(q + "edges").findall(q + "edge")
+    assert (len(nodes), len(edges)) == (NODES, EDGES)
+    ids = [node.get("id") for node in nodes]
+    assert len(set(ids)) == len(ids)
+    edge_ids = [edge.get("id") for edge in edges]
+    assert len(set(edge_ids)) == len(edge_ids)
+    for kind, elements in (("node", nodes), ("edge", edges)):
+        for element in elements:
+            for value in element.iter(q + "attvalue"):
+                expected = declared[kind][value.get("for")]
+                if expected in ("integer", "long"):
+                    int(value.get("value"))
+                elif expected in ("double", "float"):
+                    float(value.get("value"))
+                elif expected == "boolean":
+                    assert value.get("value") in ("true", "false")
+    known = set(ids)
+    assert all(edge.get("source") in known and edge.get("target") in known for edge in edges)
+    labels = {node.get("id"): node.get("label") for node in nodes}
+    assert labels[KG + "market-visibility"] == "limited market visibility"
+
+
+def test_kuzu_export_is_byte_identical_and_replaces_only_its_own_folder(exported, tmp_path):
+    again = tmp_path / "again"
+    assert kg("export", "-f", "kuzu", "-o", str(again)).returncode == 0
+    assert kg("export", "-f", "kuzu", "-o", str(again)).returncode == 0  # replaces its own
+    first = {p.name: p.read_bytes() for p in Path(exported["kuzu"]).iterdir()}
+    second = {p.name: p.read_bytes() for p in again.iterdir()}
+    assert first == second
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine", encoding="utf-8")
+    refused = kg("export", "-f", "kuzu", "-o", str(foreign))
+    assert refused.returncode == 2
+    assert refused.stderr.count("\n") == 1 and "kg did not write" in refused.stderr
+    assert (foreign / "notes.txt").read_text(encoding="utf-8") == "mine"
+    to_stdout = kg("export", "-f", "kuzu")
+    assert to_stdout.returncode == 2 and "give it with -o" in to_stdout.stderr
