@@ -304,3 +304,31 @@ def test_kuzu_export_is_byte_identical_and_replaces_only_its_own_folder(exported
     assert (foreign / "notes.txt").read_text(encoding="utf-8") == "mine"
     to_stdout = kg("export", "-f", "kuzu")
     assert to_stdout.returncode == 2 and "give it with -o" in to_stdout.stderr
+
+
+def test_kuzu_loads_awkward_text_and_blank_nodes(tmp_path):
+    try:
+        import kuzu
+    except ImportError:
+        require(False, "Kuzu (pip install kuzu)")
+    from .test_export import TRICKY
+
+    source = tmp_path / "tricky.ttl"
+    source.write_text(TRICKY, encoding="utf-8")
+    folder = tmp_path / "kuzu"
+    done = kg("export", "--data", str(source), "-f", "kuzu", "-o", str(folder))
+    assert done.returncode == 0, done.stderr
+    database = kuzu.Database(str(tmp_path / "db"))
+    connection = kuzu.Connection(database)
+    connection.execute(f"IMPORT DATABASE '{folder}'")
+    # ex:thing, ex:first, the other item, and 11 blank nodes: 3 list cells, [ex:third 3],
+    # two evidence nodes and the 2- and 3-cycles. 13 relations: items, 2 rest, 2 first (the
+    # third item, "second", is a literal), 2 evidence, other, and the 5 cycle links.
+    assert connection.execute("MATCH (n:Resource) RETURN count(*)").get_next() == [14]
+    assert connection.execute("MATCH ()-[r:Relation]->() RETURN count(*)").get_next() == [13]
+    note = connection.execute(
+        "MATCH (n:Resource {id: 'http://example.org/ns#thing'}) RETURN n.note"
+    ).get_next()
+    assert note == ['two\nlines, a "quote", a back\\slash and a tab\t']
+    connection.close()
+    database.close()
