@@ -323,7 +323,7 @@ def test_kuzu_loads_awkward_text_and_blank_nodes(tmp_path):
     connection.execute(f"IMPORT DATABASE '{folder}'")
     # ex:thing, ex:first, the other item, and 11 blank nodes: 3 list cells, [ex:third 3],
     # two evidence nodes and the 2- and 3-cycles. 13 relations: items, 2 rest, 2 first (the
-    # third item, "second", is a literal), 2 evidence, other, and the 5 cycle links.
+    # second item, "second", is a literal), 2 evidence, other, and the 5 cycle links.
     assert connection.execute("MATCH (n:Resource) RETURN count(*)").get_next() == [14]
     assert connection.execute("MATCH ()-[r:Relation]->() RETURN count(*)").get_next() == [13]
     note = connection.execute(
