@@ -22,7 +22,8 @@ ENGINES = ("oxigraph", "rdflib")
 
 
 class Engine(Protocol):
-    """Load files, compile a query, run it; compute the ``kg stats`` figures."""
+    """Load files, compile a query (InputError for SERVICE, deep nesting and other text
+    no engine should see), run it (at most ``max_rows`` rows); compute ``kg stats``."""
 
     name: str
 
@@ -30,7 +31,14 @@ class Engine(Protocol):
 
     def compile(self, named: NamedQuery) -> Any: ...
 
-    def run(self, compiled: Any, bindings: Mapping[str, Term], graph: Any) -> Any: ...
+    def run(
+        self,
+        compiled: Any,
+        bindings: Mapping[str, Term],
+        graph: Any,
+        *,
+        max_rows: int | None = None,
+    ) -> Any: ...
 
     def stats(self, graph: Any) -> Any: ...
 
@@ -50,10 +58,17 @@ class OxigraphEngine:
 
         return oxengine.compile_query(named)
 
-    def run(self, compiled: Any, bindings: Mapping[str, Term], graph: Any) -> Any:
+    def run(
+        self,
+        compiled: Any,
+        bindings: Mapping[str, Term],
+        graph: Any,
+        *,
+        max_rows: int | None = None,
+    ) -> Any:
         from kg import oxengine
 
-        return oxengine.run(compiled, bindings, graph)
+        return oxengine.run(compiled, bindings, graph, max_rows=max_rows)
 
     def stats(self, graph: Any) -> Any:
         from kg.stats import stats_from
@@ -76,10 +91,17 @@ class RdflibEngine:
 
         return compile_query(named)
 
-    def run(self, compiled: Any, bindings: Mapping[str, Term], graph: Any) -> Any:
+    def run(
+        self,
+        compiled: Any,
+        bindings: Mapping[str, Term],
+        graph: Any,
+        *,
+        max_rows: int | None = None,
+    ) -> Any:
         from kg.sparql import run_local
 
-        return run_local(compiled, bindings, graph)
+        return run_local(compiled, bindings, graph, max_rows=max_rows)
 
     def stats(self, graph: Any) -> Any:
         from kg.stats import compute_stats

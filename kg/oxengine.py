@@ -20,7 +20,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg import progress, querytext
+from kg import deadline, progress, querytext
 from kg.catalogue import NamedQuery
 from kg.errors import InputError
 from kg.prefixes import PREFIXES
@@ -222,7 +222,11 @@ class Checked:
 
 
 def compile_query(named: NamedQuery) -> Checked:
-    """Parse ``named`` with Oxigraph (on an empty store); one-line InputError if it fails."""
+    """Parse ``named`` with Oxigraph (on an empty store); one-line InputError if it fails.
+
+    The text is checked first (:func:`querytext.precheck`): Oxigraph would call a SERVICE
+    even on the empty store, and its parser overflows the stack on deep nesting.
+    """
     querytext.precheck(named)
     try:
         ox.Store().query(named.text, prefixes=PREFIXES)
@@ -230,6 +234,10 @@ def compile_query(named: NamedQuery) -> Checked:
         if querytext.starts_like_update(named.text):
             raise InputError(named.source, querytext.UPDATE_REFUSED) from None
         raise InputError(named.source, _describe_query_error(str(error), named.text)) from None
+    except (OSError, RuntimeError, ValueError) as error:
+        raise InputError(
+            named.source, f"query failed: {querytext.first_line(str(error))}"
+        ) from None
     return Checked(named=named, shape=querytext.shape(named.text))
 
 
@@ -252,17 +260,30 @@ def _describe_query_error(message: str, text: str) -> str:
     return querytext.syntax_error(text, offset, querytext.token_at(text, offset))
 
 
-def run(checked: Checked, bindings: Mapping[str, Term], graph: OxGraph) -> Rows | bool | Triples:
-    """Evaluate ``checked`` on ``graph`` with ``bindings`` (variable -> Term)."""
+def run(
+    checked: Checked,
+    bindings: Mapping[str, Term],
+    graph: OxGraph,
+    *,
+    max_rows: int | None = None,
+) -> Rows | bool | Triples:
+    """Evaluate ``checked`` on ``graph`` with ``bindings`` (variable -> Term).
+
+    TooManyResults once the result has more than ``max_rows`` rows or triples.
+    """
     text = querytext.with_values(checked.named.text, bindings)
     prefixes = prefix_map(graph.prefixes, checked.named.text)
+    where = checked.named.source
     try:
         result = graph.query(text)
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
         if isinstance(result, ox.QuerySolutions):
-            return _rows(result, checked, prefixes)
-        triples = [(term(t.subject), term(t.predicate), term(t.object)) for t in result]
+            return _rows(result, checked, prefixes, max_rows)
+        triples = []
+        for t in result:
+            triples.append((term(t.subject), term(t.predicate), term(t.object)))
+            deadline.check_count(len(triples), max_rows, where, "triples")
     except (OSError, RuntimeError, ValueError) as error:
         raise InputError(
             checked.named.source, f"query failed: {querytext.first_line(str(error))}"
@@ -270,10 +291,15 @@ def run(checked: Checked, bindings: Mapping[str, Term], graph: OxGraph) -> Rows 
     return Triples(triples=triples, prefixes=prefixes)  # type: ignore[arg-type]
 
 
-def _rows(solutions: Any, checked: Checked, prefixes: dict[str, str]) -> Rows:
+def _rows(
+    solutions: Any, checked: Checked, prefixes: dict[str, str], max_rows: int | None = None
+) -> Rows:
     names = [v.value for v in solutions.variables]
     indexes = list(range(len(names)))
-    rows = [{names[i]: term(solution[i]) for i in indexes} for solution in solutions]
+    rows = []
+    for solution in solutions:
+        rows.append({names[i]: term(solution[i]) for i in indexes})
+        deadline.check_count(len(rows), max_rows, checked.named.source)
     if checked.shape.star:
         names = querytext.star_order(checked.named.text, names)
     selected = Rows(vars=names, rows=rows, prefixes=prefixes)

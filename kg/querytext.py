@@ -8,6 +8,7 @@ Oxigraph.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -34,6 +35,15 @@ SERVICE_REFUSED = (
 )
 
 
+# Query text longer than this is refused before it is scanned or parsed (the scanner and
+# both parsers take seconds per megabyte); bind long lists from a --data file instead.
+MAX_QUERY_BYTES = 1_000_000
+# rdflib expands \uXXXX and \UXXXXXXXX escapes anywhere in the text before parsing (SPARQL
+# 1.1, 19.2), with this pattern; the checks look at the text it would parse as well.
+_CODEPOINT_ESCAPE = re.compile(r"\\u([0-9a-f]{4}(?:[0-9a-f]{4})?)", re.I)
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 @dataclass(frozen=True)
 class Shape:
     """A query's form (SELECT, ASK, CONSTRUCT, DESCRIBE), ORDER BY, and ``SELECT *``."""
@@ -43,9 +53,17 @@ class Shape:
     star: bool
 
 
-def precheck(named: NamedQuery) -> None:
-    """InputError for an empty query or an undeclared prefix (before any parser runs)."""
+def precheck(named: NamedQuery, *, local: bool = True) -> None:
+    """InputError for text no engine should see: too long, not UTF-8, nested too deep, a
+    SERVICE call (``local``), empty, or with an undeclared prefix (before any parser runs)."""
     text, where = named.text, named.source
+    check_size(len(text), where)
+    check_encoding(text, where)
+    check_limits(text, where, local=local)
+    expanded = expand_escapes(text, where)
+    if expanded != text:
+        check_encoding(expanded, where, escaped=True)
+        check_limits(expanded, where, local=local)
     if not list(scan(text)):
         raise InputError(where, "no query (the text is empty or only comments)")
     declared = catalogue.declared_prefixes(text)
@@ -82,6 +100,70 @@ def check_limits(text: str, where: str, *, local: bool = True) -> None:
         elif local and token.kind == "word" and token.text.upper() == "SERVICE":
             line, column = line_column(text, token.start)
             raise InputError(where, f"line {line}, column {column}: {SERVICE_REFUSED}")
+
+
+def check_size(size: int, where: str) -> None:
+    """InputError for query text of more than MAX_QUERY_BYTES (``size`` in bytes or chars)."""
+    if size > MAX_QUERY_BYTES:
+        raise InputError(
+            where,
+            f"the query text is {size:,} bytes, over the limit of {MAX_QUERY_BYTES:,} "
+            "(bind long lists of values from a --data file instead)",
+        )
+
+
+def decode_query(raw: bytes, where: str) -> str:
+    """``raw`` query bytes as text; InputError naming the first byte that is not UTF-8."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise InputError(
+            where,
+            f"line {line}, byte {error.start}: not UTF-8 (byte 0x{raw[error.start]:02x})",
+        ) from None
+
+
+def check_encoding(text: str, where: str, *, escaped: bool = False) -> None:
+    """InputError for a lone surrogate in ``text``: a byte that was not UTF-8 (Python keeps
+    undecodable command-line bytes as U+DC80..U+DCFF) or, once ``escaped`` ``\\u`` escapes
+    are expanded, a surrogate code point that no UTF-8 output can carry."""
+    match = _SURROGATE.search(text)
+    if match is None:
+        return
+    char = match.group()
+    if escaped:
+        line, column = line_column(text, match.start())
+        raise InputError(
+            where,
+            f"line {line}, column {column}: \\u{ord(char):04X} is a surrogate code point, "
+            "not a character (write characters above U+FFFF as \\UXXXXXXXX)",
+        )
+    offset = len(text[: match.start()].encode("utf-8", "surrogateescape"))
+    line = text.count("\n", 0, match.start()) + 1
+    if 0xDC80 <= ord(char) <= 0xDCFF:
+        detail = f"not UTF-8 (byte 0x{ord(char) - 0xDC00:02x})"
+    else:
+        detail = f"not valid Unicode (lone surrogate U+{ord(char):04X})"
+    raise InputError(where, f"line {line}, byte {offset}: {detail}")
+
+
+def expand_escapes(text: str, where: str) -> str:
+    """``text`` with ``\\u`` escapes expanded as rdflib's parser does; InputError for an
+    escape that names no code point (rdflib would raise ValueError)."""
+    if "\\" not in text:
+        return text
+
+    def expand(match: re.Match[str]) -> str:
+        code = int(match.group(1), 16)
+        if code > 0x10FFFF:
+            line, column = line_column(text, match.start())
+            raise InputError(
+                where, f"line {line}, column {column}: {match.group()} is not a Unicode code point"
+            )
+        return chr(code)
+
+    return _CODEPOINT_ESCAPE.sub(expand, text)
 
 
 def starts_like_update(text: str) -> bool:

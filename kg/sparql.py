@@ -27,7 +27,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 
-from kg import querytext
+from kg import deadline, querytext
 from kg.catalogue import NamedQuery, Parameter, resolve
 from kg.errors import InputError, RemoteError
 from kg.http import Session, check_http_url, redact, server_text
@@ -95,20 +95,33 @@ class Compiled:
     ordered: bool
     star: bool = False
     grouped: bool = False
+    local: bool = True  # checked for a local run (SERVICE refused)
 
 
-def compile_query(named: NamedQuery) -> Compiled:
-    """Parse ``named``; InputError for updates, unknown prefixes and syntax errors."""
+TOO_COMPLEX = "the query is too deeply nested or too long for rdflib's engine"
+
+
+def compile_query(named: NamedQuery, *, local: bool = True) -> Compiled:
+    """Parse ``named``; InputError for updates, unknown prefixes and syntax errors.
+
+    ``local`` (the default) also refuses SERVICE; a query for an endpoint is only checked
+    for nesting depth, SERVICE being that server's business.
+    """
     text, where = named.text, named.source
-    querytext.precheck(named)
+    querytext.precheck(named, local=local)
     try:
-        parsed = parseQuery(text)
+        with deadline.deep_recursion():
+            parsed = parseQuery(text)
     except ParseBaseException as error:
         if _is_update(text):
             raise InputError(where, querytext.UPDATE_REFUSED) from None
         raise InputError(where, _describe_syntax_error(error, text)) from None
+    except (RecursionError, ValueError) as error:
+        raise InputError(where, _parse_failure(error)) from None
     try:
         prepared = translateQuery(parsed, initNs=PREFIXES)
+    except RecursionError:
+        raise InputError(where, TOO_COMPLEX) from None
     except Exception as error:  # rdflib's translation raises plain exceptions
         raise InputError(where, first_line(str(error)) or type(error).__name__) from None
     kind = prepared.algebra.name.removesuffix("Query").upper()
@@ -116,13 +129,26 @@ def compile_query(named: NamedQuery) -> Compiled:
     star = querytext.shape(text).star
     grouped = "groupby" in parsed[1]
     return Compiled(
-        named=named, kind=kind, prepared=prepared, ordered=ordered, star=star, grouped=grouped
+        named=named,
+        kind=kind,
+        prepared=prepared,
+        ordered=ordered,
+        star=star,
+        grouped=grouped,
+        local=local,
     )
+
+
+def _parse_failure(error: Exception) -> str:
+    if isinstance(error, RecursionError):
+        return TOO_COMPLEX
+    return first_line(str(error)) or "syntax error"
 
 
 def _is_update(text: str) -> bool:
     try:
-        parseUpdate(text)
+        with deadline.deep_recursion():
+            parseUpdate(text)
     except Exception:
         # A broken update is still an update: refuse it for what it is.
         return querytext.starts_like_update(text)
@@ -132,9 +158,12 @@ def _is_update(text: str) -> bool:
 def describe_parse_failure(text: str) -> str | None:
     """``line L, column C: what`` if rdflib's parser rejects ``text``, else None."""
     try:
-        parseQuery(text)
+        with deadline.deep_recursion():
+            parseQuery(text)
     except ParseBaseException as error:
         return _describe_syntax_error(error, text)
+    except (RecursionError, ValueError):
+        return None
     return None
 
 
@@ -172,9 +201,18 @@ def _bundled() -> KnowledgeGraph:
 
 
 def run_local(
-    compiled: Compiled, bindings: Mapping[str, Any], graph: KnowledgeGraph | Graph | None = None
+    compiled: Compiled,
+    bindings: Mapping[str, Any],
+    graph: KnowledgeGraph | Graph | None = None,
+    *,
+    max_rows: int | None = None,
 ) -> QueryResult:
-    """Evaluate ``compiled`` with rdflib on ``graph`` (default: the bundled graph)."""
+    """Evaluate ``compiled`` with rdflib on ``graph`` (default: the bundled graph).
+
+    TooManyResults once the result has more than ``max_rows`` rows or triples.
+    """
+    if not compiled.local:  # compiled for an endpoint: SERVICE was not checked
+        querytext.precheck(compiled.named)
     if graph is None:
         graph = _bundled()
     if isinstance(graph, Graph):  # a Graph, or a Dataset (queried as rdflib does)
@@ -189,13 +227,20 @@ def run_local(
     initial = {Variable(name): to_rdflib_any(term) for name, term in bindings.items()}
     if compiled.kind == "DESCRIBE" and initial:
         # rdflib ignores initial bindings for DESCRIBE targets: describe through VALUES.
-        prepared = prepareQuery(with_values(compiled.named.text, bindings), initNs=PREFIXES)
+        with deadline.deep_recursion():
+            prepared = prepareQuery(with_values(compiled.named.text, bindings), initNs=PREFIXES)
         initial = {}
-    try:
+    where = compiled.named.source
+    prefixes = prefix_map(declared, compiled.named.text)
+    try:  # rdflib evaluates lazily: converting the result runs the query
         result = target.query(prepared, initBindings=initial)
+        return _convert(result, compiled, prefixes, max_rows)
+    except deadline.TooManyResults:
+        raise
+    except RecursionError:
+        raise InputError(where, TOO_COMPLEX) from None
     except Exception as error:  # evaluation errors become one line
-        raise InputError(compiled.named.source, f"query failed: {first_line(str(error))}") from None
-    return _convert(result, compiled, prefix_map(declared, compiled.named.text))
+        raise InputError(where, f"query failed: {first_line(str(error))}") from None
 
 
 def to_rdflib_any(term: Any) -> Term:
@@ -203,12 +248,15 @@ def to_rdflib_any(term: Any) -> Term:
     return term if isinstance(term, URIRef | Literal | BNode) else to_rdflib(term)
 
 
-def _convert(result: Result, compiled: Compiled, prefixes: dict[str, str]) -> QueryResult:
+def _convert(
+    result: Result, compiled: Compiled, prefixes: dict[str, str], max_rows: int | None = None
+) -> QueryResult:
+    where = compiled.named.source
     if compiled.kind == "SELECT":
         names = [str(v) for v in (result.vars or [])]
         if compiled.star:
             names = querytext.star_order(compiled.named.text, names)
-        bindings = result.bindings
+        bindings = _bounded_bindings(result, max_rows, where)
         if compiled.grouped and len(bindings) == 1 and not bindings[0]:
             # rdflib gives one empty row for a GROUP BY that matched nothing (rdflib issue
             # 3382); SPARQL has no group then, so no row (as Oxigraph and endpoints answer).
@@ -221,9 +269,25 @@ def _convert(result: Result, compiled: Compiled, prefixes: dict[str, str]) -> Qu
     graph = Graph(bind_namespaces="none")
     for prefix, namespace in prefixes.items():
         graph.bind(prefix, namespace, override=False)
-    for triple in result.graph or Graph():
+    triples = result.graph or Graph()
+    deadline.check_count(len(triples), max_rows, where, "triples")
+    for triple in triples:
         graph.add(triple)
     return graph
+
+
+def _bounded_bindings(result: Result, max_rows: int | None, where: str) -> list[Any]:
+    """The solutions of a SELECT, drawn one by one so that no more than ``max_rows`` are
+    held (the empty solution rdflib yields for an empty GROUP BY is kept, as before)."""
+    if max_rows is None or result._genbindings is None:
+        bindings = list(result.bindings)
+    else:
+        bindings = []
+        for solution in result._genbindings:
+            bindings.append(solution)
+            deadline.check_count(len(bindings), max_rows, where)
+    deadline.check_count(len(bindings), max_rows, where)
+    return bindings
 
 
 # --- Running against an endpoint -----------------------------------------------------------
@@ -302,23 +366,46 @@ def _fetch(
 
 
 def query(
-    name_or_text: str | Path,
+    name_or_text: str | Path | NamedQuery,
     params: Mapping[str, object] | None = None,
     graph: KnowledgeGraph | Graph | None = None,
     *,
     endpoint: str | None = None,
-    timeout: float = 30.0,
+    timeout: float | None = deadline.DEFAULT_TIMEOUT,
+    max_rows: int | None = None,
 ) -> QueryResult:
     """Run a catalogue query, a ``.rq`` file or SPARQL text.
 
     Returns :class:`Rows` for SELECT, a bool for ASK and an rdflib Graph for CONSTRUCT and
     DESCRIBE. ``params`` maps parameter names to text (checked against the declared type) or
     RDF terms. ``graph`` is a KnowledgeGraph or rdflib Graph (default: the bundled graph);
-    ``endpoint`` sends the query to a SPARQL endpoint instead.
+    ``endpoint`` sends the query to a SPARQL endpoint instead. A local query that runs
+    longer than ``timeout`` seconds (None: no limit) raises ``kg.deadline.QueryTimeout``;
+    more than ``max_rows`` rows or triples raises ``kg.deadline.TooManyResults`` (both are
+    KGErrors). SERVICE is refused in a local query: it would contact a server.
     """
-    named = resolve(name_or_text)
-    compiled = compile_query(named)
-    bindings = bind(named, params)
+    if isinstance(name_or_text, NamedQuery):
+        named = name_or_text
+    else:
+        _check_text_size(name_or_text)
+        named = resolve(name_or_text)
     if endpoint is not None:
-        return run_remote(compiled, bindings, endpoint, timeout)
-    return run_local(compiled, bindings, graph)
+        compiled = compile_query(named, local=False)
+        bindings = bind(named, params)
+        return run_remote(compiled, bindings, endpoint, timeout or deadline.DEFAULT_TIMEOUT)
+    with deadline.raising_after(timeout, named.source):
+        compiled = compile_query(named)
+        bindings = bind(named, params)
+        return run_local(compiled, bindings, graph, max_rows=max_rows)
+
+
+def _check_text_size(name_or_text: str | Path) -> None:
+    """Refuse query text over the size limit before anything scans it."""
+    if isinstance(name_or_text, Path):
+        try:
+            size = name_or_text.stat().st_size
+        except OSError:
+            return  # resolve reports the file
+        querytext.check_size(size, str(name_or_text))
+    elif len(name_or_text) > querytext.MAX_QUERY_BYTES:
+        querytext.check_size(len(name_or_text.encode("utf-8", "surrogateescape")), "<query>")

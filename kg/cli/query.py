@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import io
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
 
 import click
 
-from kg.catalogue import resolve
+from kg import querytext
+from kg.catalogue import NamedQuery, resolve
 from kg.cli.options import graph_options, parse_params, wants_bundled
+from kg.deadline import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Budget
 from kg.errors import InputError
 from kg.params import bind_terms
 from kg.results import FORMATS, default_format, format_result
+
+F = TypeVar("F", bound=Callable[..., object])
 
 EPILOG = """\b
 Formats:
@@ -24,8 +32,10 @@ Formats:
 Exit codes:
   0  success (ASK: true)
   1  ASK answered false
-  2  bad input: unknown query, syntax error, SPARQL Update, missing or badly
-     typed parameter, unreadable --data file, unsuitable --format
+  2  bad input: unknown query, syntax error, SPARQL Update, SERVICE in a local
+     query, text that is not UTF-8, nests too deep or is over 1 MB, missing or
+     badly typed parameter, unreadable --data file, unsuitable --format; a
+     local query over --timeout or --max-rows
   3  the --endpoint was unreachable, timed out or answered with an HTTP error
 
 \b
@@ -35,6 +45,53 @@ Examples:
   kg query 'SELECT ?c WHERE { ?c a ssp:Trend }' --format json
   kg query mine.rq --data mine.ttl --with-bundled
   kg query article-q4 --endpoint http://127.0.0.1:7878/query"""
+
+
+def limit_options(func: F) -> F:
+    """Add --timeout and --max-rows (the limits on running a query) to a command."""
+    func = click.option(
+        "--max-rows",
+        type=click.IntRange(min=1),
+        default=DEFAULT_MAX_ROWS,
+        show_default=True,
+        metavar="N",
+        help="Refuse a result of more rows (or triples) than this (exit 2).",
+    )(func)
+    func = click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        metavar="SECONDS",
+        help="How long the query may run, loading files aside (exit 2), or wait for the "
+        "--endpoint (exit 3).",
+    )(func)
+    return func
+
+
+def read_query(source: str) -> NamedQuery:
+    """The query ``source`` names, its text checked for size and UTF-8 before any scan.
+
+    Standard input is read as bytes, so a byte that is not UTF-8 is named by its offset
+    whatever the locale; text on the command line keeps such bytes as surrogates, which
+    :func:`querytext.check_encoding` names the same way.
+    """
+    if source == "-":
+        raw = sys.stdin.buffer.read(querytext.MAX_QUERY_BYTES + 1)
+        querytext.check_size(len(raw), "<stdin>")
+        text = querytext.decode_query(raw, "<stdin>")
+        return resolve(source, stdin=io.StringIO(text))
+    path = Path(source)
+    if len(source) < 4096 and not any(c.isspace() or c == "{" for c in source):
+        try:
+            if path.is_file():
+                querytext.check_size(path.stat().st_size, source)
+        except OSError:
+            pass  # resolve names the problem
+    else:
+        querytext.check_size(len(source.encode("utf-8", "surrogateescape")), "<query>")
+        querytext.check_encoding(source, "<query>")
+    return resolve(source)
 
 
 @click.command(epilog=EPILOG)
@@ -49,14 +106,7 @@ Examples:
 )
 @graph_options
 @click.option("--endpoint", metavar="URL", help="Run on this SPARQL endpoint instead.")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=30.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="How long to wait for the --endpoint.",
-)
+@limit_options
 @click.option(
     "-f",
     "--format",
@@ -78,6 +128,7 @@ def query(
     syntax: str | None,
     endpoint: str | None,
     timeout: float,
+    max_rows: int,
     fmt: str | None,
     output: str | None,
 ) -> None:
@@ -87,27 +138,30 @@ def query(
     1.1 protocol). The project's prefixes (kg:, ssp:, skos:, ...) need no PREFIX lines.
     Parameters follow grlc's convention (?_name required, ?__name optional, a suffix such
     as _iri or _integer gives the type); values are bound as RDF terms, never pasted into
-    the query text. SPARQL Update is refused.
+    the query text. SPARQL Update and (locally) SERVICE are refused. A local query may run
+    for --timeout seconds and return --max-rows rows, else it stops with exit code 2.
     """
     if endpoint and (data_files or with_bundled):
         raise InputError("--endpoint", "cannot be combined with --data or --with-bundled")
-    named = resolve(source)
+    named = read_query(source)
+    budget = Budget(timeout, named.source)
     if endpoint:
         from kg import sparql
 
-        compiled = sparql.compile_query(named)
+        compiled = budget.run(sparql.compile_query, named, local=False)
         bindings = sparql.bind(named, parse_params(params))
         result = sparql.run_remote(compiled, bindings, endpoint, timeout)
     else:
         from kg.engines import pick
 
         engine = pick()
-        checked = engine.compile(named)
+        checked = budget.run(engine.compile, named)
         terms = bind_terms(named, parse_params(params))
         graph = engine.load(data_files, wants_bundled(data_files, with_bundled), syntax)
-        result = engine.run(checked, terms, graph)
+        result = budget.run(engine.run, checked, terms, graph, max_rows=max_rows)
     terminal = output is None and sys.stdout.isatty()
-    text = format_result(result, fmt or default_format(result, terminal), named.source)
+    chosen = fmt or default_format(result, terminal)
+    text = budget.run(format_result, result, chosen, named.source)
     if output:
         from kg.atomic import atomic_write
 

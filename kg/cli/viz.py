@@ -9,6 +9,8 @@ import click
 
 from kg.atomic import write_stdout
 from kg.cli.options import graph_options, load_from_options, parse_params
+from kg.cli.query import limit_options, read_query
+from kg.deadline import Budget
 from kg.errors import InputError
 
 
@@ -48,6 +50,7 @@ from kg.errors import InputError
     metavar="NAME=VALUE",
     help="A parameter of the --query (repeatable), as for kg query.",
 )
+@limit_options
 @click.option(
     "--classes",
     metavar="A,B",
@@ -64,6 +67,8 @@ def viz(
     depth: int,
     query_source: str | None,
     params: tuple[str, ...],
+    timeout: float,
+    max_rows: int,
     classes: str | None,
     data_files: tuple[str, ...],
     with_bundled: bool,
@@ -90,8 +95,14 @@ def viz(
         raise InputError("--depth", "only applies with --focus")
     if params and query_source is None:
         raise InputError("--param", "only applies to a --query")
+    for option in ("timeout", "max_rows"):
+        source = click.get_current_context().get_parameter_source(option)
+        if query_source is None and source is not click.core.ParameterSource.DEFAULT:
+            raise InputError(f"--{option.replace('_', '-')}", "only applies to a --query")
     if query_source is not None:
-        query = (query_source, parse_params(params))
+        named = read_query(query_source)
+        budget = Budget(timeout, named.source)
+        query = (query_source, named, parse_params(params), budget, max_rows)
         nxg = _from_query(loaded, query, focus, depth, class_names, literals)
     else:
         nxg = to_networkx(loaded, classes=class_names, focus=focus, depth=depth, literals=literals)
@@ -123,8 +134,11 @@ def _from_query(loaded, query, focus, depth, class_names, literals):
     import kg
     from kg.network import Lookup, filter_classes, neighbourhood, resolve_node, to_networkx
 
-    source, params = query
-    result = kg.query(source, params or None, graph=loaded)
+    text, named, params, budget, max_rows = query
+    source = named.source
+    result = budget.run(
+        kg.query, named, params or None, graph=loaded, timeout=None, max_rows=max_rows
+    )
     if isinstance(result, bool):
         raise InputError(source, "is an ASK query; kg viz needs CONSTRUCT, DESCRIBE or SELECT")
     if hasattr(result, "vars"):  # SELECT: the nodes named anywhere in the rows
@@ -137,7 +151,7 @@ def _from_query(loaded, query, focus, depth, class_names, literals):
     else:
         nxg = to_networkx(result, literals=literals, context=loaded)
         nxg.graph["sources"] = list(loaded.sources)
-    nxg.graph["query"] = source if len(source) <= 40 else "(SPARQL text)"
+    nxg.graph["query"] = text if len(text) <= 40 else "(SPARQL text)"
     if focus is not None:
         nxg = neighbourhood(nxg, resolve_node(nxg, focus, loaded.graph), depth)
     if class_names:
