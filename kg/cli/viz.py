@@ -134,8 +134,7 @@ def _from_query(loaded, query, focus, depth, class_names, literals):
     import kg
     from kg.network import Lookup, filter_classes, neighbourhood, resolve_node, to_networkx
 
-    text, named, params, budget, max_rows = query
-    source = named.source
+    source, named, params, budget, max_rows = query
     result = budget.run(
         kg.query, named, params or None, graph=loaded, timeout=None, max_rows=max_rows
     )
@@ -151,7 +150,7 @@ def _from_query(loaded, query, focus, depth, class_names, literals):
     else:
         nxg = to_networkx(result, literals=literals, context=loaded)
         nxg.graph["sources"] = list(loaded.sources)
-    nxg.graph["query"] = text if len(text) <= 40 else "(SPARQL text)"
+    nxg.graph["query"] = source if len(source) <= 40 else "(SPARQL text)"
     if focus is not None:
         nxg = neighbourhood(nxg, resolve_node(nxg, focus, loaded.graph), depth)
     if class_names:
