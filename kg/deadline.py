@@ -73,7 +73,10 @@ class Budget:
         worker = threading.Thread(target=work, name="kg-query", daemon=True)
         started = time.monotonic()
         _start_with_large_stack(worker)
-        worker.join(max(self.left, 0.0))
+        ends = started + max(self.left, 0.0)
+        while worker.is_alive() and time.monotonic() < ends:
+            # Short waits: a signal handler (Ctrl-C) only runs between them.
+            worker.join(min(0.1, max(ends - time.monotonic(), 0.0)))
         self.left -= time.monotonic() - started
         if worker.is_alive():
             self.expire()
