@@ -59,7 +59,13 @@ def export(
     skolemize: bool,
     force: bool,
 ) -> None:
-    """Write the graph in a standard format, deterministically and atomically.
+    """Write the graph as RDF or as a property graph.
+
+    \b
+    Examples:
+      kg export -o ssp-kg.ttl                         # the format from the suffix
+      kg export --format nq --skolemize -o ssp-kg.nq  # blank nodes as stable IRIs
+      kg export --data my-graph.ttl -f kuzu -o kuzu-import
 
     \b
     RDF: turtle, nt, nq, trig, jsonld (with the shipped @context), xml.

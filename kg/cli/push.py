@@ -142,13 +142,19 @@ def push(
     timeout: float,
     retries: int,
 ) -> None:
-    """Load the graph into a SPARQL server (SPARQL 1.1 Graph Store HTTP Protocol).
+    """Load the graph into a SPARQL store.
 
-    Checks afterwards that the server holds the expected number of triples. Language tags
-    are sent in lower case (as Oxigraph and Virtuoso store them). Exit code 3 when the
-    server fails; with --replace the previous graph is then left as it was. Redirects to
-    another host are not followed; answers over $KG_MAX_RESPONSE_BYTES (default 256M) are
-    refused.
+    Uses the SPARQL 1.1 Graph Store HTTP Protocol, then checks that the server holds the
+    expected number of triples. Language tags are sent in lower case (as Oxigraph and
+    Virtuoso store them). Exit code 3 when the server fails; with --replace the previous
+    graph is then left as it was. Redirects to another host are not followed; answers over
+    $KG_MAX_RESPONSE_BYTES (default 256M) are refused.
+
+    \b
+    Examples:
+      kg push --endpoint http://127.0.0.1:7878/store
+      kg push --data my-graph.ttl --endpoint http://127.0.0.1:7878/store --append
+      KG_PASSWORD=... kg push --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth --user dba
     """
     password = password_for(user)
     kg = load_from_options(data_files, with_bundled, syntax)

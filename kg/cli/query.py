@@ -132,8 +132,9 @@ def query(
     fmt: str | None,
     output: str | None,
 ) -> None:
-    """Run a query: a catalogue NAME (see `kg queries`), a FILE.rq, - (stdin) or SPARQL text.
+    """Run a SPARQL query on the graph, your files or an endpoint.
 
+    SOURCE is a catalogue NAME (see `kg queries`), a FILE.rq, - (stdin) or SPARQL text.
     The query runs on the bundled graph, on --data files, or on a remote --endpoint (SPARQL
     1.1 protocol). The project's prefixes (kg:, ssp:, skos:, ...) need no PREFIX lines.
     Parameters follow grlc's convention (?_name required, ?__name optional, a suffix such

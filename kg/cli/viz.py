@@ -77,11 +77,18 @@ def viz(
     title: str | None,
     open_browser: bool,
 ) -> None:
-    """Write an interactive HTML view of the graph (no network needed to open it).
+    """Write an interactive HTML view that opens offline.
 
     Nodes are concepts (or any resource of other vocabularies), coloured and shaped by class;
     edges are labelled relations. The page has a search box, a class filter in the legend,
     neighbourhood highlighting and tooltips with definitions and evidence.
+
+    \b
+    Examples:
+      kg viz                                          # graph.html: the whole bundled graph
+      kg viz --focus kg:market-visibility --depth 2 -o visibility.html
+      kg viz --query concept-neighbourhood --param concept=kg:agility
+      kg viz --data my-graph.ttl --open
     """
     from kg.network import to_networkx
     from kg.view import render_html, write_html
@@ -117,8 +124,19 @@ def viz(
         f"wrote {target} ({nxg.number_of_nodes()} nodes, {nxg.number_of_edges()} edges)",
         err=True,
     )
-    if open_browser:
-        webbrowser.open(target.resolve().as_uri())
+    if open_browser and not _opened(target):
+        click.echo(
+            f"kg: --open: no browser could be started; open {target.resolve()} yourself",
+            err=True,
+        )
+
+
+def _opened(target) -> bool:
+    """Whether a browser was started on ``target`` (False where none is available)."""
+    try:
+        return bool(webbrowser.open(target.resolve().as_uri()))
+    except webbrowser.Error:
+        return False
 
 
 def _default_title(nxg) -> str:
