@@ -1,0 +1,325 @@
+"""Parameter values never become query syntax, on every path that binds one.
+
+A value is bound as an RDF term: rdflib's initial bindings on the Python API, a ``VALUES``
+block of serialised terms on Oxigraph (the command line), on an endpoint and for DESCRIBE
+on rdflib. Each payload below is built to break out of that serialisation (a quote, a
+backslash before a quote, a newline, ``\\u`` escapes that a parser might decode, NUL, and the
+characters that end an IRI). No bundled label contains any of them, so every payload must
+match nothing; ``PER-UNIT`` is the control that shows the same path does find
+``kg:high-per-unit-costs`` (from the article's "high per-unit costs", section 4).
+
+A payload that injected a second VALUES row (``('per-unit')``) would match that concept.
+IRI parameters holding a breaking character are refused with one line, exit 2.
+"""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Literal, URIRef
+
+import kg
+from kg import catalogue, engines, params, sparql
+from kg.errors import InputError
+from kg.terms import Term, escape, iri, literal, nt_term
+
+KG = "https://w3id.org/ssp-kg/id/"
+MATCH = KG + "high-per-unit-costs"
+CONTROL = "PER-UNIT"
+
+# name -> text. Each, if it escaped its literal, would add a row or a clause matching MATCH.
+PAYLOADS: dict[str, str] = {
+    "quote": 'x" } ; DROP ALL ; #',
+    "quote-row": 'x") ("per-unit") } #',
+    # The issue's mutant: escape() leaving backslashes alone turns \" into \\" (a backslash,
+    # then a quote that closes the string), so this becomes a second VALUES row.
+    "backslash-quote": "x\\\") ('per-unit') } #",
+    "backslash-quote-double": 'x\\") ("per-unit") } #',
+    "two-backslashes-quote": "x\\\\\") ('per-unit') } #",
+    "trailing-backslash": "per-unit\\",
+    "backslash-apostrophe": "x\\') ('per-unit') } #",
+    "newline": 'x\n") ("per-unit") } #',
+    "newline-comment": "x #\n') ('per-unit') }",
+    "carriage-return": 'x\r") ("per-unit") } #',
+    "tab": "per\tunit",
+    "u-escape-hyphen": "per\\u002Dunit",  # decoded, \u002D is the hyphen of "per-unit"
+    "u-escape-quote": "x\\u0022) ('per-unit') } #",
+    "U-escape-quote": "x\\U00000022) ('per-unit') } #",
+    "U-escape-emoji": "\\U0001F600",
+    "escaped-backslash-u": "x\\\\u0022) ('per-unit') } #",
+    "long-quotes": "x''' \"\"\" ) ('per-unit') } #",
+    "iri-breaking": 'x> } { <https://w3id.org/ssp-kg/id/high-per-unit-costs> "',
+    "braces-space": "{ per-unit }",
+    "nul": "per\x00-unit",
+}
+# A NUL cannot be passed in a command-line argument.
+CLI_PAYLOADS = {name: text for name, text in PAYLOADS.items() if "\x00" not in text}
+
+BREAKING_IRIS = {
+    "greater-than": "kg:none> ) (<https://w3id.org/ssp-kg/id/market-visibility",
+    "space": "kg:market visibility",
+    "brace": "kg:x{y}",
+    "quote": 'kg:x"y',
+    "less-than": "kg:x<y",
+    "backslash-u": "kg:x\\u003E",
+    "newline": "kg:x\ny",
+    "trailing-newline": "kg:market-visibility\n",  # '$' alone would let this through
+}
+
+DESCRIBE = (
+    "DESCRIBE ?c WHERE { ?c skos:prefLabel ?l "
+    "FILTER (CONTAINS(LCASE(STR(?l)), LCASE(STR(?_text)))) }"
+)
+CONSTRUCT = (
+    "CONSTRUCT { ?c skos:prefLabel ?l } WHERE { ?c skos:prefLabel ?l "
+    "FILTER (CONTAINS(LCASE(STR(?l)), LCASE(STR(?_text)))) }"
+)
+RDFLIB_DESCRIBE_BUG = (
+    "bug (kg/querytext.py with_values, rdflib DESCRIBE path): rdflib decodes \\u escapes in "
+    "the whole query text before parsing, so a VALUES literal holding \\uXXXX fails to parse"
+)
+
+
+def _concepts(rows) -> list[str]:
+    return [str(value) for value in rows.values("concept")]
+
+
+def _subjects(graph) -> set[str]:
+    return {str(s) for s in graph.subjects()}
+
+
+# --- The serialisation itself (an independent reader: pyoxigraph parses what we wrote) ------
+
+
+@pytest.mark.parametrize("name", sorted(PAYLOADS))
+def test_a_serialised_literal_reads_back_as_itself(name):
+    import pyoxigraph as ox
+
+    text = PAYLOADS[name]
+    for term in (literal(text), literal(text, lang="en"), literal(text, KG + "type")):
+        line = f"<{KG}s> <{KG}p> {nt_term(term)} .\n"
+        (quad,) = list(ox.parse(line.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
+        assert quad.object.value == text
+        if term.lang:
+            assert quad.object.language == "en"
+        # Exactly one statement: nothing after the literal became a term.
+        values = ox.Store()
+        rows = list(values.query(f"SELECT ?v WHERE {{ VALUES (?v) {{ ({nt_term(term)}) }} }}"))
+        assert len(rows) == 1 and rows[0][0].value == text
+
+
+def test_escape_writes_each_special_character_as_its_escape():
+    assert escape('a\\b"c\nd\re\tf') == 'a\\\\b\\"c\\nd\\re\\tf'
+    assert escape("\\u0022") == "\\\\u0022"
+    assert nt_term(literal('x\\"')) == '"x\\\\\\""'
+
+
+# --- The command line's engine (Oxigraph), in process: the exact path, without click -------
+
+
+OXIGRAPH = engines.pick("oxigraph")
+RDFLIB = engines.pick("rdflib")
+
+
+@pytest.fixture(scope="module")
+def ox_bundled():
+    return OXIGRAPH.load([], True, None)
+
+
+@pytest.fixture(scope="module")
+def rd_bundled():
+    return RDFLIB.load([], True, None)
+
+
+def _run(engine, graph, text_or_name: str, values: dict[str, object]):
+    named = (
+        catalogue.get(text_or_name)
+        if text_or_name in catalogue.names()
+        else (catalogue.from_text(text_or_name, "query", "<query>"))
+    )
+    return engine.run(engine.compile(named), params.bind_terms(named, values), graph)
+
+
+@pytest.mark.parametrize("engine_name", ["oxigraph", "rdflib"])
+def test_the_control_matches_on_both_engines(ox_bundled, rd_bundled, engine_name):
+    engine, graph = (OXIGRAPH, ox_bundled) if engine_name == "oxigraph" else (RDFLIB, rd_bundled)
+    assert _concepts(_run(engine, graph, "label-search", {"text": CONTROL})) == [MATCH]
+
+
+@pytest.mark.parametrize("name", sorted(PAYLOADS))
+@pytest.mark.parametrize("engine_name", ["oxigraph", "rdflib"])
+def test_a_payload_matches_nothing_on_either_engine(ox_bundled, rd_bundled, engine_name, name):
+    engine, graph = (OXIGRAPH, ox_bundled) if engine_name == "oxigraph" else (RDFLIB, rd_bundled)
+    rows = _run(engine, graph, "label-search", {"text": PAYLOADS[name]})
+    assert _concepts(rows) == []
+
+
+@pytest.mark.parametrize("name", sorted(PAYLOADS))
+def test_a_payload_in_a_construct_matches_nothing_on_oxigraph(ox_bundled, name):
+    result = _run(OXIGRAPH, ox_bundled, CONSTRUCT, {"text": PAYLOADS[name]})
+    assert len(result) == 0
+    assert len(_run(OXIGRAPH, ox_bundled, CONSTRUCT, {"text": CONTROL})) == 1
+
+
+@pytest.mark.parametrize("name", sorted(BREAKING_IRIS))
+def test_an_iri_parameter_with_a_breaking_character_is_refused(name):
+    named = catalogue.get("concept-evidence")
+    with pytest.raises(InputError, match="is not an IRI"):
+        params.bind_terms(named, {"concept": BREAKING_IRIS[name]})
+
+
+# --- The Python API (rdflib): initial bindings, and VALUES for DESCRIBE ---------------------
+
+
+def test_the_api_control_matches(bundled):
+    assert _concepts(kg.query("label-search", {"text": CONTROL}, graph=bundled)) == [MATCH]
+    assert MATCH in _subjects(kg.query(DESCRIBE, {"text": CONTROL}, graph=bundled))
+
+
+@pytest.mark.parametrize("name", sorted(PAYLOADS))
+def test_a_payload_matches_nothing_through_the_api(bundled, name):
+    assert _concepts(kg.query("label-search", {"text": PAYLOADS[name]}, graph=bundled)) == []
+    assert len(kg.query(CONSTRUCT, {"text": PAYLOADS[name]}, graph=bundled)) == 0
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            name,
+            marks=pytest.mark.xfail(strict=True, reason=RDFLIB_DESCRIBE_BUG)
+            if name in ("u-escape-hyphen", "U-escape-emoji")
+            else (),
+        )
+        for name in sorted(PAYLOADS)
+    ],
+)
+def test_a_payload_in_a_describe_matches_nothing_through_the_api(bundled, name):
+    """rdflib ignores initial bindings for DESCRIBE: this is rdflib's VALUES path."""
+    assert len(kg.query(DESCRIBE, {"text": PAYLOADS[name]}, graph=bundled)) == 0
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        URIRef(KG + "none> ) (<" + KG + "market-visibility"),
+        URIRef(KG + "a b"),
+        Term("iri", KG + "x> } #"),
+        iri(KG + 'x"y'),
+    ],
+    ids=["uriref-greater-than", "uriref-space", "term-greater-than", "term-quote"],
+)
+def test_an_iri_term_with_a_breaking_character_is_refused(value):
+    named = catalogue.get("concept-evidence")
+    with pytest.raises(InputError, match="is not an IRI"):
+        params.bind_terms(named, {"concept": value})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        Term("literal", "x", None, 'en") } #'),
+        Term("literal", "x", KG + "t> ) (<" + KG + "u", None),
+        Term("literal", "x", None, "en us"),
+    ],
+    ids=["language-tag", "datatype-iri", "language-space"],
+)
+def test_a_literal_term_that_would_break_its_serialisation_is_refused(value):
+    named = catalogue.get("label-search")
+    with pytest.raises(InputError):
+        params.bind_terms(named, {"text": value})
+
+
+def test_a_well_formed_literal_term_is_bound_as_is():
+    named = catalogue.get("label-search")
+    bound = params.bind_terms(named, {"text": Literal("per-unit", lang="en-GB")})
+    assert bound == {"_text": Term("literal", "per-unit", None, "en-GB")}
+
+
+# --- A real endpoint (read-only Oxigraph server): the VALUES block sent over HTTP ----------
+
+
+@pytest.mark.server
+def test_the_endpoint_control_matches(oxigraph_bundled):
+    rows = sparql.query("label-search", {"text": CONTROL}, endpoint=oxigraph_bundled.query_url)
+    assert _concepts(rows) == [MATCH]
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("name", sorted(PAYLOADS))
+def test_a_payload_matches_nothing_on_an_endpoint(oxigraph_bundled, name):
+    url = oxigraph_bundled.query_url
+    assert _concepts(sparql.query("label-search", {"text": PAYLOADS[name]}, endpoint=url)) == []
+    assert len(sparql.query(DESCRIBE, {"text": PAYLOADS[name]}, endpoint=url)) == 0
+
+
+@pytest.mark.server
+@pytest.mark.parametrize(
+    "value",
+    [URIRef(KG + "none> ) (<" + KG + "market-visibility"), BREAKING_IRIS["greater-than"]],
+    ids=["uriref", "text"],
+)
+def test_an_iri_that_would_add_a_row_is_refused_before_the_endpoint(oxigraph_bundled, value):
+    with pytest.raises(InputError, match="is not an IRI"):
+        sparql.query("concept-evidence", {"concept": value}, endpoint=oxigraph_bundled.query_url)
+
+
+# --- The command line, as a user runs it (both engines), and kg viz --------------------------
+
+
+def _cli_concepts(stdout: str) -> list[str]:
+    lines = stdout.splitlines()
+    assert lines and lines[0] == "concept,label,kind"
+    return [line.split(",", 1)[0] for line in lines[1:]]
+
+
+@pytest.mark.parametrize("engine_name", ["oxigraph", "rdflib"])
+def test_the_cli_control_and_every_payload_match_nothing(run_kg, monkeypatch, engine_name):
+    monkeypatch.setenv("KG_ENGINE", engine_name)
+    control = run_kg("query", "label-search", "-p", f"text={CONTROL}", "-f", "csv")
+    assert control.code == 0, control
+    assert _cli_concepts(control.stdout) == [MATCH]
+    for name, text in CLI_PAYLOADS.items():
+        result = run_kg("query", "label-search", "-p", f"text={text}", "-f", "csv")
+        assert (result.code, result.stderr) == (0, ""), (name, result)
+        assert _cli_concepts(result.stdout) == [], name
+
+
+@pytest.mark.parametrize("engine_name", ["oxigraph", "rdflib"])
+def test_the_cli_refuses_a_breaking_iri_in_one_line(run_kg, monkeypatch, engine_name):
+    monkeypatch.setenv("KG_ENGINE", engine_name)
+    for name, value in BREAKING_IRIS.items():
+        result = run_kg("query", "concept-evidence", "-p", f"concept={value}")
+        assert result.code == 2, (name, result)
+        assert result.stdout == ""
+        assert result.stderr.startswith("kg: parameter concept: "), (name, result)
+        assert "is not an IRI" in result.stderr
+        assert result.stderr.count("\n") == 1, (name, result)
+
+
+def test_kg_viz_binds_a_payload_as_a_literal(run_kg, tmp_path):
+    control = tmp_path / "control.html"
+    result = run_kg("viz", "--query", CONSTRUCT, "--param", f"text={CONTROL}", "-o", str(control))
+    assert result.code == 0, result
+    assert "(1 nodes, 0 edges)" in result.stderr
+    assert "high-per-unit-costs" in control.read_text(encoding="utf-8")
+    for name in ("backslash-quote", "quote-row", "u-escape-quote", "newline", "iri-breaking"):
+        page = tmp_path / f"{name}.html"
+        result = run_kg(
+            "viz", "--query", CONSTRUCT, "--param", f"text={PAYLOADS[name]}", "-o", str(page)
+        )
+        assert result.code == 0, (name, result)
+        assert "(0 nodes, 0 edges)" in result.stderr, name
+        assert "high-per-unit-costs" not in page.read_text(encoding="utf-8"), name
+
+
+def test_kg_viz_refuses_a_breaking_iri_in_one_line(run_kg, tmp_path):
+    query = "CONSTRUCT { ?_concept_iri ?p ?o } WHERE { ?_concept_iri ?p ?o }"
+    page = tmp_path / "page.html"
+    result = run_kg(
+        "viz", "--query", query, "--param", f"concept={BREAKING_IRIS['greater-than']}",
+        "-o", str(page),
+    )  # fmt: skip
+    assert result.code == 2, result
+    assert result.stderr.startswith("kg: parameter concept: ") and "is not an IRI" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not page.exists()
