@@ -18,7 +18,7 @@ import pytest
 from rdflib import Literal, URIRef
 
 import kg
-from kg import catalogue, engines, params, sparql
+from kg import catalogue, engines, params, querytext, sparql
 from kg.errors import InputError
 from kg.terms import Term, escape, iri, literal, nt_term
 
@@ -323,3 +323,68 @@ def test_kg_viz_refuses_a_breaking_iri_in_one_line(run_kg, tmp_path):
     assert result.stderr.startswith("kg: parameter concept: ") and "is not an IRI" in result.stderr
     assert result.stderr.count("\n") == 1
     assert not page.exists()
+
+
+# --- Limits checked before any parser sees a query (querytext.check_limits) ----------------
+
+
+def _nested(depth: int, opener: str = "{", closer: str = "}") -> str:
+    return "SELECT * WHERE " + opener * depth + " ?s ?p ?o " + closer * depth
+
+
+def test_nesting_up_to_the_limit_passes_and_one_more_is_refused():
+    querytext.check_limits(_nested(querytext.MAX_NESTING), "q")
+    text = _nested(querytext.MAX_NESTING + 1)
+    with pytest.raises(InputError) as caught:
+        querytext.check_limits(text, "q.rq")
+    assert caught.value.where == "q.rq"
+    # The 65th brace is character 15 + 65 of the only line.
+    column = len("SELECT * WHERE ") + querytext.MAX_NESTING + 1
+    assert caught.value.message == (
+        f"line 1, column {column}: the query nests deeper than 64 levels of {{ ( ["
+    )
+    assert querytext.MAX_NESTING == 64
+
+
+@pytest.mark.parametrize("opener, closer", [("(", ")"), ("[", "]")])
+def test_parentheses_and_brackets_count_as_nesting(opener, closer):
+    with pytest.raises(InputError, match="nests deeper than 64"):
+        querytext.check_limits(_nested(65, opener, closer), "q")
+    querytext.check_limits(_nested(64, opener, closer), "q")
+
+
+def test_mixed_openers_add_up():
+    text = "SELECT * WHERE " + "{([" * 21 + "{{" + " ?s ?p ?o " + "}}" + "])}" * 21  # 65
+    with pytest.raises(InputError, match="nests deeper than 64"):
+        querytext.check_limits(text, "q")
+    querytext.check_limits(text.replace("{([", "{(", 1).replace("])}", ")}", 1), "q")
+
+
+def test_closed_groups_do_not_add_up():
+    querytext.check_limits("SELECT * WHERE { " + "{ ?s ?p ?o } " * 200 + "}", "q")
+
+
+def test_stray_closers_do_not_buy_extra_depth():
+    text = "}" * 10 + _nested(65)
+    with pytest.raises(InputError, match="nests deeper than 64"):
+        querytext.check_limits(text, "q")
+
+
+def test_braces_in_strings_iris_and_comments_are_not_nesting():
+    text = (
+        'SELECT * WHERE { ?s ?p "' + "{" * 100 + '" . ?s ?q <http://e/' + "(" * 100 + "> }\n"
+        "# " + "[" * 100 + "\n"
+    )
+    querytext.check_limits(text, "q")
+
+
+def test_a_service_call_is_refused_locally_with_its_position():
+    text = "SELECT * WHERE {\n  ?s ?p ?o .\n  service <http://127.0.0.1:9/x> { ?s ?p ?o }\n}"
+    with pytest.raises(InputError) as caught:
+        querytext.check_limits(text, "q.rq")
+    assert caught.value.message == f"line 3, column 3: {querytext.SERVICE_REFUSED}"
+    querytext.check_limits(text, "q.rq", local=False)  # an endpoint decides for itself
+
+
+def test_service_in_a_string_or_comment_is_not_a_call():
+    querytext.check_limits('SELECT * WHERE { ?s ?p "SERVICE" } # SERVICE <http://e/>', "q")
