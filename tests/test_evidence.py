@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from kg.evidence import Article, check_anchors, load_article, normalise, section_headings
+from kg.evidence import (
+    Article,
+    check_anchors,
+    evidence_records,
+    load_article,
+    normalise,
+    section_headings,
+)
 
 
 def test_normalise_collapses_whitespace():
@@ -202,7 +209,9 @@ def test_an_anchor_not_verbatim_in_its_paragraph_is_reported(record, message):
     graph = _graph(record, *GOOD)
     problems = check_anchors(graph, _mini(graph))
     assert [p.record.owner for p in problems] == [f"kg:{record[0]}"]
-    assert message in problems[0].message
+    if message.startswith("is not"):
+        message = f"anchor {record[3]!r} is not in this paragraph"
+    assert problems[0].message == message
     assert problems[0].record.anchor == record[3]
 
 
@@ -219,3 +228,45 @@ def test_records_are_reported_in_owner_order():
     problems = check_anchors(graph, _mini(graph))
     assert [p.record.owner for p in problems] == ["kg:a", "kg:b", "kg:c"]
     assert [(p.record.section, p.record.paragraph) for p in problems] == [(1, 2), (1, 1), (2, 1)]
+
+
+def test_every_bad_record_is_reported_not_only_the_first():
+    graph = _graph(
+        ("a-no-section", None, 1, "Alpha"),
+        ("b-no-paragraph", 1, 9, "Alpha"),
+        ("c-not-there", 1, 1, "nope"),
+        ("d-no-anchor", 1, 1, None),
+        ("e-blank-anchor", 1, 1, "  "),
+        *GOOD,
+    )
+    problems = check_anchors(graph, _mini(graph))
+    assert [(p.record.owner, p.message) for p in problems] == [
+        ("kg:a-no-section", "no section or paragraph given"),
+        ("kg:b-no-paragraph", "no such paragraph in the source text"),
+        ("kg:c-not-there", "anchor 'nope' is not in this paragraph"),
+        ("kg:d-no-anchor", "no anchor given"),
+        ("kg:e-blank-anchor", "no anchor given"),
+    ]
+
+
+def test_records_of_one_owner_are_sorted_by_section_paragraph_and_anchor():
+    graph = _graph(("x", 2, 1, "a"), ("x", 1, 1, "a"), ("x", None, 2, "b"), ("x", 1, None, "c"))
+    records = evidence_records(graph)
+    assert [(r.section, r.paragraph, r.anchor) for r in records] == [
+        (None, 2, "b"),
+        (1, None, "c"),
+        (1, 1, "a"),
+        (2, 1, "a"),
+    ]
+    assert evidence_records(_graph(("y", 1, 1, None)))[0].anchor == ""
+
+
+def test_windows_line_ends_split_the_same_way():
+    crlf = MINI_TEXT.replace("\n", "\r\n")
+    headings = section_headings(_graph())
+    assert Article.parse(crlf, headings) == Article.parse(MINI_TEXT, headings)
+
+
+def test_an_empty_text_has_no_title_and_no_sections():
+    assert Article.parse("", ["First Heading"]) == Article("", (), ())
+    assert Article.parse("\n\n  \n", []) == Article("", (), ())
