@@ -14,6 +14,8 @@ IRI parameters holding a breaking character are refused with one line, exit 2.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from rdflib import Literal, URIRef
 
@@ -388,3 +390,77 @@ def test_a_service_call_is_refused_locally_with_its_position():
 
 def test_service_in_a_string_or_comment_is_not_a_call():
     querytext.check_limits('SELECT * WHERE { ?s ?p "SERVICE" } # SERVICE <http://e/>', "q")
+
+
+# --- Text from the graph inside the HTML page's <script> (kg.view._json_for_script) ---------
+
+
+def test_json_in_the_page_cannot_close_its_script_element():
+    from kg.view import _json_for_script
+
+    value = {"b": "</script><!-- x & y", "a": "line\u2028para\u2029", "c": ["é", 1]}
+    text = _json_for_script(value)
+    # Sorted keys, no spaces, non-ASCII kept as is, and < > & U+2028 U+2029 as \\u escapes.
+    assert text == (
+        '{"a":"line\\u2028para\\u2029","b":"\\u003c/script\\u003e\\u003c!-- x \\u0026 y",'
+        '"c":["é",1]}'
+    )
+    assert json.loads(text) == value
+    assert not set("<>&\u2028\u2029") & set(text)
+
+
+def test_any_punctuation_but_a_closer_keeps_the_depth():
+    text = "SELECT * WHERE " + "{ ?s ?p ?o . ?s ?q ?o ; ?r ?o , ?t " * 65 + "}" * 65
+    with pytest.raises(InputError, match="nests deeper than 64"):
+        querytext.check_limits(text, "q")
+
+
+def test_a_closer_takes_off_exactly_one_level():
+    with pytest.raises(InputError, match="nests deeper than 64"):
+        querytext.check_limits("{" * 64 + "}" + "{" * 2, "q")
+    querytext.check_limits("{}" + "{" * 64 + "}" * 64, "q")
+
+
+def test_a_refused_service_names_the_query():
+    with pytest.raises(InputError) as caught:
+        querytext.check_limits("SELECT * { SERVICE <http://e/> { } }", "my.rq")
+    assert caught.value.where == "my.rq"
+
+
+# --- The text an endpoint and Oxigraph get (querytext.remote_text, with_values) -------------
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+
+def test_the_endpoint_text_declares_each_missing_project_prefix_once():
+    text = "SELECT ?l WHERE { ?c skos:prefLabel ?l ; ssp:x ?y . ?c skos:altLabel kg:a:b }"
+    assert querytext.remote_text(text, {}) == (
+        f"PREFIX skos: <{SKOS}>\n"
+        "PREFIX ssp: <https://w3id.org/ssp-kg/ontology#>\n"
+        "PREFIX kg: <https://w3id.org/ssp-kg/id/>\n" + text
+    )
+
+
+def test_a_declared_prefix_is_not_declared_again():
+    text = (
+        "PREFIX kg: <http://example.org/mine/>\nPREFIX skos: <http://example.org/s#>\n"
+        "SELECT ?l WHERE { kg:a:b skos:prefLabel ?l }"
+    )
+    assert querytext.remote_text(text, {}) == text
+
+
+def test_values_bind_every_parameter_in_one_row():
+    text = "SELECT ?s WHERE { ?s ?_p_iri ?_o }"
+    bindings = {"_p_iri": iri(SKOS + "prefLabel"), "_o": literal('a "b"\\', lang="en")}
+    assert querytext.with_values(text, bindings) == (
+        "SELECT ?s WHERE { VALUES (?_p_iri ?_o) { "
+        f'(<{SKOS}prefLabel> "a \\"b\\"\\\\"@en) }}  ?s ?_p_iri ?_o }}'
+    )
+
+
+def test_a_query_without_a_where_group_gets_one_at_its_end():
+    bindings = {"_x_iri": iri("http://e/x")}
+    assert querytext.with_values("  DESCRIBE ?_x_iri \n\n", bindings) == (
+        "  DESCRIBE ?_x_iri\nWHERE { VALUES (?_x_iri) { (<http://e/x>) } }\n"
+    )
+    assert querytext.with_values("DESCRIBE ?x", {}) == "DESCRIBE ?x"
