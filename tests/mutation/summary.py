@@ -18,10 +18,12 @@ from mutmut.stats import status_by_exit_code
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
 def main(functions: list[str]) -> int:
-    explained = set(
-        re.findall(r"`(kg\.[^`]+__mutmut_\d+)`", (ROOT / "docs/mutation.md").read_text())
-    )
+    explained = set(re.findall(r"`(kg\.[^`]+__mutmut_\d+)`", _read(ROOT / "docs" / "mutation.md")))
     counts: dict[str, Counter] = {}
     survivors = []
     for meta in sorted((ROOT / "mutants" / "kg").glob("*.py.meta")):
