@@ -464,3 +464,23 @@ def test_a_query_without_a_where_group_gets_one_at_its_end():
         "  DESCRIBE ?_x_iri\nWHERE { VALUES (?_x_iri) { (<http://e/x>) } }\n"
     )
     assert querytext.with_values("DESCRIBE ?x", {}) == "DESCRIBE ?x"
+
+
+def test_template_slots_escape_quotes_and_markup_and_raw_slots_stay_raw():
+    from kg.view import _fill
+
+    template = '<p title="{{ title }}">{{ title }}</p><script>{{ data }}</script>{{ n }}'
+    page = _fill(template, {"title": "\"a\" 'b' <i>&", "n": 3}, {"data": "x < y"})
+    escaped = "&quot;a&quot; &#x27;b&#x27; &lt;i&gt;&amp;"
+    assert page == f'<p title="{escaped}">{escaped}</p><script>x < y</script>3'
+
+
+def test_the_jupyter_view_is_an_escaped_sandboxed_iframe():
+    from kg.view import View
+
+    view = View("<p class=\"x\">'a' & b</p>", height=300.7)
+    assert view._repr_html_() == (
+        '<iframe srcdoc="&lt;p class=&quot;x&quot;&gt;&#x27;a&#x27; &amp; b&lt;/p&gt;" '
+        'style="width:100%;height:300px;border:1px solid #e4e7eb;border-radius:8px" '
+        'sandbox="allow-scripts" loading="eager" title="Knowledge graph view"></iframe>'
+    )
