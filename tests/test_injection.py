@@ -484,3 +484,89 @@ def test_the_jupyter_view_is_an_escaped_sandboxed_iframe():
         'style="width:100%;height:300px;border:1px solid #e4e7eb;border-radius:8px" '
         'sandbox="allow-scripts" loading="eager" title="Knowledge graph view"></iframe>'
     )
+
+
+# --- Values checked against their declared type before they are bound (kg.params) ----------
+
+TYPED = catalogue.from_text(
+    "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
+    "SELECT * WHERE { ?s ?p ?__when_xsd_date , ?__at_xsd_dateTime , ?__flag_xsd_boolean , "
+    "?__x_xsd_decimal , ?__d_xsd_double , ?__f_xsd_float , ?__n_xsd_integer , "
+    "?__u_xsd_unsignedByte , ?__num_number , ?__node_iri , ?__label_en }",
+    "query",
+    "typed.rq",
+)
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("when", "2024-13-01", "'2024-13-01' is not a date (xsd:date)"),
+        ("when", "2024-01-01x", "'2024-01-01x' is not a date (xsd:date)"),
+        ("when", "1.1.2024", "'1.1.2024' is not a date (xsd:date)"),
+        ("at", "2024-01-01", "'2024-01-01' is not a dateTime (xsd:dateTime)"),
+        ("at", "2024-01-01T25:00:00", "'2024-01-01T25:00:00' is not a dateTime (xsd:dateTime)"),
+        ("flag", "yes", "'yes' is not a boolean (xsd:boolean)"),
+        ("flag", "true\n", "'true\\n' is not a boolean (xsd:boolean)"),
+        ("x", "1e5", "'1e5' is not a decimal (xsd:decimal)"),
+        ("d", "abc", "'abc' is not a double (xsd:double)"),
+        ("f", "1.5.5", "'1.5.5' is not a float (xsd:float)"),
+        ("n", "1.0", "'1.0' is not an integer (xsd:integer)"),
+        ("n", "7\n", "'7\\n' is not an integer (xsd:integer)"),
+        ("u", "x", "'x' is not an unsignedByte (xsd:unsignedByte)"),
+        ("num", "1,5", "'1,5' is not a number"),
+        ("node", "not an iri", "'not an iri' is not an IRI (write it in full, or as kg:name)"),
+    ],
+)
+def test_a_value_not_of_its_declared_type_is_refused(name, value, message):
+    with pytest.raises(InputError) as caught:
+        params.bind_terms(TYPED, {name: value})
+    assert caught.value.where == f"parameter {name}"
+    assert caught.value.message == message
+
+
+def test_values_of_their_declared_type_are_bound_as_typed_literals():
+    bound = params.bind_terms(
+        TYPED,
+        {
+            "when": "2024-02-29", "at": "2024-01-01T10:00:00Z", "flag": "1", "x": "-.5",
+            "d": "-INF", "f": "1.5e3", "n": "+007", "u": "0", "num": "2.50", "node": "kg:agility",
+            "label": "per-unit",
+        },
+    )  # fmt: skip
+    assert bound == {
+        "__when_xsd_date": literal("2024-02-29", XSD + "date"),
+        "__at_xsd_dateTime": literal("2024-01-01T10:00:00Z", XSD + "dateTime"),
+        "__flag_xsd_boolean": literal("1", XSD + "boolean"),
+        "__x_xsd_decimal": literal("-.5", XSD + "decimal"),
+        "__d_xsd_double": literal("-INF", XSD + "double"),
+        "__f_xsd_float": literal("1.5e3", XSD + "float"),
+        "__n_xsd_integer": literal("7", XSD + "integer"),
+        "__u_xsd_unsignedByte": literal("0", XSD + "unsignedByte"),
+        "__num_number": literal("2.50", XSD + "decimal"),
+        "__node_iri": iri(KG + "agility"),
+        "__label_en": literal("per-unit", lang="en"),
+    }
+    number = params.bind_terms(TYPED, {"num": "-12"})["__num_number"]
+    assert number == literal("-12", XSD + "integer")
+    assert params.bind_terms(TYPED, {"num": "1e3"})["__num_number"] == literal(
+        "1e3", XSD + "double"
+    )
+
+
+def test_a_blank_node_or_a_literal_for_an_iri_is_refused():
+    from rdflib import BNode
+
+    with pytest.raises(InputError) as caught:
+        params.bind_terms(TYPED, {"node": BNode("b0")})
+    assert caught.value.message == "a blank node cannot be a parameter value"
+    with pytest.raises(InputError) as caught:
+        params.bind_terms(TYPED, {"node": Literal("kg:agility")})
+    assert caught.value.message == "'kg:agility' is not an IRI"
+    with pytest.raises(InputError) as caught:
+        params.bind_terms(TYPED, {"label": Term("literal", "x", XSD + "t>", None)})
+    assert caught.value.message == f"datatype {XSD + 't>'!r} is not an IRI"
+    with pytest.raises(InputError) as caught:
+        params.bind_terms(TYPED, {"label": Term("literal", "x", None, "en-")})
+    assert caught.value.message == "'en-' is not a language tag"
