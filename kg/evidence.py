@@ -119,7 +119,9 @@ def check_anchors(graph: Graph, article: Article) -> list[AnchorProblem]:
             problems.append(AnchorProblem(record, "no section or paragraph given"))
             continue
         paragraph = article.paragraph(record.section, record.paragraph)
-        if paragraph is None:
+        if not normalise(record.anchor):
+            problems.append(AnchorProblem(record, "no anchor given"))
+        elif paragraph is None:
             problems.append(AnchorProblem(record, "no such paragraph in the source text"))
         elif normalise(record.anchor) not in paragraph:
             problems.append(

@@ -22,6 +22,7 @@ _DECIMAL = re.compile(r"^[+-]?(?:\d+\.\d*|\.\d+|\d+)$")
 _DOUBLE = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$|^[+-]?INF$|^NaN$")
 _BOOLEAN = re.compile(r"^(?:true|false|1|0)$")
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*$")
+_LANGUAGE = re.compile(r"^[A-Za-z]+(?:-[A-Za-z0-9]+)*$")
 
 
 def bind_terms(named: NamedQuery, params: Mapping[str, object] | None = None) -> dict[str, Term]:
@@ -62,6 +63,7 @@ def to_term(parameter: Parameter, value: object) -> Term:
             raise InputError(where, "a blank node cannot be a parameter value")
         if parameter.kind == "iri" and term.kind != "iri":
             raise InputError(where, f"{term.value!r} is not an IRI")
+        _check_term(term, where)
         return term
     if isinstance(value, bool):
         text = "true" if value else "false"
@@ -72,10 +74,10 @@ def to_term(parameter: Parameter, value: object) -> Term:
     if parameter.kind == "iri":
         return _iri(text, where)
     if parameter.kind == "number":
-        if _INTEGER.match(text):
+        if _INTEGER.fullmatch(text):
             return literal(str(int(text)), XSD + "integer")
         for pattern, datatype in ((_DECIMAL, "decimal"), (_DOUBLE, "double")):
-            if pattern.match(text):
+            if pattern.fullmatch(text):
                 return literal(text, XSD + datatype)
         raise InputError(where, f"{text!r} is not a number")
     if parameter.kind == "language":
@@ -97,11 +99,26 @@ def _as_term(value: object) -> Term | None:
     return None
 
 
+def _check_term(term: Term, where: str) -> None:
+    """InputError for a term whose IRI, datatype or language tag would not serialise as one.
+
+    Terms given as such (rdflib, pyoxigraph or :class:`Term`) skip the text checks, yet are
+    written into a VALUES block on Oxigraph and on an endpoint.
+    """
+    if term.kind == "iri" and not _IRI.fullmatch(term.value):
+        raise InputError(where, f"{term.value!r} is not an IRI")
+    if term.kind == "literal":
+        if term.datatype is not None and not _IRI.fullmatch(term.datatype):
+            raise InputError(where, f"datatype {term.datatype!r} is not an IRI")
+        if term.lang is not None and not _LANGUAGE.fullmatch(term.lang):
+            raise InputError(where, f"{term.lang!r} is not a language tag")
+
+
 def _iri(text: str, where: str) -> Term:
     prefix, colon, local = text.partition(":")
     if colon and prefix in PREFIXES and not local.startswith("//"):
         text = PREFIXES[prefix] + local
-    if not _IRI.match(text):
+    if not _IRI.fullmatch(text):
         raise InputError(where, f"{text!r} is not an IRI (write it in full, or as kg:name)")
     return iri(text)
 
@@ -112,17 +129,17 @@ def _check_lexical(text: str, datatype: str, where: str) -> None:
         return
     local = datatype[len(XSD) :]
     checks: dict[str, Any] = {
-        "decimal": _DECIMAL.match,
-        "float": _DOUBLE.match,
-        "double": _DOUBLE.match,
-        "boolean": _BOOLEAN.match,
+        "decimal": _DECIMAL.fullmatch,
+        "float": _DOUBLE.fullmatch,
+        "double": _DOUBLE.fullmatch,
+        "boolean": _BOOLEAN.fullmatch,
         "date": _parses(date.fromisoformat, r"^-?\d{4,}-\d{2}-\d{2}$"),
         "dateTime": _parses(
             lambda t: datetime.fromisoformat(t.replace("Z", "+00:00")),
             r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}",
         ),
     }
-    check = _INTEGER.match if local in INTEGER_TYPES else checks.get(local)
+    check = _INTEGER.fullmatch if local in INTEGER_TYPES else checks.get(local)
     if check is not None and not check(text):
         article = "an" if local[0] in "aeiou" else "a"
         raise InputError(where, f"{text!r} is not {article} {local} (xsd:{local})")

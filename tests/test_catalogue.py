@@ -10,6 +10,7 @@ bundled graph with rdflib and on a real Oxigraph server.
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from collections import Counter
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from kg import catalogue, sparql
+from kg import catalogue, querytext, sparql
 from kg.catalogue import (
     find_parameters,
     parse_decorators,
@@ -59,7 +60,7 @@ CASES: list[tuple[str, str, dict[str, str]]] = [
         "concepts-in-section",
         {"section": "7", "paragraph": "10"},
     ),
-    ("most-connected", "most-connected", {"min": "20"}),
+    ("most-connected", "most-connected", {"min": "6"}),
     ("concept-evidence", "concept-evidence", {"concept": "kg:market-visibility"}),
     (
         "relation-evidence",
@@ -258,6 +259,86 @@ def _check(result: sparql.QueryResult, stem: str) -> None:
         f"{stem}: missing {sorted((expected - actual).elements())}, "
         f"unexpected {sorted((actual - expected).elements())}"
     )
+    check_order(result, stem)
+
+
+# The columns of each expected file that follow the query's ORDER BY, as its .rq states it
+# ("-" marks DESC). Rows equal on these may come in any order; otherwise the expected file
+# gives the order. concept-evidence orders by the section's position: kg:section-N sorts
+# as N for the seven sections.
+ORDER_KEYS: dict[str, list[str]] = {
+    **{f"article-q{n}": ["label"] for n in range(1, 6)},
+    "challenge-effects": ["challengeLabel", "hinderedLabel"],
+    "challenge-mitigations": ["challengeLabel", "mitigatorKind", "mitigatorLabel"],
+    "challenges-by-producer": ["producerLabel", "challengeKind", "challengeLabel"],
+    "competency-questions": ["id"],
+    "concept-evidence": ["section", "paragraph"],
+    "concepts-in-section": ["paragraph", "label"],
+    "consumer-appeal": ["valueLabel", "sourceLabel"],
+    "label-search": ["label"],
+    "most-connected": ["-degree", "label"],
+    "producer-capabilities": ["producerLabel", "capabilityLabel"],
+    "relation-evidence": ["subject", "predicate", "object", "section", "paragraph"],
+    "section-overview": ["position"],
+    "skos-hierarchy": ["broaderLabel", "conceptLabel"],
+    "technology-outcome-chains": ["producerLabel", "technologyLabel", "outcomeLabel"],
+    "trend-beneficiaries": ["trendLabel", "favouredLabel"],
+    "unmitigated-challenges": ["kind", "label"],
+}
+NUMERIC = {"degree", "paragraph", "position"}
+
+
+def _query_of(stem: str) -> str:
+    return next(name for case_stem, name, _ in CASES if case_stem == stem)
+
+
+def ordered_rows(stem: str) -> tuple[list[str], list[tuple[str, ...]]]:
+    """The expected file's key columns, row by row in the file's order."""
+    keys = [key.lstrip("-") for key in ORDER_KEYS[_query_of(stem)]]
+    with (EXPECTED / f"{stem}.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return keys, [tuple(row[key] for key in keys) for row in rows]
+
+
+def check_order(result: sparql.QueryResult, stem: str) -> None:
+    """Where the query has a top-level ORDER BY, its rows come in the expected file's order."""
+    name = _query_of(stem)
+    if not querytext.shape(catalogue.get(name).text).ordered:
+        return
+    keys, expected = ordered_rows(stem)
+    assert not isinstance(result, bool | Graph)
+    actual = [tuple(_text(row.get(key)) for key in keys) for row in result]
+    assert actual == expected, f"{stem}: rows out of the order of ORDER BY {keys}"
+
+
+def test_every_ordering_query_has_its_order_keys_declared():
+    ordered = {
+        name for name in catalogue.names() if querytext.shape(catalogue.get(name).text).ordered
+    }
+    assert ordered == set(ORDER_KEYS)
+
+
+@pytest.mark.parametrize(
+    "stem", [stem for stem, name, _ in CASES if name in ORDER_KEYS], ids=lambda stem: stem
+)
+def test_each_expected_file_is_in_the_order_its_query_states(stem):
+    """The hand-written order obeys the ORDER BY (codepoint order of labels, numbers as such)."""
+    directions = [key.startswith("-") for key in ORDER_KEYS[_query_of(stem)]]
+    keys, rows = ordered_rows(stem)
+
+    def sort_key(row: tuple[str, ...]) -> tuple:
+        parts = []
+        for key, value, descending in zip(keys, row, directions, strict=True):
+            number = int(value) if key in NUMERIC else None
+            if descending:
+                assert number is not None, "DESC is only used on numbers here"
+                parts.append(-number)
+            else:
+                parts.append(number if number is not None else value)
+        return tuple(parts)
+
+    for before, after in itertools.pairwise(rows):
+        assert sort_key(before) <= sort_key(after), f"{stem}: {before} comes before {after}"
 
 
 @pytest.mark.parametrize("stem, name, params", CASES, ids=CASE_IDS)

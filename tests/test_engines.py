@@ -19,10 +19,14 @@ import pytest
 
 from kg import catalogue, engines, params, results
 from kg.errors import InputError
+from kg.prefixes import shorten
+from kg.terms import neutral
 
 from .conftest import FIXTURES, REPO
 from .terminal import run_on_terminal
-from .test_catalogue import CASE_IDS, CASES
+from .test_catalogue import CASE_IDS, CASES, ORDER_KEYS, ordered_rows
+
+ORDERED_CASES = [case for case in CASES if case[1] in ORDER_KEYS]
 
 SYN = "https://w3id.org/ssp-kg/synthetic/"
 OXIGRAPH = engines.pick("oxigraph")
@@ -95,6 +99,26 @@ def test_catalogue_gives_the_same_bytes_on_both_engines(loaded, graph, stem, nam
     from_oxigraph, from_rdflib = _outputs(named, params.bind_terms(named, params_), *loaded[graph])
     for fmt, text in from_rdflib.items():
         assert from_oxigraph[fmt] == text, f"{stem} as {fmt} differs on {graph}"
+
+
+@pytest.mark.parametrize("stem, name, params_", ORDERED_CASES, ids=[c[0] for c in ORDERED_CASES])
+@pytest.mark.parametrize("engine_name", ["oxigraph", "rdflib"])
+def test_ordered_answers_come_in_the_expected_order(loaded, engine_name, stem, name, params_):
+    """Not only the same bytes on both engines: the order of the expected file."""
+    named = catalogue.get(name)
+    ox_graph, rd_graph = loaded["bundled"]
+    engine, graph = (OXIGRAPH, ox_graph) if engine_name == "oxigraph" else (RDFLIB, rd_graph)
+    rows = engine.run(engine.compile(named), params.bind_terms(named, params_), graph)
+    keys, expected = ordered_rows(stem)
+    actual = [tuple(_text(row.get(key)) for key in keys) for row in rows]
+    assert actual == expected, f"{stem} on {engine_name}: rows out of ORDER BY {keys}"
+
+
+def _text(term) -> str:
+    if term is None:
+        return ""
+    term = neutral(term)
+    return shorten(term.value) if term.kind == "iri" else term.value
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The mutation check of the safety modules (docs/mutation.md): mutmut, run from the repo root.
+#
+#   .venv/bin/pip install -e '.[test,mutation]'
+#   bash tests/mutation/run.sh            # every function listed below
+#   bash tests/mutation/run.sh kg.terms   # one module's functions
+#
+# mutmut copies kg/ into mutants/ and runs, per mutant, only the in-process tests that call
+# the mutated function (the selection is [tool.mutmut] in pyproject.toml). It prints each
+# module's counts and every surviving mutant's diff; docs/mutation.md explains each survivor.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PYTHON="${PYTHON:-.venv/bin/python}"
+"$PYTHON" -c "import mutmut" 2>/dev/null || {
+  echo "mutmut is missing: $PYTHON -m pip install -e '.[mutation]'" >&2
+  exit 2
+}
+# The functions that guard safety: escaping, parameter binding, anchor checks, HTML
+# escaping, query limits and the VALUES block.
+FUNCTIONS=(
+  kg.terms.x_escape kg.terms.x_nt_term
+  kg.params.x_bind_terms kg.params.x_to_term kg.params.x__as_term kg.params.x__check_term
+  kg.params.x__iri kg.params.x__check_lexical kg.params.x__parses
+  kg.evidence.x_normalise "kg.evidence.xǁArticleǁparse" "kg.evidence.xǁArticleǁparagraph"
+  "kg.evidence.xǁAnchorProblemǁ__str__" kg.evidence.x_section_headings
+  kg.evidence.x_evidence_records kg.evidence.x_load_article kg.evidence.x_check_anchors
+  kg.view.x__json_for_script kg.view.x__fill "kg.view.xǁViewǁ_repr_html_"
+  kg.querytext.x_check_limits kg.querytext.x_with_values kg.querytext.x_remote_text
+  kg.querytext.x_where_group kg.querytext.x__long_construct kg.querytext.x__after_group
+  kg.querytext.x_form_index
+)
+names=()
+for function in "${FUNCTIONS[@]}"; do
+  if [ $# -eq 0 ] || [[ "$function" == "$1".* ]]; then
+    names+=("${function}__mutmut_*")
+  fi
+done
+export KG_ENGINE=""
+rm -rf mutants
+"$PYTHON" -m mutmut run --max-children "${MUTMUT_CHILDREN:-2}" "${names[@]}" >/dev/null 2>&1 || true
+"$PYTHON" tests/mutation/summary.py "${FUNCTIONS[@]}"

@@ -1,0 +1,572 @@
+"""Parameter values never become query syntax, on every path that binds one.
+
+A value is bound as an RDF term: rdflib's initial bindings on the Python API, a ``VALUES``
+block of serialised terms on Oxigraph (the command line), on an endpoint and for DESCRIBE
+on rdflib. Each payload below is built to break out of that serialisation (a quote, a
+backslash before a quote, a newline, ``\\u`` escapes that a parser might decode, NUL, and the
+characters that end an IRI). No bundled label contains any of them, so every payload must
+match nothing; ``PER-UNIT`` is the control that shows the same path does find
+``kg:high-per-unit-costs`` (from the article's "high per-unit costs", section 4).
+
+A payload that injected a second VALUES row (``('per-unit')``) would match that concept.
+IRI parameters holding a breaking character are refused with one line, exit 2.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rdflib import Literal, URIRef
+
+import kg
+from kg import catalogue, engines, params, querytext, sparql
+from kg.errors import InputError
+from kg.terms import Term, escape, iri, literal, nt_term
+
+KG = "https://w3id.org/ssp-kg/id/"
+MATCH = KG + "high-per-unit-costs"
+CONTROL = "PER-UNIT"
+
+# name -> text. Each, if it escaped its literal, would add a row or a clause matching MATCH.
+PAYLOADS: dict[str, str] = {
+    "quote": 'x" } ; DROP ALL ; #',
+    "quote-row": 'x") ("per-unit") } #',
+    # The issue's mutant: escape() leaving backslashes alone turns \" into \\" (a backslash,
+    # then a quote that closes the string), so this becomes a second VALUES row.
+    "backslash-quote": "x\\\") ('per-unit') } #",
+    "backslash-quote-double": 'x\\") ("per-unit") } #',
+    "two-backslashes-quote": "x\\\\\") ('per-unit') } #",
+    "trailing-backslash": "per-unit\\",
+    "backslash-apostrophe": "x\\') ('per-unit') } #",
+    "newline": 'x\n") ("per-unit") } #',
+    "newline-comment": "x #\n') ('per-unit') }",
+    "carriage-return": 'x\r") ("per-unit") } #',
+    "tab": "per\tunit",
+    "u-escape-hyphen": "per\\u002Dunit",  # decoded, \u002D is the hyphen of "per-unit"
+    "u-escape-quote": "x\\u0022) ('per-unit') } #",
+    "U-escape-quote": "x\\U00000022) ('per-unit') } #",
+    "U-escape-emoji": "\\U0001F600",
+    "escaped-backslash-u": "x\\\\u0022) ('per-unit') } #",
+    "long-quotes": "x''' \"\"\" ) ('per-unit') } #",
+    "iri-breaking": 'x> } { <https://w3id.org/ssp-kg/id/high-per-unit-costs> "',
+    "braces-space": "{ per-unit }",
+    "nul": "per\x00-unit",
+}
+# A NUL cannot be passed in a command-line argument.
+CLI_PAYLOADS = {name: text for name, text in PAYLOADS.items() if "\x00" not in text}
+
+BREAKING_IRIS = {
+    "greater-than": "kg:none> ) (<https://w3id.org/ssp-kg/id/market-visibility",
+    "space": "kg:market visibility",
+    "brace": "kg:x{y}",
+    "quote": 'kg:x"y',
+    "less-than": "kg:x<y",
+    "backslash-u": "kg:x\\u003E",
+    "newline": "kg:x\ny",
+    "trailing-newline": "kg:market-visibility\n",  # '$' alone would let this through
+}
+
+DESCRIBE = (
+    "DESCRIBE ?c WHERE { ?c skos:prefLabel ?l "
+    "FILTER (CONTAINS(LCASE(STR(?l)), LCASE(STR(?_text)))) }"
+)
+CONSTRUCT = (
+    "CONSTRUCT { ?c skos:prefLabel ?l } WHERE { ?c skos:prefLabel ?l "
+    "FILTER (CONTAINS(LCASE(STR(?l)), LCASE(STR(?_text)))) }"
+)
+RDFLIB_DESCRIBE_BUG = (
+    "bug (kg/querytext.py with_values, rdflib DESCRIBE path): rdflib decodes \\u escapes in "
+    "the whole query text before parsing, so a VALUES literal holding \\uXXXX fails to parse"
+)
+
+
+def _concepts(rows) -> list[str]:
+    return [str(value) for value in rows.values("concept")]
+
+
+def _subjects(graph) -> set[str]:
+    return {str(s) for s in graph.subjects()}
+
+
+# --- The serialisation itself (an independent reader: pyoxigraph parses what we wrote) ------
+
+
+@pytest.mark.parametrize("name", sorted(PAYLOADS))
+def test_a_serialised_literal_reads_back_as_itself(name):
+    import pyoxigraph as ox
+
+    text = PAYLOADS[name]
+    for term in (literal(text), literal(text, lang="en"), literal(text, KG + "type")):
+        line = f"<{KG}s> <{KG}p> {nt_term(term)} .\n"
+        (quad,) = list(ox.parse(line.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
+        assert quad.object.value == text
+        if term.lang:
+            assert quad.object.language == "en"
+        # Exactly one statement: nothing after the literal became a term.
+        values = ox.Store()
+        rows = list(values.query(f"SELECT ?v WHERE {{ VALUES (?v) {{ ({nt_term(term)}) }} }}"))
+        assert len(rows) == 1 and rows[0][0].value == text
+
+
+def test_escape_writes_each_special_character_as_its_escape():
+    assert escape('a\\b"c\nd\re\tf') == 'a\\\\b\\"c\\nd\\re\\tf'
+    assert escape("\\u0022") == "\\\\u0022"
+    assert nt_term(literal('x\\"')) == '"x\\\\\\""'
+
+
+# --- The command line's engine (Oxigraph), in process: the exact path, without click -------
+
+
+OXIGRAPH = engines.pick("oxigraph")
+RDFLIB = engines.pick("rdflib")
+
+
+@pytest.fixture(scope="module")
+def ox_bundled():
+    return OXIGRAPH.load([], True, None)
+
+
+@pytest.fixture(scope="module")
+def rd_bundled():
+    return RDFLIB.load([], True, None)
+
+
+def _run(engine, graph, text_or_name: str, values: dict[str, object]):
+    named = (
+        catalogue.get(text_or_name)
+        if text_or_name in catalogue.names()
+        else (catalogue.from_text(text_or_name, "query", "<query>"))
+    )
+    return engine.run(engine.compile(named), params.bind_terms(named, values), graph)
+
+
+@pytest.mark.parametrize("engine_name", ["oxigraph", "rdflib"])
+def test_the_control_matches_on_both_engines(ox_bundled, rd_bundled, engine_name):
+    engine, graph = (OXIGRAPH, ox_bundled) if engine_name == "oxigraph" else (RDFLIB, rd_bundled)
+    assert _concepts(_run(engine, graph, "label-search", {"text": CONTROL})) == [MATCH]
+
+
+@pytest.mark.parametrize("name", sorted(PAYLOADS))
+@pytest.mark.parametrize("engine_name", ["oxigraph", "rdflib"])
+def test_a_payload_matches_nothing_on_either_engine(ox_bundled, rd_bundled, engine_name, name):
+    engine, graph = (OXIGRAPH, ox_bundled) if engine_name == "oxigraph" else (RDFLIB, rd_bundled)
+    rows = _run(engine, graph, "label-search", {"text": PAYLOADS[name]})
+    assert _concepts(rows) == []
+
+
+@pytest.mark.parametrize("name", sorted(PAYLOADS))
+def test_a_payload_in_a_construct_matches_nothing_on_oxigraph(ox_bundled, name):
+    result = _run(OXIGRAPH, ox_bundled, CONSTRUCT, {"text": PAYLOADS[name]})
+    assert len(result) == 0
+    assert len(_run(OXIGRAPH, ox_bundled, CONSTRUCT, {"text": CONTROL})) == 1
+
+
+@pytest.mark.parametrize("name", sorted(BREAKING_IRIS))
+def test_an_iri_parameter_with_a_breaking_character_is_refused(name):
+    named = catalogue.get("concept-evidence")
+    with pytest.raises(InputError, match="is not an IRI"):
+        params.bind_terms(named, {"concept": BREAKING_IRIS[name]})
+
+
+# --- The Python API (rdflib): initial bindings, and VALUES for DESCRIBE ---------------------
+
+
+def test_the_api_control_matches(bundled):
+    assert _concepts(kg.query("label-search", {"text": CONTROL}, graph=bundled)) == [MATCH]
+    assert MATCH in _subjects(kg.query(DESCRIBE, {"text": CONTROL}, graph=bundled))
+
+
+@pytest.mark.parametrize("name", sorted(PAYLOADS))
+def test_a_payload_matches_nothing_through_the_api(bundled, name):
+    assert _concepts(kg.query("label-search", {"text": PAYLOADS[name]}, graph=bundled)) == []
+    assert len(kg.query(CONSTRUCT, {"text": PAYLOADS[name]}, graph=bundled)) == 0
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            name,
+            marks=pytest.mark.xfail(strict=True, reason=RDFLIB_DESCRIBE_BUG)
+            if name in ("u-escape-hyphen", "U-escape-emoji")
+            else (),
+        )
+        for name in sorted(PAYLOADS)
+    ],
+)
+def test_a_payload_in_a_describe_matches_nothing_through_the_api(bundled, name):
+    """rdflib ignores initial bindings for DESCRIBE: this is rdflib's VALUES path."""
+    assert len(kg.query(DESCRIBE, {"text": PAYLOADS[name]}, graph=bundled)) == 0
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        URIRef(KG + "none> ) (<" + KG + "market-visibility"),
+        URIRef(KG + "a b"),
+        Term("iri", KG + "x> } #"),
+        iri(KG + 'x"y'),
+    ],
+    ids=["uriref-greater-than", "uriref-space", "term-greater-than", "term-quote"],
+)
+def test_an_iri_term_with_a_breaking_character_is_refused(value):
+    named = catalogue.get("concept-evidence")
+    with pytest.raises(InputError, match="is not an IRI"):
+        params.bind_terms(named, {"concept": value})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        Term("literal", "x", None, 'en") } #'),
+        Term("literal", "x", KG + "t> ) (<" + KG + "u", None),
+        Term("literal", "x", None, "en us"),
+    ],
+    ids=["language-tag", "datatype-iri", "language-space"],
+)
+def test_a_literal_term_that_would_break_its_serialisation_is_refused(value):
+    named = catalogue.get("label-search")
+    with pytest.raises(InputError):
+        params.bind_terms(named, {"text": value})
+
+
+def test_a_well_formed_literal_term_is_bound_as_is():
+    named = catalogue.get("label-search")
+    bound = params.bind_terms(named, {"text": Literal("per-unit", lang="en-GB")})
+    assert bound == {"_text": Term("literal", "per-unit", None, "en-GB")}
+
+
+# --- A real endpoint (read-only Oxigraph server): the VALUES block sent over HTTP ----------
+
+
+@pytest.mark.server
+def test_the_endpoint_control_matches(oxigraph_bundled):
+    rows = sparql.query("label-search", {"text": CONTROL}, endpoint=oxigraph_bundled.query_url)
+    assert _concepts(rows) == [MATCH]
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("name", sorted(PAYLOADS))
+def test_a_payload_matches_nothing_on_an_endpoint(oxigraph_bundled, name):
+    url = oxigraph_bundled.query_url
+    assert _concepts(sparql.query("label-search", {"text": PAYLOADS[name]}, endpoint=url)) == []
+    assert len(sparql.query(DESCRIBE, {"text": PAYLOADS[name]}, endpoint=url)) == 0
+
+
+@pytest.mark.server
+@pytest.mark.parametrize(
+    "value",
+    [URIRef(KG + "none> ) (<" + KG + "market-visibility"), BREAKING_IRIS["greater-than"]],
+    ids=["uriref", "text"],
+)
+def test_an_iri_that_would_add_a_row_is_refused_before_the_endpoint(oxigraph_bundled, value):
+    with pytest.raises(InputError, match="is not an IRI"):
+        sparql.query("concept-evidence", {"concept": value}, endpoint=oxigraph_bundled.query_url)
+
+
+# --- The command line, as a user runs it (both engines), and kg viz --------------------------
+
+
+def _cli_concepts(stdout: str) -> list[str]:
+    lines = stdout.splitlines()
+    assert lines and lines[0] == "concept,label,kind"
+    return [line.split(",", 1)[0] for line in lines[1:]]
+
+
+@pytest.mark.parametrize("engine_name", ["oxigraph", "rdflib"])
+def test_the_cli_control_and_every_payload_match_nothing(run_kg, monkeypatch, engine_name):
+    monkeypatch.setenv("KG_ENGINE", engine_name)
+    control = run_kg("query", "label-search", "-p", f"text={CONTROL}", "-f", "csv")
+    assert control.code == 0, control
+    assert _cli_concepts(control.stdout) == [MATCH]
+    for name, text in CLI_PAYLOADS.items():
+        result = run_kg("query", "label-search", "-p", f"text={text}", "-f", "csv")
+        assert (result.code, result.stderr) == (0, ""), (name, result)
+        assert _cli_concepts(result.stdout) == [], name
+
+
+@pytest.mark.parametrize("engine_name", ["oxigraph", "rdflib"])
+def test_the_cli_refuses_a_breaking_iri_in_one_line(run_kg, monkeypatch, engine_name):
+    monkeypatch.setenv("KG_ENGINE", engine_name)
+    for name, value in BREAKING_IRIS.items():
+        result = run_kg("query", "concept-evidence", "-p", f"concept={value}")
+        assert result.code == 2, (name, result)
+        assert result.stdout == ""
+        assert result.stderr.startswith("kg: parameter concept: "), (name, result)
+        assert "is not an IRI" in result.stderr
+        assert result.stderr.count("\n") == 1, (name, result)
+
+
+def test_kg_viz_binds_a_payload_as_a_literal(run_kg, tmp_path):
+    control = tmp_path / "control.html"
+    result = run_kg("viz", "--query", CONSTRUCT, "--param", f"text={CONTROL}", "-o", str(control))
+    assert result.code == 0, result
+    assert "(1 nodes, 0 edges)" in result.stderr
+    assert "high-per-unit-costs" in control.read_text(encoding="utf-8")
+    for name in ("backslash-quote", "quote-row", "u-escape-quote", "newline", "iri-breaking"):
+        page = tmp_path / f"{name}.html"
+        result = run_kg(
+            "viz", "--query", CONSTRUCT, "--param", f"text={PAYLOADS[name]}", "-o", str(page)
+        )
+        assert result.code == 0, (name, result)
+        assert "(0 nodes, 0 edges)" in result.stderr, name
+        assert "high-per-unit-costs" not in page.read_text(encoding="utf-8"), name
+
+
+def test_kg_viz_refuses_a_breaking_iri_in_one_line(run_kg, tmp_path):
+    query = "CONSTRUCT { ?_concept_iri ?p ?o } WHERE { ?_concept_iri ?p ?o }"
+    page = tmp_path / "page.html"
+    result = run_kg(
+        "viz", "--query", query, "--param", f"concept={BREAKING_IRIS['greater-than']}",
+        "-o", str(page),
+    )  # fmt: skip
+    assert result.code == 2, result
+    assert result.stderr.startswith("kg: parameter concept: ") and "is not an IRI" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not page.exists()
+
+
+# --- Limits checked before any parser sees a query (querytext.check_limits) ----------------
+
+
+def _nested(depth: int, opener: str = "{", closer: str = "}") -> str:
+    return "SELECT * WHERE " + opener * depth + " ?s ?p ?o " + closer * depth
+
+
+def test_nesting_up_to_the_limit_passes_and_one_more_is_refused():
+    querytext.check_limits(_nested(querytext.MAX_NESTING), "q")
+    text = _nested(querytext.MAX_NESTING + 1)
+    with pytest.raises(InputError) as caught:
+        querytext.check_limits(text, "q.rq")
+    assert caught.value.where == "q.rq"
+    # The 65th brace is character 15 + 65 of the only line.
+    column = len("SELECT * WHERE ") + querytext.MAX_NESTING + 1
+    assert caught.value.message == (
+        f"line 1, column {column}: the query nests deeper than 64 levels of {{ ( ["
+    )
+    assert querytext.MAX_NESTING == 64
+
+
+@pytest.mark.parametrize("opener, closer", [("(", ")"), ("[", "]")])
+def test_parentheses_and_brackets_count_as_nesting(opener, closer):
+    with pytest.raises(InputError, match="nests deeper than 64"):
+        querytext.check_limits(_nested(65, opener, closer), "q")
+    querytext.check_limits(_nested(64, opener, closer), "q")
+
+
+def test_mixed_openers_add_up():
+    text = "SELECT * WHERE " + "{([" * 21 + "{{" + " ?s ?p ?o " + "}}" + "])}" * 21  # 65
+    with pytest.raises(InputError, match="nests deeper than 64"):
+        querytext.check_limits(text, "q")
+    querytext.check_limits(text.replace("{([", "{(", 1).replace("])}", ")}", 1), "q")
+
+
+def test_closed_groups_do_not_add_up():
+    querytext.check_limits("SELECT * WHERE { " + "{ ?s ?p ?o } " * 200 + "}", "q")
+
+
+def test_stray_closers_do_not_buy_extra_depth():
+    text = "}" * 10 + _nested(65)
+    with pytest.raises(InputError, match="nests deeper than 64"):
+        querytext.check_limits(text, "q")
+
+
+def test_braces_in_strings_iris_and_comments_are_not_nesting():
+    text = (
+        'SELECT * WHERE { ?s ?p "' + "{" * 100 + '" . ?s ?q <http://e/' + "(" * 100 + "> }\n"
+        "# " + "[" * 100 + "\n"
+    )
+    querytext.check_limits(text, "q")
+
+
+def test_a_service_call_is_refused_locally_with_its_position():
+    text = "SELECT * WHERE {\n  ?s ?p ?o .\n  service <http://127.0.0.1:9/x> { ?s ?p ?o }\n}"
+    with pytest.raises(InputError) as caught:
+        querytext.check_limits(text, "q.rq")
+    assert caught.value.message == f"line 3, column 3: {querytext.SERVICE_REFUSED}"
+    querytext.check_limits(text, "q.rq", local=False)  # an endpoint decides for itself
+
+
+def test_service_in_a_string_or_comment_is_not_a_call():
+    querytext.check_limits('SELECT * WHERE { ?s ?p "SERVICE" } # SERVICE <http://e/>', "q")
+
+
+# --- Text from the graph inside the HTML page's <script> (kg.view._json_for_script) ---------
+
+
+def test_json_in_the_page_cannot_close_its_script_element():
+    from kg.view import _json_for_script
+
+    value = {"b": "</script><!-- x & y", "a": "line\u2028para\u2029", "c": ["é", 1]}
+    text = _json_for_script(value)
+    # Sorted keys, no spaces, non-ASCII kept as is, and < > & U+2028 U+2029 as \\u escapes.
+    assert text == (
+        '{"a":"line\\u2028para\\u2029","b":"\\u003c/script\\u003e\\u003c!-- x \\u0026 y",'
+        '"c":["é",1]}'
+    )
+    assert json.loads(text) == value
+    assert not set("<>&\u2028\u2029") & set(text)
+
+
+def test_any_punctuation_but_a_closer_keeps_the_depth():
+    text = "SELECT * WHERE " + "{ ?s ?p ?o . ?s ?q ?o ; ?r ?o , ?t " * 65 + "}" * 65
+    with pytest.raises(InputError, match="nests deeper than 64"):
+        querytext.check_limits(text, "q")
+
+
+def test_a_closer_takes_off_exactly_one_level():
+    with pytest.raises(InputError, match="nests deeper than 64"):
+        querytext.check_limits("{" * 64 + "}" + "{" * 2, "q")
+    querytext.check_limits("{}" + "{" * 64 + "}" * 64, "q")
+
+
+def test_a_refused_service_names_the_query():
+    with pytest.raises(InputError) as caught:
+        querytext.check_limits("SELECT * { SERVICE <http://e/> { } }", "my.rq")
+    assert caught.value.where == "my.rq"
+
+
+# --- The text an endpoint and Oxigraph get (querytext.remote_text, with_values) -------------
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+
+def test_the_endpoint_text_declares_each_missing_project_prefix_once():
+    text = "SELECT ?l WHERE { ?c skos:prefLabel ?l ; ssp:x ?y . ?c skos:altLabel kg:a:b }"
+    assert querytext.remote_text(text, {}) == (
+        f"PREFIX skos: <{SKOS}>\n"
+        "PREFIX ssp: <https://w3id.org/ssp-kg/ontology#>\n"
+        "PREFIX kg: <https://w3id.org/ssp-kg/id/>\n" + text
+    )
+
+
+def test_a_declared_prefix_is_not_declared_again():
+    text = (
+        "PREFIX kg: <http://example.org/mine/>\nPREFIX skos: <http://example.org/s#>\n"
+        "SELECT ?l WHERE { kg:a:b skos:prefLabel ?l }"
+    )
+    assert querytext.remote_text(text, {}) == text
+
+
+def test_values_bind_every_parameter_in_one_row():
+    text = "SELECT ?s WHERE { ?s ?_p_iri ?_o }"
+    bindings = {"_p_iri": iri(SKOS + "prefLabel"), "_o": literal('a "b"\\', lang="en")}
+    assert querytext.with_values(text, bindings) == (
+        "SELECT ?s WHERE { VALUES (?_p_iri ?_o) { "
+        f'(<{SKOS}prefLabel> "a \\"b\\"\\\\"@en) }}  ?s ?_p_iri ?_o }}'
+    )
+
+
+def test_a_query_without_a_where_group_gets_one_at_its_end():
+    bindings = {"_x_iri": iri("http://e/x")}
+    assert querytext.with_values("  DESCRIBE ?_x_iri \n\n", bindings) == (
+        "  DESCRIBE ?_x_iri\nWHERE { VALUES (?_x_iri) { (<http://e/x>) } }\n"
+    )
+    assert querytext.with_values("DESCRIBE ?x", {}) == "DESCRIBE ?x"
+
+
+def test_template_slots_escape_quotes_and_markup_and_raw_slots_stay_raw():
+    from kg.view import _fill
+
+    template = '<p title="{{ title }}">{{ title }}</p><script>{{ data }}</script>{{ n }}'
+    page = _fill(template, {"title": "\"a\" 'b' <i>&", "n": 3}, {"data": "x < y"})
+    escaped = "&quot;a&quot; &#x27;b&#x27; &lt;i&gt;&amp;"
+    assert page == f'<p title="{escaped}">{escaped}</p><script>x < y</script>3'
+
+
+def test_the_jupyter_view_is_an_escaped_sandboxed_iframe():
+    from kg.view import View
+
+    view = View("<p class=\"x\">'a' & b</p>", height=300.7)
+    assert view._repr_html_() == (
+        '<iframe srcdoc="&lt;p class=&quot;x&quot;&gt;&#x27;a&#x27; &amp; b&lt;/p&gt;" '
+        'style="width:100%;height:300px;border:1px solid #e4e7eb;border-radius:8px" '
+        'sandbox="allow-scripts" loading="eager" title="Knowledge graph view"></iframe>'
+    )
+
+
+# --- Values checked against their declared type before they are bound (kg.params) ----------
+
+TYPED = catalogue.from_text(
+    "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
+    "SELECT * WHERE { ?s ?p ?__when_xsd_date , ?__at_xsd_dateTime , ?__flag_xsd_boolean , "
+    "?__x_xsd_decimal , ?__d_xsd_double , ?__f_xsd_float , ?__n_xsd_integer , "
+    "?__u_xsd_unsignedByte , ?__num_number , ?__node_iri , ?__label_en }",
+    "query",
+    "typed.rq",
+)
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("when", "2024-13-01", "'2024-13-01' is not a date (xsd:date)"),
+        ("when", "2024-01-01x", "'2024-01-01x' is not a date (xsd:date)"),
+        ("when", "1.1.2024", "'1.1.2024' is not a date (xsd:date)"),
+        ("at", "2024-01-01", "'2024-01-01' is not a dateTime (xsd:dateTime)"),
+        ("at", "2024-01-01T25:00:00", "'2024-01-01T25:00:00' is not a dateTime (xsd:dateTime)"),
+        ("flag", "yes", "'yes' is not a boolean (xsd:boolean)"),
+        ("flag", "true\n", "'true\\n' is not a boolean (xsd:boolean)"),
+        ("x", "1e5", "'1e5' is not a decimal (xsd:decimal)"),
+        ("d", "abc", "'abc' is not a double (xsd:double)"),
+        ("f", "1.5.5", "'1.5.5' is not a float (xsd:float)"),
+        ("n", "1.0", "'1.0' is not an integer (xsd:integer)"),
+        ("n", "7\n", "'7\\n' is not an integer (xsd:integer)"),
+        ("u", "x", "'x' is not an unsignedByte (xsd:unsignedByte)"),
+        ("num", "1,5", "'1,5' is not a number"),
+        ("node", "not an iri", "'not an iri' is not an IRI (write it in full, or as kg:name)"),
+    ],
+)
+def test_a_value_not_of_its_declared_type_is_refused(name, value, message):
+    with pytest.raises(InputError) as caught:
+        params.bind_terms(TYPED, {name: value})
+    assert caught.value.where == f"parameter {name}"
+    assert caught.value.message == message
+
+
+def test_values_of_their_declared_type_are_bound_as_typed_literals():
+    bound = params.bind_terms(
+        TYPED,
+        {
+            "when": "2024-02-29", "at": "2024-01-01T10:00:00Z", "flag": "1", "x": "-.5",
+            "d": "-INF", "f": "1.5e3", "n": "+007", "u": "0", "num": "2.50", "node": "kg:agility",
+            "label": "per-unit",
+        },
+    )  # fmt: skip
+    assert bound == {
+        "__when_xsd_date": literal("2024-02-29", XSD + "date"),
+        "__at_xsd_dateTime": literal("2024-01-01T10:00:00Z", XSD + "dateTime"),
+        "__flag_xsd_boolean": literal("1", XSD + "boolean"),
+        "__x_xsd_decimal": literal("-.5", XSD + "decimal"),
+        "__d_xsd_double": literal("-INF", XSD + "double"),
+        "__f_xsd_float": literal("1.5e3", XSD + "float"),
+        "__n_xsd_integer": literal("7", XSD + "integer"),
+        "__u_xsd_unsignedByte": literal("0", XSD + "unsignedByte"),
+        "__num_number": literal("2.50", XSD + "decimal"),
+        "__node_iri": iri(KG + "agility"),
+        "__label_en": literal("per-unit", lang="en"),
+    }
+    number = params.bind_terms(TYPED, {"num": "-12"})["__num_number"]
+    assert number == literal("-12", XSD + "integer")
+    assert params.bind_terms(TYPED, {"num": "1e3"})["__num_number"] == literal(
+        "1e3", XSD + "double"
+    )
+
+
+def test_a_blank_node_or_a_literal_for_an_iri_is_refused():
+    from rdflib import BNode
+
+    with pytest.raises(InputError) as caught:
+        params.bind_terms(TYPED, {"node": BNode("b0")})
+    assert caught.value.message == "a blank node cannot be a parameter value"
+    with pytest.raises(InputError) as caught:
+        params.bind_terms(TYPED, {"node": Literal("kg:agility")})
+    assert caught.value.message == "'kg:agility' is not an IRI"
+    with pytest.raises(InputError) as caught:
+        params.bind_terms(TYPED, {"label": Term("literal", "x", XSD + "t>", None)})
+    assert caught.value.message == f"datatype {XSD + 't>'!r} is not an IRI"
+    with pytest.raises(InputError) as caught:
+        params.bind_terms(TYPED, {"label": Term("literal", "x", None, "en-")})
+    assert caught.value.message == "'en-' is not a language tag"
