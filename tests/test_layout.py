@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import random
+import subprocess
+import sys
 
 import networkx as nx
 import numpy as np
@@ -95,3 +97,15 @@ def test_layout_does_not_depend_on_edge_order() -> None:
     shuffled = edges[:]
     random.Random(3).shuffle(shuffled)
     assert force_layout(nodes, shuffled) == force_layout(nodes, edges)
+
+
+def test_the_layout_needs_only_numpy() -> None:
+    # scipy is not a dependency: the layout runs with it blocked (an import of it would fail)
+    code = (
+        "import sys; sys.modules['scipy'] = None\n"
+        "from kg.layout import force_layout\n"
+        "print(len(force_layout(list(range(50)), [(i, i + 1) for i in range(49)])))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "50"
