@@ -77,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         groups = sorted({key(o) for o in outcomes})
         print()
         print(table([(g, row([o for o in outcomes if key(o) == g])) for g in groups], args.by))
+        seconds = {g: sum(o.elapsed for o in outcomes if key(o) == g) for g in groups}
+        print("\nprocess seconds: " + ", ".join(f"{g} {t:.0f}" for g, t in seconds.items()))
     if args.verbose:
         failing = [o for o in outcomes if not o.clean]
         if failing:

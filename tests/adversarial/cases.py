@@ -443,7 +443,7 @@ ALL_INPUTS: list[tuple[str, frozenset[int], dict]] = [
     ("small-jsonld", OK, {"count": 2}),
     ("laughs", BAD, {"serve": True, "timeout": 20}),
     ("quadratic", EITHER, {"timeout": 20}),
-    ("deep-xml", EITHER, {"timeout": 30}),
+    ("deep-xml", EITHER, {"timeout": 20}),
     ("deep-turtle", EITHER, {"timeout": 20, "serve": True}),
     ("deep-collection", EITHER, {"timeout": 20}),
     ("deep-jsonld", EITHER, {"timeout": 20}),
@@ -451,13 +451,13 @@ ALL_INPUTS: list[tuple[str, frozenset[int], dict]] = [
     (
         "big-literal-nt",
         EITHER,
-        {"timeout": 60, "group": "big", "skip": ("viz", "push"), "serve": True},
+        {"timeout": 30, "group": "big", "skip": ("viz", "push"), "serve": True},
     ),
     (
         "big-literal-ttl",
         EITHER,
         {
-            "timeout": 60,
+            "timeout": 30,
             "group": "big",
             "only": ("stats-oxigraph", "stats-rdflib", "query-oxigraph", "export"),
         },
@@ -495,7 +495,7 @@ ALL_INPUTS: list[tuple[str, frozenset[int], dict]] = [
     ("n3-formula", EITHER, {"only": ("stats-oxigraph", "stats-rdflib", "export", "validate")}),
     ("unknown-suffix", BAD, {}),
     ("no-suffix", BAD, {}),
-    ("trig-graphs", OK, {"count": 1}),
+    ("trig-graphs", OK, {}),
     ("nq-quads", OK, {}),
     ("jsonld-inline", OK, {}),
     ("jsonld-not-rdf", EITHER, {}),
@@ -503,8 +503,17 @@ ALL_INPUTS: list[tuple[str, frozenset[int], dict]] = [
     ("xml-broken", BAD, {}),
 ]
 
+# kg viz and kg push load files exactly as kg export and kg validate do (rdflib), and cost
+# more per run: they see the inputs whose handling differs, not every one.
+VIZ_AND_PUSH = {
+    "small", "laughs", "deep-xml", "deep-turtle", "deep-jsonld", "latin1-ttl", "bom-ttl",
+    "nul-ttl", "esc-raw-token", "surrogate", "escaped-nul", "empty", "comments-xml",
+    "jsonld-not-rdf", "ill-typed",
+}  # fmt: skip
+
 for _name, _expect, _opts in ALL_INPUTS:
     _checks = [counted(_opts["count"])] if "count" in _opts else []
+    _skip = tuple(_opts.get("skip", ())) + (() if _name in VIZ_AND_PUSH else ("viz", "push"))
     data_case(
         _name,
         shared(_name),
@@ -512,7 +521,7 @@ for _name, _expect, _opts in ALL_INPUTS:
         *_checks,
         group=_opts.get("group", "input"),
         only=_opts.get("only"),
-        skip=_opts.get("skip", ()),
+        skip=_skip,
         timeout=_opts.get("timeout"),
         serve=_opts.get("serve", False),
     )
@@ -977,7 +986,7 @@ def _empty_output(writer: str, args: list[str]) -> None:
         f"{writer}-target/empty-name",
         writer,
         "target",
-        lambda ctx: Invocation(_fill(ctx, args), names="-o"),
+        lambda ctx: Invocation(_fill(ctx, args)),
         BAD,
     )
 
@@ -1150,7 +1159,7 @@ for _sig, _codes in (
         f"signal/{_n}-rdflib-nt",
         "export",
         "signal",
-        _signal_export("nt", "many-nt", _RDFLIB),
+        _signal_export("nt", "medium-nt", _RDFLIB),
         _codes,
         run=signal_run(_sig),
     )
@@ -1329,7 +1338,7 @@ query_text(
 )
 query_text(
     "huge-values",
-    "SELECT * WHERE { VALUES ?x { " + " ".join(f'"v{i}"' for i in range(300_000)) + " } } LIMIT 1",
+    "SELECT * WHERE { VALUES ?x { " + " ".join(f'"v{i}"' for i in range(50_000)) + " } } LIMIT 1",
     EITHER,
     {0, 2, 3},
     file=True,
@@ -1390,7 +1399,7 @@ def _query_build(name, text_of, mode, opts):  # type: ignore[no-untyped-def]
             stdin = text if isinstance(text, bytes) else text.encode()
             source, names = "-", None
         forbidden = (SECRET,) if opts.get("forbidden") else ()
-        timeout = opts.get("timeout", 20.0)
+        timeout = opts.get("timeout", 12.0)
         if mode == "viz":
             args = [
                 "viz",
@@ -1634,7 +1643,7 @@ def _endpoint_case(name: str, handler_of, expect, opts) -> None:  # type: ignore
         return Invocation(
             ["query", *query, "--endpoint", url, "--timeout", "2"],
             names=f"127.0.0.1:{listener.port}",
-            timeout=opts.get("timeout", 20),
+            timeout=opts.get("timeout", 12),
             forbidden=forbidden,
         )
 
@@ -1766,7 +1775,7 @@ def _push_case(name: str, handler_of, expect, opts) -> None:  # type: ignore[no-
             args,
             env=env,
             names=f"127.0.0.1:{listener.port}",
-            timeout=opts.get("timeout", 20),
+            timeout=opts.get("timeout", 12),
             forbidden=forbidden,
         )
 
@@ -1917,7 +1926,7 @@ def _article(
             ["validate", "--source", str(source)],
             stdin=stdin,
             names=str(source) if source != "/proc/self/fd/0" else None,
-            timeout=60,
+            timeout=15,
         )
 
     case(f"validate-source/{name}", "validate", "options", build, expect)
@@ -1967,15 +1976,34 @@ def _agree_run(ctx: Ctx, inv: Invocation) -> Raw:
         raw.notes.append(
             (OTHER, f"engines disagree: oxigraph exit {first.rc}, rdflib exit {second.rc}")
         )
-    elif first.stdout != second.stdout:
-        raw.notes.append((OTHER, "engines disagree on the figures"))
+    elif inv.env.get("AGREE") == "all" and first.stdout != second.stdout:
+        raw.notes.append((OTHER, "engines disagree on the kg stats figures"))
+    elif first.rc == 0 and _triples(first.stdout) != _triples(second.stdout):
+        raw.notes.append(
+            (
+                OTHER,
+                f"engines disagree: oxigraph loads {_triples(first.stdout)} triples, "
+                f"rdflib {_triples(second.stdout)}",
+            )
+        )
     return raw
 
 
-def _agree(name: str, path_of: Callable[[Ctx], Path]) -> None:
+def _triples(stdout: bytes) -> object:
+    try:
+        return json.loads(stdout)["triples"]
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _agree(name: str, path_of: Callable[[Ctx], Path], figures: bool = False) -> None:
+    """Both engines exit alike and load as many triples (``figures``: print the same bytes)."""
+
     def build(ctx: Ctx) -> Invocation:
         path = path_of(ctx)
-        return Invocation(["stats", "--json", "--data", str(path)], names=str(path), timeout=20)
+        env = {"AGREE": "all"} if figures else {}
+        args = ["stats", "--json", "--data", str(path)]
+        return Invocation(args, env, names=str(path), timeout=20)
 
     case(f"agree/{name}", "stats", "agree", build, EITHER, run=_agree_run)
 
@@ -1990,6 +2018,7 @@ _agree("xxe-http", _xxe_http)
 _agree("xxe-file", _xxe_file)
 _agree("xml-external-dtd", _external_dtd)
 _agree("jsonld-inline", shared("jsonld-inline"))
+_agree("figures-small", shared("small"), figures=True)
 
 
 def all_cases() -> list[Case]:

@@ -157,6 +157,7 @@ GENERATORS: dict[str, tuple[str, Callable[[], bytes]]] = {
     "big-literal-nt": ("big-literal.nt", _big_literal_nt),
     "big-literal-ttl": ("big-literal.ttl", _big_literal_ttl),
     "many-nt": ("many.nt", _many_nt),
+    "medium-nt": ("medium.nt", lambda: _many_nt(20_000)),
     "latin1-ttl": (
         "latin1.ttl",
         lambda: b'@prefix ex: <http://example.org/> .\nex:a ex:p "caf\xe9" .\n',

@@ -30,7 +30,7 @@ from pathlib import Path
 from .listeners import Handler, Listener
 
 MEMORY_LIMIT = 3 << 30  # bytes of address space per kg process
-DEFAULT_TIMEOUT = 15.0
+DEFAULT_TIMEOUT = 12.0
 REPO = Path(__file__).resolve().parents[2]
 
 # Problem categories, most serious first; a case is counted under its first problem's.
