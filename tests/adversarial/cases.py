@@ -845,7 +845,9 @@ def _target_link_to(make: Callable[[Path], None]) -> Callable[[Ctx], tuple[Path,
         elsewhere.mkdir()
         pointee = elsewhere / "thing"
         make(pointee)
-        ctx.keep(pointee)
+        # A link to a regular file may be written through (it stays a link, the file keeps
+        # its mode); a link to anything else leaves that thing exactly as it was.
+        ctx.keep(pointee, replaceable=pointee.is_file())
         ctx.watch(elsewhere)
         link = ctx.out / "out.x"
         link.symlink_to(pointee)
@@ -919,7 +921,7 @@ TARGETS: list[tuple[str, Callable[[Ctx], tuple[Path, bool]], frozenset[int]]] = 
     ("folder", _target_folder, BAD),
     ("missing-parent", _target_missing_parent, BAD),
     ("read-only-folder", _target_readonly, EITHER),
-    ("dangling-symlink", _target_dangling, EITHER),
+    ("dangling-symlink", _target_dangling, BAD),
     ("escape-name", _target_escape_name, OK),
 ]
 
@@ -961,9 +963,12 @@ def _previous_kept_on_failure(writer_id: str, command: str) -> None:
     """A failing command (bad input) leaves the previous output byte-identical."""
 
     def build(ctx: Ctx) -> Invocation:
-        target = ctx.out / "previous.out"
-        target.write_bytes(b"the previous output\n")
-        target.chmod(0o640)
+        if writer_id == "neo4j":
+            target = _previous_export(ctx)
+        else:
+            target = ctx.out / "previous.out"
+            target.write_bytes(b"the previous output\n")
+            target.chmod(0o640)
         ctx.keep(target)
         bad = str(inputs(ctx).path("bad-syntax"))
         args = {
@@ -1417,7 +1422,8 @@ def _query_build(name, text_of, mode, opts):  # type: ignore[no-untyped-def]
                 forbidden=forbidden,
                 timeout=timeout,
             )
-        args = ["query", source, "-f", "csv", *opts.get("extra", [])]
+        graph_form = isinstance(text, str) and re.match(r"\s*(CONSTRUCT|DESCRIBE)\b", text, re.I)
+        args = ["query", source, "-f", "nt" if graph_form else "csv", *opts.get("extra", [])]
         env = {}
         if mode == "endpoint":
             args += ["--endpoint", ctx.endpoint().url("/query"), "--timeout", "5"]
@@ -1923,7 +1929,7 @@ def _article(
     def build(ctx: Ctx) -> Invocation:
         source = make(ctx)
         return Invocation(
-            ["validate", "--source", str(source)],
+            ["validate", str(inputs(ctx).path("small")), "--source", str(source)],
             stdin=stdin,
             names=str(source) if source != "/proc/self/fd/0" else None,
             timeout=15,
