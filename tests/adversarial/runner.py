@@ -364,6 +364,8 @@ def _file_problems(ctx: Ctx, inv: Invocation, raw: Raw) -> list[tuple[str, str]]
         stray = sorted(name for name in new if folder / name not in allowed)
         if folder == ctx.tmp:
             stray = sorted(listing(folder))
+        if raw.hung:  # killed by us with SIGKILL, which no program can clean up after
+            stray = [name for name in stray if not name.startswith(".")]
         if stray:
             problems.append((PARTIAL, f"left {', '.join(stray[:4])} in {folder.name}/"))
     for path, (before, replaceable) in ctx.kept.items():
