@@ -117,5 +117,18 @@ def cli() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="kg")
+    """Console-script entry point: click's own usage errors become one line, too."""
+    try:
+        code = cli.main(prog_name="kg", standalone_mode=False)
+    except click.UsageError as error:
+        where = error.ctx.command_path if error.ctx is not None else "kg"
+        message = printable(error.format_message())
+        click.echo(f"kg: {message} (see {where} --help)", err=True)
+        sys.exit(error.exit_code)
+    except click.ClickException as error:
+        click.echo(f"kg: {printable(error.format_message())}", err=True)
+        sys.exit(error.exit_code)
+    except click.Abort:
+        click.echo("kg: interrupted", err=True)
+        sys.exit(130)
+    sys.exit(code if type(code) is int else 0)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kg.cli.options import graph_options, load_from_options
-from kg.errors import InputError
+from kg.errors import InputError, printable
 
 
 @click.command(short_help="Write a browsable offline HTML reference.")
@@ -64,4 +64,4 @@ def docs(
     loaded = load_from_options(data_files, with_bundled, syntax)
     files = write_reference(loaded, Path(output), title=title, view=not no_view, force=force)
     pages = sum(1 for name in files if name.endswith(".html"))
-    click.echo(f"wrote {Path(output) / 'index.html'} ({pages} pages)", err=True)
+    click.echo(f"wrote {printable(str(Path(output) / 'index.html'))} ({pages} pages)", err=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kg.cli.options import graph_options, load_from_options
-from kg.errors import InputError
+from kg.errors import InputError, printable
 
 FORMATS = ("turtle", "nt", "nq", "trig", "jsonld", "xml", "graphml", "gexf", "neo4j", "kuzu")
 
@@ -94,14 +94,14 @@ def export(
     )
     if streamed:
         if output != "-":
-            click.echo(f"wrote {output} ({streamed})", err=True)
+            click.echo(f"wrote {printable(str(output))} ({streamed})", err=True)
         return
     from kg.export import export_graph
 
     kg = load_from_options(data_files, with_bundled, syntax)
     used = export_graph(kg, fmt, output, graphs=graphs, skolemize=skolemize, force=force)
     if output != "-":
-        click.echo(f"wrote {output} ({used.name})", err=True)
+        click.echo(f"wrote {printable(str(output))} ({used.name})", err=True)
 
 
 def check_output(fmt: str | None, output: str, *, force: bool) -> None:

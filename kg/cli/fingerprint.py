@@ -6,6 +6,7 @@ import click
 
 from kg import fingerprint
 from kg.atomic import atomic_write
+from kg.errors import printable
 from kg.evidence import evidence_records, load_article
 from kg.loader import load
 
@@ -44,4 +45,5 @@ def fingerprint_command(source: str, output: str | None) -> None:
         return
     atomic_write(output, made.to_json())
     paragraphs = sum(len(section) for section in made.paragraphs)
-    click.echo(f"wrote {output} ({paragraphs} paragraphs, {len(made.anchors)} anchors)", err=True)
+    counts = f"{paragraphs} paragraphs, {len(made.anchors)} anchors"
+    click.echo(f"wrote {printable(str(output))} ({counts})", err=True)

@@ -11,7 +11,7 @@ from kg.atomic import write_stdout
 from kg.cli.options import graph_options, load_from_options, parse_params
 from kg.cli.query import limit_options, read_query
 from kg.deadline import Budget
-from kg.errors import InputError
+from kg.errors import InputError, printable
 
 
 @click.command()
@@ -120,10 +120,8 @@ def viz(
         write_stdout(render_html(nxg, title=page_title).encode("utf-8"))
         return
     target = write_html(nxg, output, title=page_title)
-    click.echo(
-        f"wrote {target} ({nxg.number_of_nodes()} nodes, {nxg.number_of_edges()} edges)",
-        err=True,
-    )
+    counts = f"{nxg.number_of_nodes()} nodes, {nxg.number_of_edges()} edges"
+    click.echo(f"wrote {printable(str(target))} ({counts})", err=True)
     if open_browser and not _opened(target):
         click.echo(
             f"kg: --open: no browser could be started; open {target.resolve()} yourself",
