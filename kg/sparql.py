@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
 from pyparsing import ParseBaseException
-from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -342,16 +342,37 @@ def run_remote(
                 raise RemoteError(shown, "the answer declares a DOCTYPE; kg reads no entities")
             result = Result.parse(io.BytesIO(body), format=kind)
         else:
-            rdf = Graph()
-            rdf.parse(data=body, format=_RDF_TYPES.get(content_type, "turtle"))
             result = Result("CONSTRUCT")
-            result.graph = rdf
+            result.graph = _answer_graph(body, content_type)
     except RemoteError:
         raise
     except Exception as error:
         detail = server_text(first_line(str(error)).encode(), 120)
         raise RemoteError(shown, f"the answer is not readable SPARQL results ({detail})") from None
     return _convert(result, compiled, prefixes)
+
+
+def _answer_graph(body: bytes, content_type: str) -> Graph:
+    """The triples of an endpoint's CONSTRUCT/DESCRIBE answer, parsed by Oxigraph.
+
+    Oxigraph never fetches or reads a JSON-LD ``@context`` (rdflib would fetch a remote one),
+    and refuses the entities of an RDF/XML DTD, so an answer cannot make kg contact another
+    server or read a local file.
+    """
+    import pyoxigraph as ox
+
+    from kg.loader import add_oxigraph_quads
+
+    formats = {
+        "nt": ox.RdfFormat.N_TRIPLES,
+        "turtle": ox.RdfFormat.TURTLE,
+        "xml": ox.RdfFormat.RDF_XML,
+        "json-ld": ox.RdfFormat.JSON_LD,
+    }
+    syntax = formats[_RDF_TYPES.get(content_type, "turtle")]
+    rdf = Graph()
+    add_oxigraph_quads(Dataset(), rdf, ox.parse(body, format=syntax))
+    return rdf
 
 
 def _fetch(
