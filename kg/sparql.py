@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
+import rdflib.plugins.sparql
 from pyparsing import ParseBaseException
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.plugins.sparql import prepareQuery
@@ -48,6 +49,10 @@ from kg.results import (
     prefix_map,
 )
 from kg.terms import nt_term, python_value, to_rdflib
+
+# rdflib would fetch the IRI of a FROM or FROM NAMED clause it does not hold (a request the
+# user did not ask for); kg queries only the graph it loaded.
+rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
 if TYPE_CHECKING:  # pragma: no cover
     from kg.loader import KnowledgeGraph
