@@ -28,6 +28,7 @@ from kg.terms import nt_term
 
 SSP_IRIS = "https://w3id.org/ssp-kg/"
 BUNDLED_SHAPES = "the bundled shapes"
+NO_TARGET = "urn:x-ssp-kg:no-target"
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,9 @@ def focus_nodes(data: Graph, shapes: Graph) -> set[object]:
     text = internal_query("validate-focus-nodes")
     targets = shape_targets(shapes)
     for kind, terms in targets.items():
-        values = " ".join(nt_term(term) for term in terms)
+        # An empty VALUES block trips rdflib's evaluator: a kind without targets gets an
+        # IRI that names nothing instead (it selects no node either).
+        values = " ".join(nt_term(term) for term in terms) or f"<{NO_TARGET}>"
         text = text.replace(f"{{ }} # {kind}\n", f"{{ {values} }}\n")
     return {row[0] for row in data.query(text)} | set(targets["node"])
 
