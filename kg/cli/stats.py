@@ -24,7 +24,7 @@ def stats(
     syntax: str | None,
     as_json: bool,
 ) -> None:
-    """Count triples, subjects, instances per class and triples per property.
+    """Count triples, classes, properties, labels (and ssp figures).
 
     On any graph: the share of subjects with a label (rdfs:label, skos:prefLabel,
     schema:name or dcterms:title) and the share that are blank nodes. When the graph uses
