@@ -353,7 +353,7 @@ class Session:
         ``where`` names the request in messages (default: the URL, password hidden);
         ``timeout`` overrides the session's for this request. ``body`` may be an iterable
         of byte chunks: it is then sent with chunked transfer encoding as it is produced, and
-        the deadline becomes one of progress: ``timeout`` seconds for each chunk, then, after
+        the deadline becomes one of progress: ``timeout`` seconds for each 64 KiB, then, after
         the last one, ``timeout`` seconds plus as long as the sending took, for the server to
         finish and answer.
         """
@@ -364,8 +364,9 @@ class Session:
             self._log_in(clean, user, password)
         seconds = self.timeout if timeout is None else timeout
         deadline = Deadline(seconds)
-        if body is not None and not isinstance(body, bytes | bytearray):
-            body = _paced(body, deadline, seconds)
+        streamed = body is not None and not isinstance(body, bytes | bytearray)
+        if streamed:
+            body = _paced(body, deadline, seconds)  # type: ignore[arg-type]
         request = urllib.request.Request(
             clean, data=body, method=method, headers={"User-Agent": "ssp-kg", **(headers or {})}
         )
@@ -376,7 +377,7 @@ class Session:
             *self.handlers,
         )
         try:
-            return self._exchange(opener, request, deadline, shown, seconds)
+            return self._exchange(opener, request, deadline, shown, seconds, streamed)
         finally:
             deadline.cancel()
 
@@ -387,10 +388,14 @@ class Session:
         deadline: Deadline,
         shown: str,
         seconds: float,
+        streamed: bool = False,
     ) -> Response:
         started = False
+        # A streamed body: no socket timeout (a slow server may take a while over one
+        # piece, and its answer may come long after the last); the deadline alone watches.
+        socket_timeout = None if streamed else seconds
         try:
-            with opener.open(request, timeout=seconds) as response:
+            with opener.open(request, timeout=socket_timeout) as response:
                 started = True
                 content_type = response.headers.get_content_type()
                 data = self._read_body(response, self.max_bytes, shown)
@@ -456,13 +461,18 @@ class Session:
         return TransportError(shown, describe_failure(reason), transient=transient)
 
 
+PIECE = 64 * 1024  # a streamed body is sent in pieces this big, each moving the deadline on
+
+
 def _paced(chunks: Iterable[bytes], deadline: Deadline, timeout: float) -> Iterator[bytes]:
-    """``chunks``, each one moving ``deadline`` on (see :meth:`Session.request`)."""
+    """``chunks`` in pieces of :data:`PIECE`, each moving ``deadline`` on (see
+    :meth:`Session.request`)."""
     started = time.monotonic()
     for chunk in chunks:
-        if chunk:
+        view = memoryview(chunk)
+        for start in range(0, len(view), PIECE):
             deadline.extend(timeout)
-            yield chunk
+            yield bytes(view[start : start + PIECE])
     deadline.extend(timeout + (time.monotonic() - started))
 
 
