@@ -711,3 +711,18 @@ def test_endpoint_layouts_are_derived():
     )
     unknown = derive_endpoints("http://127.0.0.1:1/gsp", "http://127.0.0.1:1/q")
     assert unknown.query == "http://127.0.0.1:1/q" and unknown.update is None
+
+
+def test_graphs_chooses_the_bundled_named_graphs(oxigraph_rw, graph_iri, tmp_path):
+    """--graphs goes through rdflib's loader (named graphs); the same skolem IRIs as export."""
+    out = tmp_path / "data.nt"
+    exported = subprocess.run(
+        [sys.executable, "-m", "kg", "export", "--graphs", "data", "--skolemize", "-o", str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert exported.returncode == 0, exported
+    done = push("--graphs", "data", "--endpoint", oxigraph_rw.store_url, "--graph", graph_iri)
+    assert done.returncode == 0, done
+    assert oxigraph_rw.download(graph_iri) == canonical_bytes(
+        out.read_bytes(), ox.RdfFormat.N_TRIPLES
+    )
