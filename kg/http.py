@@ -347,6 +347,7 @@ class Session:
         *,
         where: str | None = None,
         timeout: float | None = None,
+        answer_timeout: float | None = None,
     ) -> Response:
         """Send one request; the answer on 2xx, else HTTPStatusError or TransportError.
 
@@ -354,8 +355,8 @@ class Session:
         ``timeout`` overrides the session's for this request. ``body`` may be an iterable
         of byte chunks: it is then sent with chunked transfer encoding as it is produced, and
         the deadline becomes one of progress: ``timeout`` seconds for each 64 KiB, then, after
-        the last one, ``timeout`` seconds plus as long as the sending took, for the server to
-        finish and answer.
+        the last one, ``answer_timeout`` seconds or, if longer, ``timeout`` seconds plus as
+        long as the sending took, for the server to finish and answer.
         """
         shown = where or redact(url)
         check_http_url(url, shown)
@@ -366,7 +367,7 @@ class Session:
         deadline = Deadline(seconds)
         streamed = body is not None and not isinstance(body, bytes | bytearray)
         if streamed:
-            body = _paced(body, deadline, seconds)  # type: ignore[arg-type]
+            body = _paced(body, deadline, seconds, answer_timeout)  # type: ignore[arg-type]
         request = urllib.request.Request(
             clean, data=body, method=method, headers={"User-Agent": "ssp-kg", **(headers or {})}
         )
@@ -464,16 +465,18 @@ class Session:
 PIECE = 64 * 1024  # a streamed body is sent in pieces this big, each moving the deadline on
 
 
-def _paced(chunks: Iterable[bytes], deadline: Deadline, timeout: float) -> Iterator[bytes]:
+def _paced(
+    chunks: Iterable[bytes], deadline: Deadline, timeout: float, answer: float | None = None
+) -> Iterator[bytes]:
     """``chunks`` in pieces of :data:`PIECE`, each moving ``deadline`` on (see
-    :meth:`Session.request`)."""
+    :meth:`Session.request`); ``answer``: seconds for the answer after the last piece."""
     started = time.monotonic()
     for chunk in chunks:
         view = memoryview(chunk)
         for start in range(0, len(view), PIECE):
             deadline.extend(timeout)
             yield bytes(view[start : start + PIECE])
-    deadline.extend(timeout + (time.monotonic() - started))
+    deadline.extend(max(answer or 0.0, timeout + (time.monotonic() - started)))
 
 
 def _is_transient(reason: object) -> bool:

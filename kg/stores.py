@@ -216,9 +216,18 @@ class Client:
         *,
         retries: int | None = None,
         timeout: float | None = None,
+        answer_timeout: float | None = None,
     ) -> bytes:
         """Send one request and return the response body (see :meth:`request`)."""
-        return self.request(method, url, body, headers, retries=retries, timeout=timeout).body
+        return self.request(
+            method,
+            url,
+            body,
+            headers,
+            retries=retries,
+            timeout=timeout,
+            answer_timeout=answer_timeout,
+        ).body
 
     def request(
         self,
@@ -229,6 +238,7 @@ class Client:
         *,
         retries: int | None = None,
         timeout: float | None = None,
+        answer_timeout: float | None = None,
     ) -> Response:
         """Send one request and return the answer (a RemoteError on failure).
 
@@ -243,7 +253,13 @@ class Client:
             payload = body() if callable(body) else body
             try:
                 return self.session.request(
-                    method, url, payload, headers, where=where, timeout=timeout
+                    method,
+                    url,
+                    payload,
+                    headers,
+                    where=where,
+                    timeout=timeout,
+                    answer_timeout=answer_timeout,
                 )
             except HTTPStatusError as error:
                 if error.code in TRANSIENT_STATUS and attempt + 1 < attempts:
@@ -302,12 +318,14 @@ class Client:
         body: bytes | Callable[[], Iterable[bytes]],
         content_type: str,
         length: int | None = None,
+        answer_timeout: float | None = None,
     ) -> None:
         """PUT ``body``; a streamed one goes chunked, or with ``length`` as Content-Length."""
         headers = {"Content-Type": content_type}
         if length is not None:
             headers["Content-Length"] = str(length)
-        self.send("PUT", graph_url(self.endpoints.store, graph), body, headers)
+        url = graph_url(self.endpoints.store, graph)
+        self.send("PUT", url, body, headers, answer_timeout=answer_timeout)
 
     def post(self, graph: str, body: bytes, content_type: str) -> Response:
         return self.request(
@@ -657,10 +675,12 @@ class PushResult:
 
 
 def move_timeout(timeout: float, triples: int) -> float:
-    """The deadline of the final MOVE: ``timeout`` plus 1 s for every 1,000 triples moved.
+    """The deadline of a whole-graph step: ``timeout`` plus 1 s for every 1,000 triples.
 
-    A server's MOVE copies every triple again (Oxigraph: about 2,000 a second on a busy
-    2-core machine), which the per-request timeout alone does not allow for.
+    For the final MOVE, and for the answer to a whole-graph PUT after its last byte: the
+    server then stores every triple in one transaction (Oxigraph: about 2,000 a second on
+    a busy 2-core machine, most of it after reading the body), which the per-request
+    timeout alone does not allow for.
     """
     return timeout + triples / 1000
 
@@ -848,7 +868,7 @@ def _put_whole(
             def body() -> Iterable[bytes]:
                 return _file_chunks(spool)
 
-        _put_and_report(client, graph, body, content_type, length, before)
+        _put_and_report(client, graph, body, content_type, length, before, expected)
     final = client.count(graph)
     if final != expected:
         raise RemoteError(
@@ -871,10 +891,12 @@ def _put_and_report(
     content_type: str,
     length: int | None,
     before: int,
+    expected: int,
 ) -> None:
     """The whole-graph PUT; on failure, the error says what the graph holds now."""
     try:
-        client.put(graph, body, content_type, length)
+        answer = move_timeout(client.timeout, expected)
+        client.put(graph, body, content_type, length, answer_timeout=answer)
     except KGError as error:
         try:
             now = f"<{graph}> now holds {client.count(graph, retries=0)} triples"
