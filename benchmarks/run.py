@@ -14,6 +14,9 @@ slower than 30 s runs once), and peak memory is the largest resident set of thos
    pyvis's defaults (``bench_viz.py``; goal: under 3 s), when Chromium is there.
 4. A long load shows progress on a terminal and nothing when piped.
 
+And a row for ``kg push --data N.nt`` to a local Oxigraph server against ``curl -X PUT
+--data-binary`` of the same file (issue 10's push target: at most 1.5 times curl at 1M).
+
     python benchmarks/run.py                    # sizes 10k, 100k, 1m; viz included
     python benchmarks/run.py --sizes 10k,100k --repeat 5
     python benchmarks/run.py --quick            # 10k only, one run each, no viz (CI)
@@ -27,12 +30,14 @@ import os
 import platform
 import pty
 import re
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -222,6 +227,73 @@ def target_large(label: str, path: Path, repeat: int, limit: float) -> list[Row]
     return rows
 
 
+def oxigraph_server(location: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """A read-write Oxigraph server on 127.0.0.1 over a fresh ``location``; its /store URL."""
+    from kg.stores import oxigraph_binary
+
+    binary = oxigraph_binary()
+    if binary is None:
+        raise SystemExit("the push row needs the oxigraph server (pip install oxigraph)")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
+            return process, f"http://127.0.0.1:{port}/store"
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("the oxigraph server did not start")
+
+
+def target_push(label: str, path: Path) -> list[Row]:
+    """Issue 10's push target: `kg push --data N.nt` to a local Oxigraph server, against
+    `curl -X PUT --data-binary @N.nt` of the same file to the same endpoint.
+
+    Each into a graph of its own on a fresh server (a new store folder), so neither pays
+    for the other's triples; one run each. The goal (≤ 1.5 times curl, peak memory ≤ 1 GB)
+    is for 1M triples.
+    """
+    curl = Path("/usr/bin/curl")
+    work = f"`kg push --data {label}.nt` to a local Oxigraph server"
+    if not curl.exists():
+        return [Row("push", work, None, "curl", None, None, "≤ 1.50", None, "(no curl)")]
+    measures = {}
+    for who in ("curl", "kg"):
+        with tempfile.TemporaryDirectory(prefix="kg-bench-oxigraph-") as location:
+            server, store = oxigraph_server(Path(location))
+            try:
+                graph = "http://example.org/bench/" + who
+                if who == "curl":
+                    command = [str(curl), "-sf", "-o", "/dev/null", "-X", "PUT",
+                               "--data-binary", f"@{path}", "-H",
+                               "Content-Type: application/n-triples",
+                               f"{store}?graph={graph}"]  # fmt: skip
+                else:
+                    command = [PYTHON, "-m", "kg", "push", "--data", str(path),
+                               "--endpoint", store, "--graph", graph]  # fmt: skip
+                measures[who] = measure(command, 1)
+            finally:
+                server.terminate()
+                server.wait()
+    kg, base = measures["kg"], measures["curl"]
+    ratio = kg.seconds / base.seconds
+    scored = label == "1m"
+    memory_ok = kg.peak_mb <= MEMORY_GOAL_MB
+    note = "" if memory_ok or not scored else f"(peak memory over {MEMORY_GOAL_MB:.0f} MB)"
+    return [
+        Row("push", work, kg, "`curl -X PUT --data-binary`, same file and server", base,
+            ratio, "≤ 1.50 (kg / curl)" if scored else "— (goal at 1M)",
+            ratio <= 1.5 and memory_ok if scored else None, note)
+    ]  # fmt: skip
+
+
 def target_viz() -> list[Row]:
     """Target 3: bench_viz.py's time to interactive for kg viz and pyvis's defaults."""
     if not CHROMIUM.exists():
@@ -305,6 +377,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10k,100k,1m", help="comma-separated: 10k,100k,1m")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--no-viz", action="store_true", help="leave out target 3")
+    parser.add_argument("--no-push", action="store_true", help="leave out the push row")
     parser.add_argument("--quick", action="store_true", help="10k only, one run, no viz")
     parser.add_argument("--keep", type=Path, help="keep generated graphs in this folder")
     parser.add_argument(
@@ -337,6 +410,9 @@ def main() -> None:
             largest = path
             for row in target_large(size, path, repeat, args.limit):
                 print(fmt_row(row), flush=True)
+            if not args.no_push:
+                for row in target_push(size, path):
+                    print(fmt_row(row), flush=True)
         if not (args.quick or args.no_viz):
             for row in target_viz():
                 print(fmt_row(row), flush=True)

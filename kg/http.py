@@ -26,7 +26,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from email.message import Message
 from typing import IO, Any
@@ -185,14 +185,29 @@ class Deadline:
                 _shut(sock)
         return sock
 
+    def extend(self, seconds: float) -> None:
+        """Let the request run until ``seconds`` from now, if that is later than the deadline.
+
+        For a streamed upload: each chunk the server takes moves the deadline on.
+        """
+        with self._lock:
+            self.end = max(self.end, time.monotonic() + seconds)
+
     def _expire(self) -> None:
         with self._lock:
+            left = self.end - time.monotonic()
+            if left > 0:  # extended meanwhile: wait for the new end
+                self._timer = threading.Timer(left, self._expire)
+                self._timer.daemon = True
+                self._timer.start()
+                return
             self.expired = True
             for sock in self._sockets:
                 _shut(sock)
 
     def cancel(self) -> None:
-        self._timer.cancel()
+        with self._lock:
+            self._timer.cancel()
 
 
 def _shut(sock: socket.socket) -> None:
@@ -287,6 +302,7 @@ class Response:
     status: int
     content_type: str
     body: bytes
+    server: str = ""  # the Server header: which software answered
 
 
 class Session:
@@ -326,24 +342,35 @@ class Session:
         self,
         method: str,
         url: str,
-        body: bytes | None = None,
+        body: bytes | Iterable[bytes] | None = None,
         headers: dict[str, str] | None = None,
         *,
         where: str | None = None,
+        timeout: float | None = None,
+        answer_timeout: float | None = None,
     ) -> Response:
         """Send one request; the answer on 2xx, else HTTPStatusError or TransportError.
 
-        ``where`` names the request in messages (default: the URL, password hidden).
+        ``where`` names the request in messages (default: the URL, password hidden);
+        ``timeout`` overrides the session's for this request. ``body`` may be an iterable
+        of byte chunks: it is then sent with chunked transfer encoding as it is produced, and
+        the deadline becomes one of progress: ``timeout`` seconds for each 64 KiB, then, after
+        the last one, ``answer_timeout`` seconds or, if longer, ``timeout`` seconds plus as
+        long as the sending took, for the server to finish and answer.
         """
         shown = where or redact(url)
         check_http_url(url, shown)
         clean, user, password = without_credentials(url)
         if user is not None:
             self._log_in(clean, user, password)
+        seconds = self.timeout if timeout is None else timeout
+        deadline = Deadline(seconds)
+        streamed = body is not None and not isinstance(body, bytes | bytearray)
+        if streamed:
+            body = _paced(body, deadline, seconds, answer_timeout)  # type: ignore[arg-type]
         request = urllib.request.Request(
             clean, data=body, method=method, headers={"User-Agent": "ssp-kg", **(headers or {})}
         )
-        deadline = Deadline(self.timeout)
         opener = urllib.request.build_opener(
             _WatchedHTTPHandler(deadline),
             _WatchedHTTPSHandler(deadline),
@@ -351,7 +378,7 @@ class Session:
             *self.handlers,
         )
         try:
-            return self._exchange(opener, request, deadline, shown)
+            return self._exchange(opener, request, deadline, shown, seconds, streamed)
         finally:
             deadline.cancel()
 
@@ -361,16 +388,23 @@ class Session:
         request: urllib.request.Request,
         deadline: Deadline,
         shown: str,
+        seconds: float,
+        streamed: bool = False,
     ) -> Response:
         started = False
+        # A streamed body: no socket timeout (a slow server may take a while over one
+        # piece, and its answer may come long after the last); the deadline alone watches.
+        socket_timeout = None if streamed else seconds
         try:
-            with opener.open(request, timeout=self.timeout) as response:
+            with opener.open(request, timeout=socket_timeout) as response:
                 started = True
                 content_type = response.headers.get_content_type()
                 data = self._read_body(response, self.max_bytes, shown)
                 if deadline.expired:
                     raise TimeoutError
-                return Response(response.status, content_type, data)
+                return Response(
+                    response.status, content_type, data, response.headers.get("Server", "")
+                )
         except CrossHostRedirect as error:
             raise CrossHostRedirect(shown, error.message) from None
         except TransportError:
@@ -383,16 +417,16 @@ class Session:
                 except (OSError, http.client.HTTPException):
                     detail = ""
             if deadline.expired:
-                raise self._timeout(shown, started=True) from None
+                raise self._timeout(shown, started=True, seconds=seconds) from None
             reason = server_text(str(error.reason or "").encode(), 80)
             raise HTTPStatusError(shown, error.code, reason, detail) from None
         except urllib.error.URLError as error:
             if deadline.expired or isinstance(error.reason, TimeoutError):
-                raise self._timeout(shown, started=started) from None
+                raise self._timeout(shown, started=started, seconds=seconds) from None
             raise self._failure(shown, error.reason) from None
         except (OSError, http.client.HTTPException, ValueError) as error:
             if deadline.expired or isinstance(error, TimeoutError):
-                raise self._timeout(shown, started=started) from None
+                raise self._timeout(shown, started=started, seconds=seconds) from None
             raise self._failure(shown, error) from None
 
     def _read_body(self, response: http.client.HTTPResponse, limit: int, shown: str) -> bytes:
@@ -416,16 +450,33 @@ class Session:
             "to allow more, e.g. 2G)",
         )
 
-    def _timeout(self, shown: str, *, started: bool) -> TransportError:
+    def _timeout(self, shown: str, *, started: bool, seconds: float) -> TransportError:
         if started:
             return TransportError(
-                shown, f"the answer did not finish within {self.timeout:g} s (timeout)"
+                shown, f"the answer did not finish within {seconds:g} s (timeout)"
             )
-        return TransportError(shown, f"no answer within {self.timeout:g} s (timeout)")
+        return TransportError(shown, f"no answer within {seconds:g} s (timeout)")
 
     def _failure(self, shown: str, reason: object) -> TransportError:
         transient = _is_transient(reason)
         return TransportError(shown, describe_failure(reason), transient=transient)
+
+
+PIECE = 64 * 1024  # a streamed body is sent in pieces this big, each moving the deadline on
+
+
+def _paced(
+    chunks: Iterable[bytes], deadline: Deadline, timeout: float, answer: float | None = None
+) -> Iterator[bytes]:
+    """``chunks`` in pieces of :data:`PIECE`, each moving ``deadline`` on (see
+    :meth:`Session.request`); ``answer``: seconds for the answer after the last piece."""
+    started = time.monotonic()
+    for chunk in chunks:
+        view = memoryview(chunk)
+        for start in range(0, len(view), PIECE):
+            deadline.extend(timeout)
+            yield bytes(view[start : start + PIECE])
+    deadline.extend(max(answer or 0.0, timeout + (time.monotonic() - started)))
 
 
 def _is_transient(reason: object) -> bool:

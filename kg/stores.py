@@ -9,6 +9,7 @@ checks it, then MOVEs it onto the target, so a failure leaves the previous graph
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import math
@@ -24,18 +25,21 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import IO, Any
 
-from rdflib import Dataset, Graph, Literal
+import pyoxigraph as ox
+from rdflib import Dataset, Graph
 
 from kg import resources
 from kg.errors import InputError, KGError, MissingExtra, RemoteError
-from kg.export import canonical_quads, collect_quads, select_graphs, serialize
+from kg.export import GENID, XSD_STRING, serialize
 from kg.http import (
     HTTPStatusError,
+    Response,
     Session,
     TransportError,
     check_http_url,
@@ -44,7 +48,8 @@ from kg.http import (
     without_credentials,
 )
 from kg.loader import KnowledgeGraph
-from kg.namespaces import BASE, bind_prefixes
+from kg.namespaces import BASE
+from kg.prefixes import PREFIXES
 from kg.servefront import (
     Front,
     Janitor,
@@ -60,7 +65,6 @@ TEMP_GRAPH_PREFIX = BASE + ".well-known/kg-push/"
 DEFAULT_BATCH_SIZE = 20_000
 TRANSIENT_STATUS = {429, 502, 503, 504}
 BODY_TYPES = {"nt": "application/n-triples", "turtle": "text/turtle"}
-_BNODE_LABEL = re.compile(r"^_:(\S+)$")
 _BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
@@ -207,21 +211,56 @@ class Client:
         self,
         method: str,
         url: str,
-        body: bytes | None = None,
+        body: bytes | Callable[[], Iterable[bytes]] | None = None,
         headers: dict[str, str] | None = None,
         *,
         retries: int | None = None,
+        timeout: float | None = None,
+        answer_timeout: float | None = None,
     ) -> bytes:
-        """Send one request and return the response body (a RemoteError on failure).
+        """Send one request and return the response body (see :meth:`request`)."""
+        return self.request(
+            method,
+            url,
+            body,
+            headers,
+            retries=retries,
+            timeout=timeout,
+            answer_timeout=answer_timeout,
+        ).body
 
-        Through :mod:`kg.http`: no redirect to another host, ``timeout`` bounds each whole
-        request, answers are read up to :func:`kg.http.max_response_bytes`.
+    def request(
+        self,
+        method: str,
+        url: str,
+        body: bytes | Callable[[], Iterable[bytes]] | None = None,
+        headers: dict[str, str] | None = None,
+        *,
+        retries: int | None = None,
+        timeout: float | None = None,
+        answer_timeout: float | None = None,
+    ) -> Response:
+        """Send one request and return the answer (a RemoteError on failure).
+
+        Through :mod:`kg.http`: no redirect to another host, ``timeout`` (default: the
+        client's) bounds each whole request, answers are read up to
+        :func:`kg.http.max_response_bytes`. A callable ``body`` gives the chunks of a
+        streamed body, afresh for each attempt.
         """
         attempts = (self.retries if retries is None else retries) + 1
         where = redact(urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(query="")))
         for attempt in range(attempts):
+            payload = body() if callable(body) else body
             try:
-                return self.session.request(method, url, body, headers, where=where).body
+                return self.session.request(
+                    method,
+                    url,
+                    payload,
+                    headers,
+                    where=where,
+                    timeout=timeout,
+                    answer_timeout=answer_timeout,
+                )
             except HTTPStatusError as error:
                 if error.code in TRANSIENT_STATUS and attempt + 1 < attempts:
                     self._wait(attempt)
@@ -273,13 +312,23 @@ class Client:
 
     # --- Graph Store Protocol and SPARQL ---
 
-    def put(self, graph: str, body: bytes, content_type: str) -> None:
-        self.send(
-            "PUT", graph_url(self.endpoints.store, graph), body, {"Content-Type": content_type}
-        )
+    def put(
+        self,
+        graph: str,
+        body: bytes | Callable[[], Iterable[bytes]],
+        content_type: str,
+        length: int | None = None,
+        answer_timeout: float | None = None,
+    ) -> None:
+        """PUT ``body``; a streamed one goes chunked, or with ``length`` as Content-Length."""
+        headers = {"Content-Type": content_type}
+        if length is not None:
+            headers["Content-Length"] = str(length)
+        url = graph_url(self.endpoints.store, graph)
+        self.send("PUT", url, body, headers, answer_timeout=answer_timeout)
 
-    def post(self, graph: str, body: bytes, content_type: str) -> None:
-        self.send(
+    def post(self, graph: str, body: bytes, content_type: str) -> Response:
+        return self.request(
             "POST", graph_url(self.endpoints.store, graph), body, {"Content-Type": content_type}
         )
 
@@ -291,7 +340,7 @@ class Client:
             if "HTTP 404" not in error.message:
                 raise
 
-    def update(self, text: str) -> None:
+    def update(self, text: str, *, timeout: float | None = None) -> None:
         """Run a SPARQL 1.1 Update on the update endpoint."""
         assert self.endpoints.update is not None
         self.send(
@@ -299,9 +348,10 @@ class Client:
             self.endpoints.update,
             urllib.parse.urlencode({"update": text}).encode("utf-8"),
             {"Content-Type": "application/x-www-form-urlencoded"},
+            timeout=timeout,
         )
 
-    def count(self, graph: str) -> int:
+    def count(self, graph: str, *, retries: int | None = None) -> int:
         """How many triples ``graph`` holds on the server (0 if it does not exist)."""
         if self.endpoints.query is None:
             return self._count_by_download(graph)
@@ -314,6 +364,7 @@ class Client:
                 "Content-Type": "application/x-www-form-urlencoded",
                 "Accept": "application/sparql-results+json",
             },
+            retries=retries,
         )
         try:
             bindings = json.loads(body)["results"]["bindings"]
@@ -349,83 +400,264 @@ def with_iris(text: str, **iris: str) -> str:
 
 # --- What is sent ---------------------------------------------------------------------------
 
+_BLANK = ox.BlankNode
+GROUND_RUN = 10_000  # ground triples taken from the store at a time
+SPOOL_CHUNK = 1 << 20
+# Servers (by their Server header) that replace a graph on PUT atomically, a failed or cut
+# PUT leaving the previous graph (tests/test_push.py checks it, killing the server too),
+# and that read a chunked request body: the default --replace sends them one streamed PUT.
+PUT_SERVERS = ("Oxigraph/",)
+STRATEGIES = ("auto", "put", "move")
 
-def ntriples_lines(
-    source: KnowledgeGraph | Dataset | Graph,
-    *,
-    graphs: Sequence[str] = (),
-    skolemize: bool = False,
-) -> list[str]:
-    """The chosen graphs as sorted N-Triples lines, language tags in lower case.
 
-    Servers such as Oxigraph and Virtuoso lower-case language tags anyway; doing it here
-    keeps the triple count the server reports equal to ours.
+def push_store(
+    source: KnowledgeGraph | Dataset | Graph | ox.Store, graphs: Sequence[str] = ()
+) -> ox.Store:
+    """An Oxigraph store whose default graph holds the triples to send (distinct, merged).
+
+    A Store is used as it is (its named graphs merged into the default graph); rdflib
+    sources go through N-Quads, with ``graphs`` choosing among their named graphs.
     """
-    quads = [
-        (s, p, Literal(str(o), lang=o.language.lower()) if _has_language(o) else o, None)
-        for s, p, o, _ in collect_quads(select_graphs(source, graphs), keep_graphs=False)
-    ]
-    graph = Graph(bind_namespaces="none")
-    for s, p, o, _ in canonical_quads(list(dict.fromkeys(quads)), skolemize=skolemize):
-        graph.add((s, p, o))
-    text = graph.serialize(format="nt")
-    return sorted(line for line in text.splitlines() if line.strip())
+    if isinstance(source, ox.Store):
+        if graphs:
+            raise InputError("--graphs", "choose the graphs before loading them into a store")
+        store = source
+    else:
+        store = ox.Store()
+        store.load(serialize(source, "nq", graphs=graphs), format=ox.RdfFormat.N_QUADS)
+    merge_into_default_graph(store)
+    return store
 
 
-def _has_language(term: object) -> bool:
-    return isinstance(term, Literal) and bool(term.language)
+def merge_into_default_graph(store: ox.Store) -> None:
+    """Move every named graph's triples into the default graph (a set: duplicates merge)."""
+    if next(iter(store.named_graphs()), None) is not None:
+        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } } ; DROP NAMED")
 
 
-def _blank_labels(line: str) -> list[str]:
-    """The blank node labels in an N-Triples line (subject and object positions only)."""
-    subject, _, rest = line.partition(" ")
-    _, _, obj = rest.partition(" ")
-    obj = obj.rstrip()
-    obj = obj[:-1].rstrip() if obj.endswith(".") else obj
-    return [m.group(1) for term in (subject, obj) if (m := _BNODE_LABEL.match(term))]
+def load_for_push(paths: Sequence[str], *, bundled: bool, syntax: str | None) -> ox.Store:
+    """The bundled graph and/or RDF files parsed by Oxigraph, merged, ready for :func:`push`."""
+    from kg import oxengine
+
+    store = oxengine.load(paths, bundled=bundled, syntax=syntax).store
+    merge_into_default_graph(store)
+    return store
 
 
-def plan_batches(lines: Sequence[str], size: int) -> list[list[str]]:
-    """Split N-Triples lines into batches of about ``size``, never splitting blank nodes.
+def _n3(term: object) -> str:
+    """rdflib's ``n3()`` for a pyoxigraph IRI or literal (the key the export hashes use)."""
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return f"<{term.value}>"  # type: ignore[attr-defined]
+    if kind is not ox.Literal:
+        raise InputError(None, f"cannot push {term}: triple terms are not supported")
+    value: str = term.value  # type: ignore[attr-defined]
+    if "\n" in value:
+        encoded = value.replace("\\", "\\\\")
+        if '"""' in value:
+            encoded = encoded.replace('"""', '\\"\\"\\"')
+        if encoded[-1] == '"' and encoded[-2:-1] != "\\":
+            encoded = encoded[:-1] + '\\"'
+        quoted = '"""' + encoded.replace("\r", "\\r") + '"""'
+    else:
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r")
+        quoted = '"' + escaped + '"'
+    language = term.language  # type: ignore[attr-defined]
+    if language:
+        return f"{quoted}@{language}"
+    datatype = term.datatype.value  # type: ignore[attr-defined]
+    return quoted if datatype == XSD_STRING else f"{quoted}^^<{datatype}>"
 
-    A server reads each request as its own document, so a blank node sent in two requests
-    would become two nodes; triples linked through blank nodes therefore share a batch.
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Skolemiser:
+    """Stable IRIs for blank nodes, one group of linked blank nodes at a time.
+
+    The same colour refinement as :func:`kg.export.blank_node_hashes` (so the same IRIs as
+    ``kg export --skolemize`` on the same triples), fed one group at a time from the store:
+    a colour already given to a node of an earlier group (two identical evidence records)
+    is a tie, broken the same way, by individualising a node of the later group.
     """
-    parent: dict[str, str] = {}
 
-    def find(label: str) -> str:
-        while parent.setdefault(label, label) != label:
-            parent[label] = parent[parent[label]]
-            label = parent[label]
-        return label
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
 
-    labels_of = [_blank_labels(line) for line in lines]
-    for labels in labels_of:
-        for other in labels[1:]:
-            parent[find(other)] = find(labels[0])
-    groups: dict[str, list[str]] = {}
-    for index, (line, labels) in enumerate(zip(lines, labels_of, strict=True)):
-        key = "_:" + find(labels[0]) if labels else f"#{index}"
-        groups.setdefault(key, []).append(line)
-    batches: list[list[str]] = []
-    current: list[str] = []
-    for group in groups.values():
-        if current and len(current) + len(group) > size:
-            batches.append(current)
+    def relabel(self, group: Group) -> list[ox.Quad]:
+        """The group's triples with each blank node replaced by its skolem IRI."""
+        colours = self.colours(group)
+        iris = [ox.NamedNode(GENID + colour[:32]) for colour in colours]
+        out = []
+        for quad, (s, _p, o) in zip(group.quads, group.keys, strict=True):
+            subject = iris[s] if type(s) is int else quad.subject
+            obj = iris[o] if type(o) is int else quad.object
+            out.append(ox.Quad(subject, quad.predicate, obj))
+        return out
+
+    def colours(self, group: Group) -> list[str]:
+        """The colour (a hex digest) of each node of ``group``, distinct from all before."""
+        keys = group.keys
+        touching: list[list[int]] = [[] for _ in range(group.size)]
+        for index, (s, _p, o) in enumerate(keys):
+            if type(s) is int:
+                touching[s].append(index)
+            if type(o) is int and o != s:
+                touching[o].append(index)
+        colours = [""] * group.size
+        _settle(keys, touching, colours)
+        while True:
+            classes: dict[str, list[int]] = {}
+            for node, colour in enumerate(colours):
+                classes.setdefault(colour, []).append(node)
+            tied = sorted(c for c, members in classes.items() if len(members) > 1 or c in self.seen)
+            if not tied:
+                self.seen.update(colours)
+                return colours
+            chosen = classes[tied[0]][0]
+            colours[chosen] = _digest(colours[chosen] + "/individual")
+            _settle(keys, touching, colours)
+
+
+def _settle(keys: list[tuple], touching: list[list[int]], colours: list[str]) -> None:
+    """Refine the colours of one group (in place), then mix in the group's signature.
+
+    Exactly :func:`kg.export._settle` on the group, nodes numbered instead of BNodes.
+    """
+    count = len(set(colours))
+    while True:
+        updated = []
+        for node, rows in enumerate(touching):
+            lines = []
+            for index in rows:
+                s, p, o = keys[index]
+                if type(s) is int:
+                    s = "@" if s == node else "_:" + colours[s]
+                if type(o) is int:
+                    o = "@" if o == node else "_:" + colours[o]
+                lines.append(f"{s} {p} {o} -")
+            lines.sort()
+            updated.append(_digest(colours[node] + "\n" + "\n".join(lines)))
+        colours[:] = updated
+        new_count = len(set(updated))
+        if new_count <= count:
+            break
+        count = new_count
+    signature = _digest("\n".join(sorted(colours)))
+    colours[:] = [_digest(signature + colour) for colour in colours]
+
+
+@dataclass
+class Group:
+    """The triples around a group of linked blank nodes: quads, keys with nodes numbered."""
+
+    quads: list[ox.Quad]
+    keys: list[tuple[Any, str, Any]]  # n3 text, or the node's number for a blank node
+    labels: list[str]  # the store's label of each node
+
+    @property
+    def size(self) -> int:
+        return len(self.labels)
+
+
+def _linked(store: ox.Store, start: ox.BlankNode) -> Group:
+    """Every triple of the group of blank nodes linked to ``start``.
+
+    A triple is found from its subject when that is a blank node, else from its object.
+    """
+    number = {start.value: 0}
+    labels = [start.value]
+    todo = [start]
+    quads: list[ox.Quad] = []
+    keys: list[tuple[Any, str, Any]] = []
+
+    def node(term: ox.BlankNode) -> int:
+        label = term.value
+        found = number.get(label)
+        if found is None:
+            found = number[label] = len(labels)
+            labels.append(label)
+            todo.append(term)
+        return found
+
+    while todo:
+        current = todo.pop()
+        mine = number[current.value]
+        for quad in store.quads_for_pattern(current, None, None):
+            obj = quad.object
+            keys.append((mine, _n3(quad.predicate), node(obj) if type(obj) is _BLANK else _n3(obj)))
+            quads.append(quad)
+        for quad in store.quads_for_pattern(None, None, current):
+            subject = quad.subject
+            if type(subject) is _BLANK:
+                node(subject)  # the triple is found from its subject
+                continue
+            keys.append((_n3(subject), _n3(quad.predicate), mine))
+            quads.append(quad)
+    return Group(quads, keys, labels)
+
+
+def statement_groups(store: ox.Store, *, skolemize: bool = True) -> Iterator[tuple[list, bool]]:
+    """The default graph's triples in groups: ``(quads, may_split)``.
+
+    Runs of triples without blank nodes (``may_split``), and each group of blank nodes
+    linked through triples, whole, with its triples (skolemised, or not to be split:
+    a server reads each request as its own document, so a blank node sent in two requests
+    would become two nodes). Memory: one run or group at a time, plus the set of the blank
+    nodes done (and of their colours when skolemising).
+    """
+    done: set[str] = set()
+    skolemiser = Skolemiser() if skolemize else None
+    ground: list[ox.Quad] = []
+    for quad in store:  # only the default graph is left (merge_into_default_graph)
+        subject, obj = quad.subject, quad.object
+        blank = subject if type(subject) is _BLANK else obj if type(obj) is _BLANK else None
+        if blank is None:
+            ground.append(quad)
+            if len(ground) >= GROUND_RUN:
+                yield ground, True
+                ground = []
+            continue
+        if blank.value in done:
+            continue
+        group = _linked(store, blank)
+        done.update(group.labels)
+        if skolemiser is not None:
+            yield skolemiser.relabel(group), True
+        else:
+            yield group.quads, False
+    if ground:
+        yield ground, True
+
+
+def plan_batches(groups: Iterable[tuple[list, bool]], size: int) -> Iterator[list]:
+    """Batches of about ``size`` triples; a group that may not be split stays whole."""
+    current: list = []
+    for triples, may_split in groups:
+        if may_split:
+            start = 0
+            while start < len(triples):
+                room = size - len(current)
+                current.extend(triples[start : start + room])
+                start += room
+                if len(current) >= size:
+                    yield current
+                    current = []
+            continue
+        if current and len(current) + len(triples) > size:
+            yield current
             current = []
-        current.extend(group)
+        current.extend(triples)
     if current:
-        batches.append(current)
-    return batches
+        yield current
 
 
-def _body(lines: Sequence[str], body_format: str) -> bytes:
-    text = "\n".join(lines) + "\n" if lines else ""
+def batch_body(triples: Sequence[ox.Quad], body_format: str) -> bytes:
+    """One request body (a whole document) for ``triples``."""
     if body_format == "nt":
-        return text.encode("utf-8")
-    graph = bind_prefixes(Graph(bind_namespaces="none"))
-    graph.parse(data=text, format="nt")
-    return graph.serialize(format="turtle", encoding="utf-8")
+        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
 
 
 # --- Push -----------------------------------------------------------------------------------
@@ -442,14 +674,26 @@ class PushResult:
     server_triples: int
 
 
+def move_timeout(timeout: float, triples: int) -> float:
+    """The deadline of a whole-graph step: ``timeout`` plus 1 s for every 1,000 triples.
+
+    For the final MOVE, and for the answer to a whole-graph PUT after its last byte: the
+    server then stores every triple in one transaction (Oxigraph: about 2,000 a second on
+    a busy 2-core machine, most of it after reading the body), which the per-request
+    timeout alone does not allow for.
+    """
+    return timeout + triples / 1000
+
+
 def push(
-    source: KnowledgeGraph | Dataset | Graph,
+    source: KnowledgeGraph | Dataset | Graph | ox.Store,
     endpoint: str,
     *,
     graph: str = DEFAULT_TARGET,
     mode: str = "replace",
     graphs: Sequence[str] = (),
-    skolemize: bool = False,
+    skolemize: bool = True,
+    strategy: str = "auto",
     body_format: str = "nt",
     batch_size: int = DEFAULT_BATCH_SIZE,
     user: str | None = None,
@@ -462,12 +706,18 @@ def push(
 ) -> PushResult:
     """Load the chosen graphs of ``source`` into the named graph ``graph`` on a server.
 
-    ``endpoint`` is the server's Graph Store Protocol URL. ``mode`` "replace" (the default)
-    uploads into a temporary graph, checks its triple count, then moves it onto ``graph``
-    (SPARQL Update MOVE; without an update URL, one PUT of the whole graph), so a failure
-    leaves the previous graph intact. "append" POSTs into ``graph`` and checks that the
-    count grew as expected. ``progress`` is called with the triples sent so far and the
-    total after each batch. Raises RemoteError (exit 3) or InputError (exit 2).
+    ``endpoint`` is the server's Graph Store Protocol URL. Blank nodes are sent as stable
+    skolem IRIs unless ``skolemize`` is False, so pushing the same input again gives the
+    same triples. ``mode`` "replace" (the default) replaces ``graph`` by ``strategy``:
+    "put" sends the whole graph in one PUT (streamed from the store, chunked to Oxigraph);
+    "move" uploads into a temporary graph in batches, checks it, then MOVEs it onto
+    ``graph`` (SPARQL Update), so that a failure leaves the previous graph as it was, at the
+    price of the server copying every triple twice; "auto" (the default) is "put" for the
+    servers in :data:`PUT_SERVERS`, whose PUT keeps the previous graph on a failure too,
+    and "move" for every other (Virtuoso's PUT is not atomic). "append" POSTs the
+    batches into ``graph`` and checks that the count grew as expected. ``progress`` is
+    called with the triples sent so far and the total. Raises RemoteError (exit 3) or
+    InputError (exit 2).
     """
     if mode not in ("replace", "append"):
         raise InputError(mode, "the mode must be 'replace' or 'append'")
@@ -475,37 +725,41 @@ def push(
         raise InputError(body_format, f"the body format must be one of {', '.join(BODY_TYPES)}")
     if batch_size < 1:
         raise InputError("--batch-size", "must be at least 1")
+    if strategy not in STRATEGIES:
+        raise InputError(strategy, f"the strategy must be one of {', '.join(STRATEGIES)}")
     check_iri(graph, "--graph")
     endpoints = derive_endpoints(endpoint, query_endpoint, update_endpoint)
     client = Client(endpoints, user=user, password=password, timeout=timeout, retries=retries)
-    lines = ntriples_lines(source, graphs=graphs, skolemize=skolemize)
-    batches = plan_batches(lines, batch_size)
+    store = push_store(source, graphs)
     content_type = BODY_TYPES[body_format] + "; charset=utf-8"
-    expected = len(lines)
+    expected = len(store)
+
+    def batches() -> Iterator[list]:
+        return plan_batches(statement_groups(store, skolemize=skolemize), batch_size)
 
     requests_done: list[int] = []
 
-    def upload(target: str) -> None:
-        """POST every batch to ``target``."""
+    def upload(target: str) -> int:
+        """POST every batch to ``target``; the number of requests."""
         sent = 0
-        for index, batch in enumerate(batches):
+        count = 0
+        for count, batch in enumerate(batches(), start=1):
             try:
-                client.post(target, _body(batch, body_format), content_type)
+                client.post(target, batch_body(batch, body_format), content_type)
             except RemoteError as error:
-                if len(batches) > 1:
-                    step = f"request {index + 1} of {len(batches)}: "
-                    raise RemoteError(error.where, step + error.message) from None
-                raise
-            requests_done.append(index)
+                step = f"request {count}: " if count > 1 or sent < expected else ""
+                raise RemoteError(error.where, step + error.message) from None
+            requests_done.append(count)
             sent += len(batch)
             if progress:
                 progress(sent, expected)
+        return count
 
     if mode == "append":
         # A small first request: a wrong URL, login or content type shows up before any upload.
         client.post(graph, b"", content_type)
         before = client.count(graph)
-        upload(graph)
+        requests = upload(graph)
         after = client.count(graph)
         if not (expected <= after <= before + expected):
             raise RemoteError(
@@ -513,13 +767,26 @@ def push(
                 f"after the upload <{graph}> holds {after} triples; expected between "
                 f"{max(expected, before)} and {before + expected}",
             )
-        return PushResult(graph, mode, expected, len(batches), after)
+        return PushResult(graph, mode, expected, requests, after)
+    probe = None
+    if strategy == "auto":
+        # A small first request (adds nothing): a wrong URL, login or content type shows up
+        # before any upload, and the answer says which server this is.
+        probe = client.post(graph, b"", content_type)
+        put = probe.server.startswith(PUT_SERVERS) or endpoints.update is None
+        strategy = "put" if put else "move"
+    if strategy == "put":
+        return _put_whole(client, graph, expected, batches, body_format, progress, probe)
+    if endpoints.update is None:
+        raise InputError(
+            "--strategy", "move needs the server's SPARQL update URL (--update-endpoint)"
+        )
 
     temp = TEMP_GRAPH_PREFIX + uuid.uuid4().hex
     try:
         client.put(temp, b"", content_type)  # a small first request, as for append
-        requests_done.append(-1)
-        upload(temp)
+        requests_done.append(0)
+        requests = upload(temp)
         held = client.count(temp)
         if held != expected:
             raise RemoteError(
@@ -527,12 +794,11 @@ def push(
             )
         if expected == 0:
             client.delete(graph)
-        elif endpoints.update is not None:
-            client.update(
-                with_iris(resources.internal_query("push-move"), source=temp, target=graph)
-            )
         else:
-            client.put(graph, _body(lines, body_format), content_type)
+            client.update(
+                with_iris(resources.internal_query("push-move"), source=temp, target=graph),
+                timeout=move_timeout(timeout, expected),
+            )
     except KGError as error:
         note = _drop_quietly(client, temp)
         if not requests_done:
@@ -543,14 +809,102 @@ def push(
     except BaseException:
         _drop_quietly(client, temp)
         raise
-    if expected == 0 or endpoints.update is None:
+    if expected == 0:
         _drop_quietly(client, temp)  # MOVE removed it otherwise
     final = client.count(graph)
     if final != expected:
         raise RemoteError(
             redact(endpoint), f"after the move <{graph}> holds {final} triples, not {expected}"
         )
-    return PushResult(graph, mode, expected, len(batches), final)
+    return PushResult(graph, mode, expected, requests, final)
+
+
+def _stream(
+    batches: Iterable[Sequence[ox.Triple]],
+    body_format: str,
+    progress: Callable[[int, int], None] | None = None,
+    expected: int = 0,
+) -> Iterator[bytes]:
+    """One document in chunks: each batch serialised as it is needed."""
+    sent = 0
+    for batch in batches:
+        yield batch_body(batch, body_format)
+        sent += len(batch)
+        if progress:
+            progress(sent, expected)
+
+
+def _put_whole(
+    client: Client,
+    graph: str,
+    expected: int,
+    batches: Callable[[], Iterator[list]],
+    body_format: str,
+    progress: Callable[[int, int], None] | None,
+    probe: Response | None,
+) -> PushResult:
+    """Replace ``graph`` with one PUT of the whole graph (what ``curl -X PUT`` does).
+
+    To Oxigraph the body is streamed as it is made (chunked); other servers get it from a
+    temporary file, with its length (Virtuoso takes a chunked body for an empty one). If
+    the PUT fails, the error says what the graph holds then.
+    """
+    content_type = BODY_TYPES[body_format] + "; charset=utf-8"
+    if probe is None:  # also answers a Digest challenge before the body is streamed
+        probe = client.post(graph, b"", content_type)
+    before = client.count(graph)
+    with tempfile.TemporaryFile() as spool:
+        length: int | None = None
+        if probe.server.startswith(PUT_SERVERS):
+
+            def body() -> Iterable[bytes]:
+                return _stream(batches(), body_format, progress, expected)
+
+        else:
+            for chunk in _stream(batches(), body_format, progress, expected):
+                spool.write(chunk)
+            length = spool.tell()
+
+            def body() -> Iterable[bytes]:
+                return _file_chunks(spool)
+
+        _put_and_report(client, graph, body, content_type, length, before, expected)
+    final = client.count(graph)
+    if final != expected:
+        raise RemoteError(
+            redact(client.endpoints.store),
+            f"after the PUT <{graph}> holds {final} triples, not {expected}",
+        )
+    return PushResult(graph, "replace", expected, 1, final)
+
+
+def _file_chunks(spool: IO[bytes]) -> Iterator[bytes]:
+    spool.seek(0)
+    while chunk := spool.read(SPOOL_CHUNK):
+        yield chunk
+
+
+def _put_and_report(
+    client: Client,
+    graph: str,
+    body: Callable[[], Iterable[bytes]],
+    content_type: str,
+    length: int | None,
+    before: int,
+    expected: int,
+) -> None:
+    """The whole-graph PUT; on failure, the error says what the graph holds now."""
+    try:
+        answer = move_timeout(client.timeout, expected)
+        client.put(graph, body, content_type, length, answer_timeout=answer)
+    except KGError as error:
+        try:
+            now = f"<{graph}> now holds {client.count(graph, retries=0)} triples"
+        except KGError:
+            now = f"what <{graph}> holds now is unknown (the server does not answer)"
+        error.message = f"{error.message}; the PUT did not finish: {now} (it held {before})"
+        error.args = (f"{error.where}: {error.message}" if error.where else error.message,)
+        raise
 
 
 def _drop_quietly(client: Client, temp: str) -> str:

@@ -37,5 +37,10 @@ def test_the_quick_benchmark_reports_every_target():
         assert float(ratio) > 0, row
         assert float(cells[8]) > 5 and float(cells[9]) > 5, row  # peak memory in MB
     assert "10k.nt" in rows[2] and "plain rdflib" in rows[2] and "bare pyoxigraph" in rows[3]
+    push = [line for line in lines if line.startswith("| push |")]
+    assert len(push) == 1 and "curl -X PUT" in push[0], lines  # kg push against curl
+    cells = [cell.strip() for cell in push[0].strip("|").split("|")]
+    assert re.fullmatch(r"\d+\.\d\d s", cells[2]) and re.fullmatch(r"\d+\.\d\d s", cells[4])
+    assert float(cells[5]) > 0 and float(cells[8]) > 5, push[0]
     progress = rows[-1]
     assert "terminal shown, pipe silent" in progress and "| yes |" in progress

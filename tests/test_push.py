@@ -8,6 +8,7 @@ is always checked directly, not through the proxy.
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import os
 import re
@@ -27,12 +28,19 @@ import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Graph
 
-from kg.stores import TEMP_GRAPH_PREFIX, Endpoints, derive_endpoints, plan_batches
+from kg.stores import (
+    TEMP_GRAPH_PREFIX,
+    Endpoints,
+    derive_endpoints,
+    load_for_push,
+    plan_batches,
+    statement_groups,
+)
 
 from .conftest import FIXTURES, REPO, require
 from .servers import OxigraphServer, free_port, oxigraph_binary
 from .terminal import run_on_terminal
-from .test_export import canonical, canonical_rdflib
+from .test_export import canonical, canonical_bytes, canonical_rdflib
 
 MINIMAL = FIXTURES / "valid" / "minimal.ttl"
 
@@ -63,8 +71,11 @@ class Proxy:
                 pass
 
             def handle_any(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
+                if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                    body = read_chunked(self.rfile)
+                else:
+                    length = int(self.headers.get("Content-Length") or 0)
+                    body = self.rfile.read(length) if length else b""
                 headers = {k: v for k, v in self.headers.items()}
                 with proxy.lock:
                     number = len(proxy.seen) + 1
@@ -106,9 +117,13 @@ class Proxy:
                     with urllib.request.urlopen(request, timeout=60) as response:
                         status, payload = response.status, response.read()
                         content_type = response.headers.get("Content-Type")
+                    server = response.headers.get("Server", "")
                 except urllib.error.HTTPError as error:
                     status, payload = error.code, error.read()
                     content_type = error.headers.get("Content-Type")
+                    server = error.headers.get("Server", "")
+                if server:  # pass on which server answered (kg streams to Oxigraph)
+                    self.server_version, self.sys_version = server, ""
                 self.send_response(status)
                 if content_type:
                     self.send_header("Content-Type", content_type)
@@ -133,6 +148,19 @@ class Proxy:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def read_chunked(stream) -> bytes:
+    """A body sent with chunked transfer encoding."""
+    parts = []
+    while True:
+        size = int(stream.readline().split(b";")[0].strip(), 16)
+        if size == 0:
+            while stream.readline().strip():
+                pass  # trailers
+            return b"".join(parts)
+        parts.append(stream.read(size))
+        stream.readline()
 
 
 def forward_all(*_args: object) -> tuple:
@@ -215,11 +243,16 @@ def graph_iri() -> str:
     return f"http://example.org/test-graph/{uuid.uuid4().hex}"
 
 
-def truth(path: Path) -> set[str]:
-    """What a push of ``path`` must leave on the server, by rdflib and Oxigraph's canonicaliser."""
+def truth(path: Path, *, skolemized: bool = True) -> set[str]:
+    """What a push of ``path`` must leave on the server, by rdflib and Oxigraph's canonicaliser.
+
+    Skolemised (the default push) by kg.export's rdflib skolemisation, which push must match.
+    """
+    from kg.export import skolemize
     from kg.loader import load_graph
 
-    return canonical_rdflib(load_graph(path))
+    graph = load_graph(path)
+    return canonical_rdflib(skolemize(graph) if skolemized else graph)
 
 
 def push(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -249,13 +282,13 @@ def no_temp_graphs(store: Store) -> bool:
 # --- Round trips ----------------------------------------------------------------------------
 
 
-def test_push_round_trip_and_replace_twice_leaves_one_copy(store, graph_iri, bundled_nquads):
+@pytest.mark.parametrize("how", ["auto", "put", "move"])
+def test_push_round_trip_and_replace_twice_leaves_one_copy(store, graph_iri, bundled_nquads, how):
     expected = truth(bundled_nquads)
+    extra = ["--strategy", how, "--batch-size", "900"]
     for _ in range(2):
-        done = push(
-            "--data", str(bundled_nquads), "--endpoint", store.store_url,
-            "--graph", graph_iri, "--batch-size", "900",
-        )  # fmt: skip
+        done = push("--data", str(bundled_nquads), "--endpoint", store.store_url,
+                    "--graph", graph_iri, *extra)  # fmt: skip
         assert done.returncode == 0, done
         assert f"replaced <{graph_iri}> with {len(expected)} triples" in done.stdout
         assert store.download(graph_iri) == expected
@@ -270,23 +303,36 @@ def test_push_turtle_body_round_trip(store, graph_iri):
     assert store.download(graph_iri) == truth(MINIMAL)
 
 
-def test_append_adds_blank_node_triples_again(store, graph_iri):
+def test_keep_blank_nodes_round_trip_and_append_adds_them_again(store, graph_iri):
+    done = push("--data", str(MINIMAL), "--endpoint", store.store_url, "--graph", graph_iri,
+                "--keep-blank-nodes")  # fmt: skip
+    assert done.returncode == 0, done
+    assert store.download(graph_iri) == truth(MINIMAL, skolemized=False)
+    store.delete(graph_iri)
     graph = Graph().parse(MINIMAL)
     ground = sum(1 for t in graph if not any(isinstance(x, BNode) for x in t))
     with_bnodes = len(graph) - ground
+    assert with_bnodes
     for _ in range(2):
         done = push("--data", str(MINIMAL), "--endpoint", store.store_url, "--graph", graph_iri,
-                    "--append")  # fmt: skip
+                    "--append", "--keep-blank-nodes")  # fmt: skip
         assert done.returncode == 0, done
+        assert "warning: --append with --keep-blank-nodes" in done.stderr
     assert store.count(graph_iri) == ground + 2 * with_bnodes
 
 
-def test_skolemized_push_is_idempotent_under_append(store, graph_iri):
-    for _ in range(2):
-        done = push("--data", str(MINIMAL), "--endpoint", store.store_url, "--graph", graph_iri,
-                    "--append", "--skolemize")  # fmt: skip
-        assert done.returncode == 0, done
-    assert store.count(graph_iri) == len(Graph().parse(MINIMAL))
+def test_append_twice_leaves_one_copy(store, graph_iri, bundled_nquads):
+    """Blank nodes are skolemised by default, so the same input gives the same triples."""
+    once = len(truth(bundled_nquads))
+    for flags in ([], ["--skolemize"]):
+        for _ in range(2):
+            done = push("--data", str(bundled_nquads), "--endpoint", store.store_url,
+                        "--graph", graph_iri, "--append", "--batch-size", "2000",
+                        *flags)  # fmt: skip
+            assert done.returncode == 0, done
+            assert done.stderr == ""
+            assert store.count(graph_iri) == once
+    assert store.download(graph_iri) == truth(bundled_nquads)
 
 
 def test_graph_store_requests_carry_a_content_type(oxigraph_rw, graph_iri):
@@ -302,46 +348,89 @@ def test_graph_store_requests_carry_a_content_type(oxigraph_rw, graph_iri):
         done = push("--data", str(MINIMAL), "--endpoint", proxy.base + "/store",
                     "--graph", graph_iri)  # fmt: skip
         assert done.returncode == 0, done
-        uploads = [h for method, path, h in proxy.seen if method in ("PUT", "POST")
-                   and path.startswith("/store")]  # fmt: skip
-    assert uploads and all(
-        h.get("Content-Type", "").startswith("application/n-triples") for h in uploads
-    )
+        uploads = [(method, h) for method, path, h in proxy.seen
+                   if method in ("PUT", "POST") and path.startswith("/store")]  # fmt: skip
+    assert [method for method, _ in uploads] == ["POST", "PUT"]  # the probe, then the graph
+    assert all(h.get("Content-Type", "").startswith("application/n-triples") for _, h in uploads)
+    assert uploads[1][1].get("Transfer-Encoding") == "chunked"  # streamed, not buffered
+    assert oxigraph_rw.download(graph_iri) == truth(MINIMAL)
 
 
-def test_batches_never_split_blank_nodes(bundled):
-    from kg.stores import ntriples_lines
+def push_groups(path: Path, *, skolemize: bool) -> list[tuple[list, bool]]:
+    return list(statement_groups(load_for_push([str(path)], bundled=False, syntax=None),
+                                 skolemize=skolemize))  # fmt: skip
 
-    lines = ntriples_lines(bundled)
-    batches = plan_batches(lines, 50)
+
+def test_batches_never_split_blank_nodes(bundled_nquads):
+    groups = push_groups(bundled_nquads, skolemize=False)
+    batches = list(plan_batches(iter(groups), 50))
     assert len(batches) > 10
-    assert sorted(line for batch in batches for line in batch) == sorted(lines)
+    lines = sorted(str(q) for batch in batches for q in batch)
+    assert lines == sorted(str(q) for triples, _ in groups for q in triples)
+    assert len(lines) == len(set(lines)) == len(truth(bundled_nquads, skolemized=False))
     owner: dict[str, int] = {}
     for index, batch in enumerate(batches):
-        for label in {m for line in batch for m in re.findall(r"_:\w+", line)}:
+        for label in {m for q in batch for m in re.findall(r"_:\w+", str(q))}:
             assert owner.setdefault(label, index) == index, f"{label} split across batches"
     assert owner
 
 
-# --- Failures that must leave the previous graph intact ------------------------------------
+def test_skolem_iris_are_those_of_kg_export(tmp_path, bundled_nquads):
+    """Push's streamed skolemisation (from Oxigraph, one group at a time) gives the same IRIs
+    as kg export --skolemize (rdflib, the whole graph at once), ties between identical groups
+    of blank nodes included."""
+    generated = tmp_path / "10k.nt"
+    subprocess.run([sys.executable, str(REPO / "benchmarks" / "generate.py"), "--triples",
+                    "10000", "-o", str(generated)], check=True, timeout=120)  # fmt: skip
+    twins = tmp_path / "twins.nt"  # two identical evidence records, and a shared list tail
+    twins.write_text(
+        '<http://e.org/c> <http://e.org/ev> _:a .\n_:a <http://e.org/anchor> "x" .\n'
+        '<http://e.org/c> <http://e.org/ev> _:b .\n_:b <http://e.org/anchor> "x" .\n'
+        '<http://e.org/d> <http://e.org/ev> _:c .\n_:c <http://e.org/anchor> "x" .\n'
+        "_:l1 <http://e.org/next> _:t .\n_:l2 <http://e.org/next> _:t .\n"
+        '_:t <http://e.org/v> "line\\none" .\n'
+    )
+    for path in (bundled_nquads, generated, twins):
+        sent = {f"{q} ." for triples, _ in push_groups(path, skolemize=True) for q in triples}
+        assert not any("_:" in line for line in sent)
+        assert canonical_bytes(("\n".join(sent) + "\n").encode(), ox.RdfFormat.N_TRIPLES) == (
+            truth(path)
+        ), path
 
 
-def test_a_bad_batch_half_way_leaves_the_previous_graph(oxigraph_rw, graph_iri, tmp_path):
-    """Oxigraph rejects an IRI with a bad percent-escape, which rdflib accepts."""
-    done = push("--data", str(MINIMAL), "--endpoint", oxigraph_rw.store_url, "--graph", graph_iri)
-    assert done.returncode == 0, done
+def test_a_file_oxigraph_rejects_is_exit_2(tmp_path, oxigraph_rw, graph_iri):
     bad = tmp_path / "bad.nt"
     bad.write_text(
         "<https://w3id.org/ssp-kg/id/m-bad> <http://example.org/p> <http://example.org/%zz> .\n"
     )
-    done = push("--with-bundled", "--data", str(bad), "--endpoint", oxigraph_rw.store_url,
-                "--graph", graph_iri, "--batch-size", "300")  # fmt: skip
+    done = push("--data", str(bad), "--endpoint", oxigraph_rw.store_url, "--graph", graph_iri)
+    assert str(bad) in one_line_error(done, 2)
+    assert oxigraph_rw.count(graph_iri) == 0
+
+
+# --- Failures -------------------------------------------------------------------------------
+
+
+def test_a_bad_batch_half_way_leaves_the_previous_graph(store, graph_iri, bundled_nquads):
+    """--strategy move: the fourth upload is refused; the target keeps what it had."""
+    done = push("--data", str(MINIMAL), "--endpoint", store.store_url, "--graph", graph_iri)
+    assert done.returncode == 0, done
+    uploads = []
+
+    def refuse_the_fourth(number, method, path, headers, body):
+        if method == "POST" and path.startswith(store.store_path) and body:
+            uploads.append(number)
+            if len(uploads) == 4:
+                return ("status", 400)
+        return ("forward",)
+
+    with Proxy(store.base, refuse_the_fourth) as proxy:
+        done = push("--data", str(bundled_nquads), "--endpoint", proxy.base + store.store_path,
+                    "--graph", graph_iri, "--batch-size", "300", "--strategy", "move")  # fmt: skip
     message = one_line_error(done, 3)
-    step = re.search(r"request (\d+) of (\d+)", message)
-    assert step and 2 < int(step.group(1)) < int(step.group(2)), message  # failed half-way
-    assert "HTTP 400" in message and f"<{graph_iri}> was left as it was" in message
-    assert oxigraph_rw.download(graph_iri) == truth(MINIMAL)
-    assert no_temp_graphs(oxigraph_rw)
+    assert "request 4: HTTP 400" in message and f"<{graph_iri}> was left as it was" in message
+    assert store.download(graph_iri) == truth(MINIMAL)
+    assert no_temp_graphs(store)
 
 
 def test_a_server_that_dies_half_way_leaves_the_previous_graph(store, graph_iri, bundled_nquads):
@@ -353,7 +442,8 @@ def test_a_server_that_dies_half_way_leaves_the_previous_graph(store, graph_iri,
 
     with Proxy(store.base, die_after_three) as proxy:
         done = push("--data", str(bundled_nquads), "--endpoint", proxy.base + store.store_path,
-                    "--graph", graph_iri, "--batch-size", "500", "--retries", "1")  # fmt: skip
+                    "--graph", graph_iri, "--batch-size", "500", "--retries", "1",
+                    "--strategy", "move")  # fmt: skip
         seen = len(proxy.seen)
     message = one_line_error(done, 3)
     assert "the server closed the connection without an answer, also after 1 retries" in message
@@ -364,6 +454,84 @@ def test_a_server_that_dies_half_way_leaves_the_previous_graph(store, graph_iri,
     assert leftover, message
     assert 0 < store.count(leftover.group(1)) < len(truth(bundled_nquads))
     store.delete(leftover.group(1))
+
+
+def test_a_put_that_never_arrives_leaves_the_graph_and_says_so(store, graph_iri, bundled_nquads):
+    done = push("--data", str(MINIMAL), "--endpoint", store.store_url, "--graph", graph_iri)
+    assert done.returncode == 0, done
+    held = len(truth(MINIMAL))
+
+    def drop_puts(number, method, path, headers, body):
+        return ("drop",) if method == "PUT" else ("forward",)
+
+    with Proxy(store.base, drop_puts) as proxy:
+        done = push("--data", str(bundled_nquads), "--endpoint", proxy.base + store.store_path,
+                    "--graph", graph_iri, "--retries", "1", "--strategy", "put")  # fmt: skip
+        puts = [h for method, _, h in proxy.seen if method == "PUT"]
+    message = one_line_error(done, 3)
+    assert len(puts) == 2  # the PUT and its retry, each streamed afresh
+    assert "also after 1 retries" in message
+    assert f"the PUT did not finish: <{graph_iri}> now holds {held} triples (it held {held})" in (
+        message
+    )
+    assert store.download(graph_iri) == truth(MINIMAL)
+
+
+def test_a_put_the_server_refuses_half_way(store, graph_iri, bundled_nquads):
+    """A PUT whose body breaks off half-way, on the real servers: Oxigraph refuses it and
+    keeps the previous graph; Virtuoso keeps the part it read (its PUT is not atomic, which
+    is why --strategy auto replaces there through a temporary graph and MOVE)."""
+    done = push("--data", str(MINIMAL), "--endpoint", store.store_url, "--graph", graph_iri)
+    assert done.returncode == 0, done
+    held = len(truth(MINIMAL))
+
+    def cut_the_put(number, method, path, headers, body):
+        if method == "PUT":
+            return ("forward", body[: len(body) // 2])  # cut in the middle of a line
+        return ("forward",)
+
+    with Proxy(store.base, cut_the_put) as proxy:
+        done = push("--data", str(bundled_nquads), "--endpoint", proxy.base + store.store_path,
+                    "--graph", graph_iri, "--strategy", "put")  # fmt: skip
+    message = one_line_error(done, 3)
+    now = store.count(graph_iri)
+    assert f"<{graph_iri}> now holds {now} triples (it held {held})" in message
+    if store.name == "oxigraph":
+        assert store.download(graph_iri) == truth(MINIMAL)
+    else:
+        assert now != held, "Virtuoso's PUT became atomic: --strategy auto could use it"
+    with Proxy(store.base, cut_the_put) as proxy:  # the default: no PUT to cut on Virtuoso
+        done = push("--data", str(MINIMAL), "--endpoint", proxy.base + store.store_path,
+                    "--graph", graph_iri)  # fmt: skip
+    if store.name == "virtuoso":
+        assert done.returncode == 0, done
+        assert store.download(graph_iri) == truth(MINIMAL)
+
+
+def test_oxigraph_killed_mid_put_keeps_the_previous_graph(tmp_path, bundled_nquads):
+    """The guarantee the default --replace rests on, checked on the real server: Oxigraph
+    killed while it reads a PUT's body still holds the previous graph when it restarts."""
+    require(oxigraph_binary() is not None, "the oxigraph server (pip install oxigraph)")
+    graph_iri = "http://example.org/test-graph/killed"
+    location = tmp_path / "store"
+    with OxigraphServer(location, union_default_graph=False) as server:
+        done = push("--data", str(MINIMAL), "--endpoint", server.store_url, "--graph", graph_iri)
+        assert done.returncode == 0, done
+        quads = ox.parse(path=str(bundled_nquads), format=ox.RdfFormat.N_QUADS)
+        nt = ox.serialize([quad.triple for quad in quads], format=ox.RdfFormat.N_TRIPLES)
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        connection.putrequest("PUT", "/store?graph=" + urllib.parse.quote(graph_iri, safe=""))
+        connection.putheader("Content-Type", "application/n-triples")
+        connection.putheader("Content-Length", str(len(nt)))
+        connection.endheaders()
+        connection.send(nt[: len(nt) // 2])
+        time.sleep(2)
+        server.process.kill()
+        server.process.wait()
+        connection.close()
+    with OxigraphServer(location, union_default_graph=False) as server:
+        again = Store("oxigraph", server.store_url, server.query_url)
+        assert again.download(graph_iri) == truth(MINIMAL)
 
 
 def test_a_server_that_loses_triples_is_caught_by_the_count(oxigraph_rw, graph_iri):
@@ -379,12 +547,27 @@ def test_a_server_that_loses_triples_is_caught_by_the_count(oxigraph_rw, graph_i
 
     with Proxy(oxigraph_rw.base, drop_a_line) as proxy:
         done = push("--data", str(MINIMAL), "--endpoint", proxy.base + "/store",
-                    "--graph", graph_iri)  # fmt: skip
+                    "--graph", graph_iri, "--strategy", "move")  # fmt: skip
     message = one_line_error(done, 3)
     total = len(Graph().parse(MINIMAL))
     assert f"the server holds {total - 1} of the {total} triples sent" in message
     assert oxigraph_rw.download(graph_iri) == before
     assert no_temp_graphs(oxigraph_rw)
+
+
+def test_a_put_that_loses_triples_is_caught_by_the_count(oxigraph_rw, graph_iri):
+    def drop_a_line(number, method, path, headers, body):
+        if method == "PUT":
+            return ("forward", body.split(b"\n", 1)[1])
+        return ("forward",)
+
+    with Proxy(oxigraph_rw.base, drop_a_line) as proxy:
+        done = push("--data", str(MINIMAL), "--endpoint", proxy.base + "/store",
+                    "--graph", graph_iri)  # fmt: skip
+    total = len(Graph().parse(MINIMAL))
+    assert f"after the PUT <{graph_iri}> holds {total - 1} triples, not {total}" in (
+        one_line_error(done, 3)
+    )
 
 
 def test_transient_errors_are_retried(oxigraph_rw, graph_iri):
@@ -396,8 +579,13 @@ def test_transient_errors_are_retried(oxigraph_rw, graph_iri):
                     "--graph", graph_iri)  # fmt: skip
         first_three = [(method, path.split("?")[0]) for method, path, _ in proxy.seen[:3]]
     assert done.returncode == 0, done
-    assert first_three == [("PUT", "/store")] * 3  # the same request, retried twice
+    assert first_three == [("POST", "/store")] * 3  # the same request, retried twice
     assert oxigraph_rw.download(graph_iri) == truth(MINIMAL)
+
+
+def test_a_strategy_goes_with_replace_only():
+    done = push("--endpoint", "http://127.0.0.1:9/store", "--append", "--strategy", "move")
+    assert "goes with --replace" in one_line_error(done, 2)
 
 
 # --- Authentication -------------------------------------------------------------------------
@@ -523,3 +711,18 @@ def test_endpoint_layouts_are_derived():
     )
     unknown = derive_endpoints("http://127.0.0.1:1/gsp", "http://127.0.0.1:1/q")
     assert unknown.query == "http://127.0.0.1:1/q" and unknown.update is None
+
+
+def test_graphs_chooses_the_bundled_named_graphs(oxigraph_rw, graph_iri, tmp_path):
+    """--graphs goes through rdflib's loader (named graphs); the same skolem IRIs as export."""
+    out = tmp_path / "data.nt"
+    exported = subprocess.run(
+        [sys.executable, "-m", "kg", "export", "--graphs", "data", "--skolemize", "-o", str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert exported.returncode == 0, exported
+    done = push("--graphs", "data", "--endpoint", oxigraph_rw.store_url, "--graph", graph_iri)
+    assert done.returncode == 0, done
+    assert oxigraph_rw.download(graph_iri) == canonical_bytes(
+        out.read_bytes(), ox.RdfFormat.N_TRIPLES
+    )

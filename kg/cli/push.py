@@ -9,9 +9,9 @@ from typing import Any
 import click
 
 from kg.cli.export import split_graph_names
-from kg.cli.options import graph_options, load_from_options
+from kg.cli.options import graph_options, load_from_options, wants_bundled
 from kg.errors import InputError
-from kg.stores import BODY_TYPES, DEFAULT_BATCH_SIZE, DEFAULT_TARGET
+from kg.stores import BODY_TYPES, DEFAULT_BATCH_SIZE, DEFAULT_TARGET, STRATEGIES, load_for_push
 from kg.stores import push as run_push
 
 PASSWORD_VARIABLE = "KG_PASSWORD"
@@ -69,7 +69,17 @@ class _Progress:
 @click.option(
     "--replace/--append",
     default=True,
-    help="Replace the graph (default; safe: upload, check, then move into place) or add to it.",
+    help="Replace the graph (default; see --strategy) or add to it (POSTs of --batch-size).",
+)
+@click.option(
+    "--strategy",
+    type=click.Choice(STRATEGIES),
+    default="auto",
+    show_default=True,
+    help="How --replace replaces: put (one PUT of the whole graph, streamed), move (upload "
+    "into a temporary graph, check it, then MOVE it into place: the server copies every "
+    "triple twice, and the MOVE may take --timeout plus 1 s per 1,000 triples), or auto: "
+    "put to Oxigraph (whose PUT keeps the previous graph on a failure), move to others.",
 )
 @click.option(
     "--user",
@@ -95,7 +105,13 @@ class _Progress:
     metavar="NAMES",
     help="Named graphs to send (ontology, data, shapes or IRIs; default: all but shapes).",
 )
-@click.option("--skolemize", is_flag=True, help="Send blank nodes as stable IRIs.")
+@click.option(
+    "--skolemize/--keep-blank-nodes",
+    default=True,
+    help="Send blank nodes as stable IRIs under https://w3id.org/ssp-kg/.well-known/genid/ "
+    "(default: the same input always gives the same triples, so --append twice leaves one "
+    "copy), or as blank nodes (a server makes new ones on every push).",
+)
 @click.option(
     "--body",
     "body_format",
@@ -132,6 +148,7 @@ def push(
     endpoint: str,
     target: str,
     replace: bool,
+    strategy: str,
     user: str | None,
     query_endpoint: str | None,
     update_endpoint: str | None,
@@ -144,11 +161,13 @@ def push(
 ) -> None:
     """Load the graph into a SPARQL store.
 
-    Uses the SPARQL 1.1 Graph Store HTTP Protocol, then checks that the server holds the
-    expected number of triples. Language tags are sent in lower case (as Oxigraph and
-    Virtuoso store them). Exit code 3 when the server fails; with --replace the previous
-    graph is then left as it was. Redirects to another host are not followed; answers over
-    $KG_MAX_RESPONSE_BYTES (default 256M) are refused.
+    Uses the SPARQL 1.1 Graph Store HTTP Protocol, streaming from Oxigraph's parse of the
+    files, then checks that the server holds the expected number of triples. Blank nodes
+    go as stable skolem IRIs (--keep-blank-nodes to opt out). Language tags are sent in
+    lower case. Exit code 3 when the server fails; with --replace the previous graph is
+    then left as it was (with --strategy put to a server other than Oxigraph, kg says what
+    the graph holds after the failed PUT). Redirects to another host are not followed;
+    answers over $KG_MAX_RESPONSE_BYTES (default 256M) are refused.
 
     \b
     Examples:
@@ -157,16 +176,31 @@ def push(
       KG_PASSWORD=... kg push --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth --user dba
     """
     password = password_for(user)
-    kg = load_from_options(data_files, with_bundled, syntax)
+    if strategy != "auto" and not replace:
+        raise InputError("--strategy", "goes with --replace, not --append")
+    if not replace and not skolemize:
+        click.echo(
+            "kg: warning: --append with --keep-blank-nodes adds the blank-node triples again "
+            "on every push",
+            err=True,
+        )
+    names = split_graph_names(graph_names)
+    if names:  # the loaded files' named graphs: through rdflib's loader
+        source: Any = load_from_options(data_files, with_bundled, syntax)
+    else:
+        source = load_for_push(
+            data_files, bundled=wants_bundled(data_files, with_bundled), syntax=syntax
+        )
     progress = _Progress()
     try:
         result = run_push(
-            kg,
+            source,
             endpoint,
             graph=target,
             mode="replace" if replace else "append",
-            graphs=split_graph_names(graph_names),
+            graphs=names,
             skolemize=skolemize,
+            strategy=strategy,
             body_format=body_format,
             batch_size=batch_size,
             user=user,
