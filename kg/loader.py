@@ -145,8 +145,10 @@ def _parse_source(dataset: Dataset, source: InputFile) -> Graph:
 
     The file is first parsed by Oxigraph, the command line's parser, so both engines accept
     and refuse the same files with the same messages. N-Triples, N-Quads and TriG, and files
-    nested too deeply for rdflib's recursive parsers, are then read from Oxigraph's quads;
-    the other syntaxes are parsed by rdflib (N3 by rdflib only).
+    nested too deeply for rdflib's recursive parsers or written in a way rdflib's parsers
+    refuse (CR-only line ends), are then read from Oxigraph's quads; the other syntaxes are
+    parsed by rdflib, which keeps their prefixes (N3 by rdflib only: Oxigraph reads formulas
+    as named graphs).
     """
     target = dataset.graph(URIRef(source.base))
     parse_quads = None if source.syntax == "n3" else _oxigraph_parser()
@@ -170,6 +172,10 @@ def _parse_source(dataset: Dataset, source: InputFile) -> Graph:
         target.remove((None, None, None))
         add_oxigraph_quads(dataset, target, parse_quads(source))
     except Exception as exc:  # parsers raise many types; each is turned into one line
+        if parse_quads is not None:  # Oxigraph accepted the file: its reading is the answer
+            target.remove((None, None, None))
+            add_oxigraph_quads(dataset, target, parse_quads(source))
+            return target
         what = _describe_parse_error(exc, text, source.syntax)
         raise InputError(source.name, short_message(what)) from None
     _bind_from(dataset, target)

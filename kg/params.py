@@ -75,7 +75,7 @@ def to_term(parameter: Parameter, value: object) -> Term:
         return _iri(text, where)
     if parameter.kind == "number":
         if _INTEGER.fullmatch(text):
-            return literal(str(int(text)), XSD + "integer")
+            return literal(canonical_integer(text), XSD + "integer")
         for pattern, datatype in ((_DECIMAL, "decimal"), (_DOUBLE, "double")):
             if pattern.fullmatch(text):
                 return literal(text, XSD + datatype)
@@ -85,9 +85,18 @@ def to_term(parameter: Parameter, value: object) -> Term:
     if parameter.kind == "typed" and parameter.datatype:
         _check_lexical(text, parameter.datatype, where)
         if parameter.datatype.removeprefix(XSD) in INTEGER_TYPES:
-            text = str(int(text))  # canonical form, so that it matches stored integers
+            text = canonical_integer(text)  # so that it matches stored integers
         return literal(text, parameter.datatype)
     return literal(text)
+
+
+def canonical_integer(text: str) -> str:
+    """The canonical lexical form of an integer (no ``+``, no leading zeros, no ``-0``).
+
+    Done on the digits, not with ``int()``, which refuses more than 4,300 digits.
+    """
+    digits = text.lstrip("+-").lstrip("0") or "0"
+    return f"-{digits}" if text.startswith("-") and digits != "0" else digits
 
 
 def _as_term(value: object) -> Term | None:

@@ -12,6 +12,8 @@ the shapes' targets: pySHACL's results only list the nodes that fail.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from rdflib.namespace import RDF, SH
 
 from kg import fingerprint, resources
 from kg.errors import InputError, MissingExtra
-from kg.evidence import AnchorProblem, check_anchors, evidence_records, load_article
+from kg.evidence import AnchorProblem, Article, check_anchors, evidence_records, section_headings
 from kg.loader import KnowledgeGraph, load_graph
 from kg.namespaces import shorten
 from kg.resources import internal_query
@@ -154,6 +156,43 @@ def context_graph() -> Graph:
     return context
 
 
+# The article is a few thousand words; a --source far bigger than this is not it.
+MAX_SOURCE_BYTES = 16 * 1024 * 1024
+
+
+def read_article(path: Path, data: Graph) -> Article:
+    """The article at ``path`` (a regular file or a FIFO, read once), split by ``data``'s
+    section headings; InputError for a device, a folder, a huge or non-UTF-8 text, or a text
+    in which the headings are not found (it is not the article)."""
+    where = str(path)
+    try:
+        mode = os.stat(path).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+            kind = "a folder" if stat.S_ISDIR(mode) else "a device or socket"
+            raise InputError(where, f"is {kind}, not a text file")
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_SOURCE_BYTES + 1)
+    except OSError as error:
+        reason = "no such file" if isinstance(error, FileNotFoundError) else error.strerror
+        raise InputError(where, reason or str(error)) from None
+    if len(raw) > MAX_SOURCE_BYTES:
+        raise InputError(where, f"is over {MAX_SOURCE_BYTES // 2**20} MiB: not the article")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise InputError(where, f"line {line}: not UTF-8 (byte 0x{raw[error.start]:02x})") from None
+    headings = section_headings(data)
+    article = Article.parse(text, headings)
+    if len(article.headings) < len(headings):
+        raise InputError(
+            where,
+            f"does not look like the article: {len(article.headings)} of its "
+            f"{len(headings)} section headings found",
+        )
+    return article
+
+
 def validate(
     kg: KnowledgeGraph,
     source: str | Path | None = None,
@@ -180,7 +219,7 @@ def validate(
     applies = user_shapes is not None or uses_ssp_vocabulary(own)
     context = context_graph() if with_context and user_shapes is None and applies else None
     data = own + context if context is not None else own
-    article = load_article(source, data) if source is not None else None
+    article = read_article(Path(source), data) if source is not None else None
     if user_shapes is not None:
         shapes = user_shapes
         report = Report(shapes=", ".join(str(p) for p in shapes_files or ()))

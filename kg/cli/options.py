@@ -64,5 +64,11 @@ def parse_params(params: Sequence[str]) -> dict[str, str]:
             raise InputError(f"--param {item}", "expected NAME=VALUE")
         if name in values:
             raise InputError(f"--param {name}", "given more than once")
+        try:
+            item.encode("utf-8")
+        except UnicodeEncodeError as error:  # bytes the shell passed that are not UTF-8
+            raise InputError(
+                f"--param {name}", f"not UTF-8 text (at character {error.start})"
+            ) from None
         values[name] = value
     return values
