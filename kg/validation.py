@@ -175,6 +175,8 @@ def read_article(path: Path, data: Graph) -> Article:
     except OSError as error:
         reason = "no such file" if isinstance(error, FileNotFoundError) else error.strerror
         raise InputError(where, reason or str(error)) from None
+    if not raw.strip():
+        raise InputError(where, "file is empty")
     if len(raw) > MAX_SOURCE_BYTES:
         raise InputError(where, f"is over {MAX_SOURCE_BYTES // 2**20} MiB: not the article")
     try:
@@ -182,7 +184,8 @@ def read_article(path: Path, data: Graph) -> Article:
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         raise InputError(where, f"line {line}: not UTF-8 (byte 0x{raw[error.start]:02x})") from None
-    headings = section_headings(data)
+    # The data's own description of the article, else the bundled one (foreign data).
+    headings = section_headings(data) or section_headings(load_graph(resources.article_file()))
     article = Article.parse(text, headings)
     if len(article.headings) < len(headings):
         raise InputError(

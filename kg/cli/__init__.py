@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import logging
 import signal
 import sys
 import threading
@@ -118,6 +119,9 @@ def cli() -> None:
 
 def main() -> None:
     """Console-script entry point: click's own usage errors become one line, too."""
+    # rdflib logs multi-line warnings, with tracebacks, for literals it cannot convert to
+    # Python values (a 5,000-digit integer); kg keeps the lexical form and says nothing.
+    logging.getLogger("rdflib").setLevel(logging.CRITICAL)
     try:
         code = cli.main(prog_name="kg", standalone_mode=False)
     except click.UsageError as error:
