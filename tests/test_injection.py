@@ -75,6 +75,8 @@ CONSTRUCT = (
     "CONSTRUCT { ?c skos:prefLabel ?l } WHERE { ?c skos:prefLabel ?l "
     "FILTER (CONTAINS(LCASE(STR(?l)), LCASE(STR(?_text)))) }"
 )
+
+
 def _concepts(rows) -> list[str]:
     return [str(value) for value in rows.values("concept")]
 

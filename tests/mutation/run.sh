@@ -27,7 +27,7 @@ FUNCTIONS=(
   kg.view.x__json_for_script kg.view.x__fill "kg.view.xǁViewǁ_repr_html_"
   kg.querytext.x_check_limits kg.querytext.x_with_values kg.querytext.x_remote_text
   kg.querytext.x_where_group kg.querytext.x__long_construct kg.querytext.x__after_group
-  kg.querytext.x_form_index
+  kg.querytext.x_form_index kg.querytext.x_sparql_term kg.querytext.x__modifiers_start
 )
 names=()
 for function in "${FUNCTIONS[@]}"; do
