@@ -330,10 +330,15 @@ def where_group(text: str) -> int | None:
         short_form = index < len(tokens) and tokens[index].text.upper() == "WHERE"
         if not short_form:
             index = _after_group(tokens, index)
+    depth = 0  # of parentheses: (EXISTS { ... } AS ?e) in a SELECT's projection is no WHERE
     for token in tokens[index:]:
-        if token.text == "{" and token.kind == "punct":
+        if token.kind == "punct" and token.text == "(":
+            depth += 1
+        elif token.kind == "punct" and token.text == ")":
+            depth -= 1
+        elif token.kind == "punct" and token.text == "{" and depth == 0:
             return token.start
-        if token.kind == "word" and token.text.upper() in MODIFIERS:
+        elif token.kind == "word" and token.text.upper() in MODIFIERS:
             return None  # DESCRIBE ?x VALUES ?x { ... }: that brace is not a WHERE group
     return None
 

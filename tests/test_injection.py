@@ -468,6 +468,28 @@ def test_solution_modifiers_stay_after_the_where_group_a_describe_gets():
     )
 
 
+def test_a_brace_inside_the_projection_is_not_the_where_group():
+    text = "SELECT ?t (EXISTS { ?_x_iri ?p ?o } AS ?e) ((1) AS ?one) WHERE { ?_x_iri a ?t }"
+    assert querytext.where_group(text) == text.index("WHERE {") + 6
+    assert querytext.with_values(text, {"_x_iri": iri("http://e/x")}).endswith(
+        "WHERE { VALUES (?_x_iri) { (<http://e/x>) }  ?_x_iri a ?t }"
+    )
+
+
+def test_a_parameter_in_an_exists_projection_binds_the_main_pattern_on_oxigraph():
+    from kg import oxengine
+
+    named = catalogue.from_text(
+        "SELECT ?t (EXISTS { ?_x_iri ?p ?o } AS ?e) WHERE { ?_x_iri a ?t }", "my", "my.rq"
+    )
+    graph = oxengine.load()
+    rows = oxengine.run(oxengine.compile_query(named), {"_x_iri": iri(MATCH)}, graph)
+    # Without the binding in the WHERE group: every typed node, with ?e false.
+    assert sorted((row["t"].value, row["e"].value) for row in rows) == [
+        (SKOS + "Concept", "true"), ("https://w3id.org/ssp-kg/ontology#FinancialChallenge", "true"),
+    ]  # fmt: skip
+
+
 # Values a parser that expands \u escapes in the whole text (rdflib, SPARQL 1.1 19.2) would
 # change if they were only N-Triples-escaped: each must read back as itself on both engines.
 BACKSLASH_U = [
