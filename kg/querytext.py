@@ -286,13 +286,10 @@ def sparql_term(term: object) -> str:
 
 def _modifiers_start(text: str) -> int:
     """Where a query without a WHERE group (``DESCRIBE ?x LIMIT 1``) has its solution
-    modifiers or trailing VALUES (the end of the text if it has none)."""
-    tokens = list(scan(text))
-    start = form_index(tokens)
-    for token in tokens[start + 1 if start is not None else 0 :]:
-        if token.kind == "word" and token.text.upper() in MODIFIERS:
-            return token.start
-    return len(text)
+    modifiers or trailing VALUES (the end of the text if it has none). No such word can come
+    before the query form (only PREFIX and BASE can), so the scan starts at the beginning."""
+    words = (t for t in scan(text) if t.kind == "word" and t.text.upper() in MODIFIERS)
+    return next((t.start for t in words), len(text))
 
 
 def form_index(tokens: list[Token]) -> int | None:

@@ -468,6 +468,35 @@ def test_solution_modifiers_stay_after_the_where_group_a_describe_gets():
     )
 
 
+def test_a_describe_from_a_graph_keeps_its_dataset_clause_before_the_where_group():
+    bindings = {"_x_iri": iri("http://e/x")}
+    assert querytext.with_values("DESCRIBE ?_x_iri FROM <http://e/g> LIMIT 1", bindings) == (
+        "DESCRIBE ?_x_iri FROM <http://e/g>\nWHERE { VALUES (?_x_iri) { (<http://e/x>) } }\nLIMIT 1"
+    )
+
+
+def test_the_short_construct_form_is_written_long_exactly():
+    long = querytext._long_construct
+    assert long("CONSTRUCT WHERE {?s ?p ?o}") == "CONSTRUCT {?s ?p ?o} WHERE {?s ?p ?o}"
+    assert long("CONSTRUCT WHERE { ?s ?p ?o } VALUES ?s { <x> }") == (
+        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } VALUES ?s { <x> }"
+    )
+    # Not the short form, or too short to be one: unchanged.
+    for text in (
+        "ASK WHERE { ?s ?p ?o }",
+        "SELECT * WHERE { ?s ?p ?o }",
+        "CONSTRUCT WHERE",
+        "CONSTRUCT WHERE ?s",
+        "{ ?s ?p ?o }",
+        "CONSTRUCT { ?s ?p ?o } WHERE { }",
+    ):
+        assert long(text) == text
+    bindings = {"_o": literal("x")}
+    assert querytext.with_values("ASK WHERE { ?s ?p ?_o }", bindings) == (
+        'ASK WHERE { VALUES (?_o) { ("x") }  ?s ?p ?_o }'
+    )
+
+
 def test_a_brace_inside_the_projection_is_not_the_where_group():
     text = "SELECT ?t (EXISTS { ?_x_iri ?p ?o } AS ?e) ((1) AS ?one) WHERE { ?_x_iri a ?t }"
     assert querytext.where_group(text) == text.index("WHERE {") + 6
