@@ -680,3 +680,80 @@ def test_a_blank_node_or_a_literal_for_an_iri_is_refused():
     with pytest.raises(InputError) as caught:
         params.bind_terms(TYPED, {"label": Term("literal", "x", None, "en-")})
     assert caught.value.message == "'en-' is not a language tag"
+
+
+# --- Parameter checks in process: where each error points, Python values, engine terms -----
+
+
+def _parameter(kind: str, datatype: str | None = None, lang: str | None = None):
+    return catalogue.Parameter("p", "_p", True, kind, datatype, lang)
+
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "message"),
+    [
+        ("string", Term("bnode", "b0"), "a blank node cannot be a parameter value"),
+        ("iri", literal("x"), "'x' is not an IRI"),
+        ("iri", Term("iri", "a b"), "'a b' is not an IRI"),
+        ("string", Term("literal", "x", "a b"), "datatype 'a b' is not an IRI"),
+        ("string", Term("literal", "x", None, "e n"), "'e n' is not a language tag"),
+        (
+            "typed",
+            "2020-01-01T00:00:00z",
+            "'2020-01-01T00:00:00z' is not a dateTime (xsd:dateTime)",
+        ),
+    ],
+)
+def test_a_refused_value_names_its_parameter(kind, value, message):
+    parameter = _parameter(kind, XSD + "dateTime" if kind == "typed" else None)
+    with pytest.raises(InputError) as caught:
+        params.to_term(parameter, value)
+    assert (caught.value.where, caught.value.message) == ("parameter p", message)
+
+
+def test_python_booleans_and_dates_become_their_xsd_text():
+    boolean = _parameter("typed", XSD + "boolean")
+    assert params.to_term(boolean, True) == literal("true", XSD + "boolean")
+    assert params.to_term(boolean, False) == literal("false", XSD + "boolean")
+    from datetime import date, datetime
+
+    assert params.to_term(_parameter("typed", XSD + "date"), date(2020, 1, 2)) == literal(
+        "2020-01-02", XSD + "date"
+    )
+    moment = datetime(2020, 1, 2, 3, 4, 5)
+    assert params.to_term(_parameter("typed", XSD + "dateTime"), moment) == literal(
+        "2020-01-02T03:04:05", XSD + "dateTime"
+    )
+    assert params.to_term(_parameter("typed", XSD + "dateTime"), "2020-01-02T03:04:05Z")
+
+
+def test_pyoxigraph_and_rdflib_terms_are_taken_as_terms():
+    import pyoxigraph as ox
+
+    assert params.to_term(_parameter("iri"), ox.NamedNode(KG + "x")) == iri(KG + "x")
+    assert params.to_term(_parameter("string"), ox.Literal("a", language="en")) == literal(
+        "a", lang="en"
+    )
+    assert params.to_term(_parameter("iri"), URIRef(KG + "x")) == iri(KG + "x")
+
+
+def test_a_prefixed_name_expands_at_its_first_colon_only():
+    assert params.to_term(_parameter("iri"), "kg:a:b") == iri(KG + "a:b")
+    assert params.to_term(_parameter("iri"), "kg://host/x") == iri("kg://host/x")
+
+
+def test_an_unknown_or_missing_parameter_names_where():
+    named = catalogue.from_text("SELECT * WHERE { ?s ?p ?o }", "my", "my.rq")
+    with pytest.raises(InputError) as caught:
+        params.bind_terms(named, {"bogus": "x"})
+    assert (caught.value.where, caught.value.message) == (
+        "parameter bogus", "my.rq has no such parameter (it takes: none)",
+    )  # fmt: skip
+    named = catalogue.from_text("SELECT * WHERE { ?s ?p ?_o }", "my", "my.rq")
+    with pytest.raises(InputError) as caught:
+        params.bind_terms(named, {})
+    assert caught.value.where == "my.rq"
+    assert caught.value.message.startswith("missing required parameter 'o' (")

@@ -4,6 +4,7 @@
 #   .venv/bin/pip install -e '.[test,mutation]'
 #   bash tests/mutation/run.sh            # every function listed below
 #   bash tests/mutation/run.sh kg.terms   # one module's functions
+#   bash tests/mutation/run.sh kg.http kg.querytext.x_where_group   # several
 #
 # mutmut copies kg/ into mutants/ and runs, per mutant, only the in-process tests that call
 # the mutated function (the selection is [tool.mutmut] in pyproject.toml). It prints each
@@ -37,11 +38,15 @@ FUNCTIONS=(
 )
 names=()
 for function in "${FUNCTIONS[@]}"; do
-  if [ $# -eq 0 ] || [[ "$function" == "$1".* ]]; then
-    names+=("${function}__mutmut_*")
-  fi
+  for wanted in "${@:-$function}"; do  # a module (kg.http) or one function
+    if [[ "$function" == "$wanted" || "$function" == "$wanted".* ]]; then
+      names+=("${function}__mutmut_*")
+      break
+    fi
+  done
 done
+[ ${#names[@]} -gt 0 ] || { echo "no function matches: $*" >&2; exit 2; }
 export KG_ENGINE=""
 rm -rf mutants
 "$PYTHON" -m mutmut run --max-children "${MUTMUT_CHILDREN:-2}" "${names[@]}" >/dev/null 2>&1 || true
-"$PYTHON" tests/mutation/summary.py "${FUNCTIONS[@]}"
+"$PYTHON" tests/mutation/summary.py "${names[@]%__mutmut_*}"
