@@ -478,6 +478,12 @@ def test_a_describe_from_a_graph_keeps_its_dataset_clause_before_the_where_group
 def test_the_short_construct_form_is_written_long_exactly():
     long = querytext._long_construct
     assert long("CONSTRUCT WHERE {?s ?p ?o}") == "CONSTRUCT {?s ?p ?o} WHERE {?s ?p ?o}"
+    # The form keyword is found after the prolog, and a text without one is left alone.
+    assert long("PREFIX a: <http://e/> CONSTRUCT WHERE { ?s a:p ?o }") == (
+        "PREFIX a: <http://e/> CONSTRUCT { ?s a:p ?o } WHERE { ?s a:p ?o }"
+    )
+    assert querytext.form_index(list(catalogue.scan("PREFIX a: <http://e/> ASK {}"))) == 3
+    assert querytext.form_index(list(catalogue.scan("{ ?s ?p ?o }"))) is None
     assert long("CONSTRUCT WHERE { ?s ?p ?o } VALUES ?s { <x> }") == (
         "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } VALUES ?s { <x> }"
     )
