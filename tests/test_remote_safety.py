@@ -448,3 +448,78 @@ def test_sizes_and_server_text_are_described_exactly(monkeypatch):
     assert kghttp.server_text(text) == "Not found"
     assert kghttp.server_text(b"abcdef", 3) == "abc..."
     assert kghttp.server_text(b"abc", 3) == "abc"
+
+
+def test_origin_fills_in_the_default_ports_and_an_empty_host():
+    assert kghttp.origin("https://h/") == ("https", "h", 443)
+    assert kghttp.origin("http://h/") == ("http", "h", 80)
+    assert kghttp.origin("ftp://h/") == ("ftp", "h", None)
+    assert kghttp.origin("http:///q") == ("http", "", 80)
+
+
+@pytest.mark.parametrize(
+    ("headers", "shown"),
+    [
+        ({"URI": "http://127.0.0.2:1/q"}, "http://127.0.0.2:1/q"),
+        ({"Location": "http://[bad/q"}, "http://[bad/q"),  # not a URL: not followed either
+        ({"Location": "http://127.0.0.2:1/" + "x" * 181}, "http://127.0.0.2:1/" + "x" * 181),
+    ],
+    ids=["uri-header", "invalid-url", "exactly-200-characters"],
+)
+def test_every_redirect_elsewhere_is_refused_and_shown_whole_up_to_200(headers, shown):
+    assert len(headers.get("Location", "")) in (0, 13, 200)
+    with (
+        Listener(answer("302 Found", headers)) as server,
+        pytest.raises(kghttp.CrossHostRedirect) as caught,
+    ):
+        kghttp.Session(timeout=10).request("GET", server.base + "/q")
+    assert caught.value.where == server.base + "/q"
+    assert f"redirects to {shown} (HTTP 302), another host" in caught.value.message
+
+
+def test_a_redirect_loop_on_the_same_server_is_an_http_error_with_its_reason():
+    with (
+        Listener(answer("302 Found Again", {"Location": "/q"})) as server,
+        pytest.raises(kghttp.HTTPStatusError) as caught,
+    ):
+        kghttp.Session(timeout=10).request("GET", server.base + "/q")
+    assert caught.value.code == 302
+    assert caught.value.reason.startswith("The HTTP server returned a redirect error")
+
+
+def test_a_declared_length_over_the_cap_is_refused_without_waiting_for_the_body():
+    def send(conn: socket.socket, request: bytes) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 10000000\r\n\r\nxx")
+        time.sleep(5)
+
+    with Listener(send) as server:
+        started = time.monotonic()
+        with pytest.raises(kghttp.TransportError) as caught:
+            kghttp.Session(timeout=3, max_bytes=1000).request("GET", server.base + "/q")
+        assert time.monotonic() - started < 2
+    assert caught.value.where == server.base + "/q"
+    assert caught.value.message.startswith("the answer is larger than 1000 bytes")
+
+
+def test_an_endless_body_is_refused_at_the_cap_not_at_the_deadline():
+    with Listener(endless) as server:
+        started = time.monotonic()
+        with pytest.raises(kghttp.TransportError) as caught:
+            kghttp.Session(timeout=5, max_bytes=200_000).request("GET", server.base + "/q")
+        assert time.monotonic() - started < 3
+    assert (caught.value.where, caught.value.message[:31]) == (
+        server.base + "/q", "the answer is larger than 195.3",
+    )  # fmt: skip
+
+
+def test_a_body_of_several_chunks_is_read_whole_and_errors_name_the_request():
+    body = bytes(range(256)) * 400  # 102,400 bytes: two reads of 64 KiB
+    with Listener(answer("200 OK", {}, body)) as server:
+        assert kghttp.Session(timeout=10).request("GET", server.base + "/q").body == body
+    silent = Listener(lambda conn, request: time.sleep(3))
+    with silent as server, pytest.raises(kghttp.TransportError) as caught:
+        kghttp.Session(timeout=0.3).request("GET", server.base + "/q", where="my endpoint")
+    assert caught.value.where == "my endpoint"
+    with Listener(trickle_body) as server, pytest.raises(kghttp.TransportError) as caught:
+        kghttp.Session(timeout=0.3).request("GET", server.base + "/q")
+    assert caught.value.where == server.base + "/q"
