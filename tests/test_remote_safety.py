@@ -523,3 +523,22 @@ def test_a_body_of_several_chunks_is_read_whole_and_errors_name_the_request():
     with Listener(trickle_body) as server, pytest.raises(kghttp.TransportError) as caught:
         kghttp.Session(timeout=0.3).request("GET", server.base + "/q")
     assert caught.value.where == server.base + "/q"
+
+
+def test_credentials_split_at_the_last_at_sign_and_sizes_start_at_one(monkeypatch):
+    assert kghttp.without_credentials("http://u@x@h/q") == ("http://h/q", "u@x", None)
+    assert kghttp.without_credentials("http://@h/q") == ("http://h/q", "", None)
+    monkeypatch.setenv("KG_MAX_RESPONSE_BYTES", "1")
+    assert kghttp.max_response_bytes() == 1
+    monkeypatch.setenv("KG_MAX_RESPONSE_BYTES", "0")
+    with pytest.raises(kghttp.InputError) as caught:
+        kghttp.max_response_bytes()
+    assert caught.value.where == "KG_MAX_RESPONSE_BYTES"
+
+
+def test_an_expired_deadline_refuses_at_once_whatever_time_is_left():
+    deadline = kghttp.Deadline(30)
+    deadline._expire()
+    with pytest.raises(TimeoutError, match=r"^deadline passed$"):
+        deadline.remaining()
+    deadline.cancel()
