@@ -763,3 +763,9 @@ def test_an_unknown_or_missing_parameter_names_where():
         params.bind_terms(named, {})
     assert caught.value.where == "my.rq"
     assert caught.value.message.startswith("missing required parameter 'o' (")
+
+
+def test_the_where_group_of_a_short_construct_is_its_only_group():
+    text = "CONSTRUCT where { ?s ?p ?o }"
+    assert querytext.where_group(text) == text.index("{")
+    assert querytext.where_group("CONSTRUCT") is None

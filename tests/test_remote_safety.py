@@ -542,3 +542,7 @@ def test_an_expired_deadline_refuses_at_once_whatever_time_is_left():
     with pytest.raises(TimeoutError, match=r"^deadline passed$"):
         deadline.remaining()
     deadline.cancel()
+
+
+def test_redact_takes_the_user_before_the_last_at_sign():
+    assert kghttp.redact("http://u:p@x@h/q") == "http://u:***@h/q"
