@@ -284,7 +284,7 @@ def run(
         for t in result:
             triples.append((term(t.subject), term(t.predicate), term(t.object)))
             deadline.check_count(len(triples), max_rows, where, "triples")
-    except (OSError, RuntimeError, ValueError) as error:
+    except (OSError, RuntimeError, ValueError, SyntaxError) as error:
         raise InputError(
             checked.named.source, f"query failed: {querytext.first_line(str(error))}"
         ) from None

@@ -42,6 +42,12 @@ MAX_QUERY_BYTES = 1_000_000
 # 1.1, 19.2), with this pattern; the checks look at the text it would parse as well.
 _CODEPOINT_ESCAPE = re.compile(r"\\u([0-9a-f]{4}(?:[0-9a-f]{4})?)", re.I)
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# So in a VALUES literal the "u" or "U" after an escaped backslash is written as an escape
+# of its own, \U00000075 (eight digits, the most that pattern takes): the literal reads back
+# as written whether or not the engine expands escapes first (rdflib does, Oxigraph not).
+_BACKSLASH_U = re.compile(r"(?<=\\\\)[uU]")
+# Words that end a DESCRIBE's targets: its WHERE clause goes before them.
+MODIFIERS = ("GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES")
 
 
 @dataclass(frozen=True)
@@ -260,14 +266,30 @@ def with_values(text: str, bindings: Mapping[str, object]) -> str:
         "VALUES ("
         + " ".join(f"?{name}" for name in names)
         + ") { ("
-        + " ".join(nt_term(bindings[name]) for name in names)
+        + " ".join(sparql_term(bindings[name]) for name in names)
         + ") }"
     )
     text = _long_construct(text)
     position = where_group(text)
     if position is None:
-        return f"{text.rstrip()}\nWHERE {{ {block} }}\n"
+        end = _modifiers_start(text)
+        return f"{text[:end].rstrip()}\nWHERE {{ {block} }}\n{text[end:].lstrip()}"
     return f"{text[: position + 1]} {block} {text[position + 1 :]}"
+
+
+def sparql_term(term: object) -> str:
+    """``term`` as SPARQL query text: N-Triples syntax, with every "u" or "U" that follows an
+    escaped backslash written ``\\U00000075`` (``\\U00000055``), so that no engine expanding
+    ``\\u`` escapes in the whole text first can read ``\\u0022`` in a value as a quote."""
+    return _BACKSLASH_U.sub(lambda match: f"\\U{ord(match.group()):08X}", nt_term(term))
+
+
+def _modifiers_start(text: str) -> int:
+    """Where a query without a WHERE group (``DESCRIBE ?x LIMIT 1``) has its solution
+    modifiers or trailing VALUES (the end of the text if it has none). No such word can come
+    before the query form (only PREFIX and BASE can), so the scan starts at the beginning."""
+    words = (t for t in scan(text) if t.kind == "word" and t.text.upper() in MODIFIERS)
+    return next((t.start for t in words), len(text))
 
 
 def form_index(tokens: list[Token]) -> int | None:
@@ -305,9 +327,16 @@ def where_group(text: str) -> int | None:
         short_form = index < len(tokens) and tokens[index].text.upper() == "WHERE"
         if not short_form:
             index = _after_group(tokens, index)
+    depth = 0  # of parentheses: (EXISTS { ... } AS ?e) in a SELECT's projection is no WHERE
     for token in tokens[index:]:
-        if token.text == "{" and token.kind == "punct":
+        if token.kind == "punct" and token.text == "(":
+            depth += 1
+        elif token.kind == "punct" and token.text == ")":
+            depth -= 1
+        elif token.kind == "punct" and token.text == "{" and depth == 0:
             return token.start
+        elif token.kind == "word" and token.text.upper() in MODIFIERS:
+            return None  # DESCRIBE ?x VALUES ?x { ... }: that brace is not a WHERE group
     return None
 
 

@@ -289,3 +289,260 @@ def test_max_response_bytes_reads_the_environment(monkeypatch):
     for given, size in (("1000", 1000), ("4k", 4096), ("500M", 500 * 2**20), ("2GiB", 2**31)):
         monkeypatch.setenv("KG_MAX_RESPONSE_BYTES", given)
         assert kghttp.max_response_bytes() == size
+
+
+# --- The layer in process (so a mutation tool can match these tests to kg/http.py) ---------
+
+JSON = {"Content-Type": "application/sparql-results+json"}
+
+
+def test_a_session_follows_a_redirect_on_the_same_server_only():
+    def behave(conn: socket.socket, request: bytes) -> None:
+        if request.startswith(b"GET /moved "):
+            answer("200 OK", JSON, ASK_TRUE)(conn, request)
+        else:
+            answer("307 Temporary Redirect", {"Location": "/moved"})(conn, request)
+
+    with Listener(behave) as server:
+        response = kghttp.Session(timeout=10).request("GET", server.base + "/q")
+        assert (response.status, response.content_type, response.body) == (
+            200, "application/sparql-results+json", ASK_TRUE,
+        )  # fmt: skip
+        assert server.connections == 2
+
+
+@pytest.mark.parametrize("code", ["301 Moved", "302 Found", "303 See Other", "308 Permanent"])
+def test_a_session_refuses_a_redirect_to_another_port_naming_both(code):
+    with Listener(answer("200 OK", JSON, ASK_TRUE)) as other:
+        target = f"http://bob:hunter2@127.0.0.1:{other.port}/q"
+        with Listener(answer(code, {"Location": target})) as server:
+            url = f"http://alice:s3cret@127.0.0.1:{server.port}/start"
+            with pytest.raises(kghttp.CrossHostRedirect) as caught:
+                kghttp.Session(timeout=10).request("GET", url)
+        assert other.connections == 0
+    status = code.split()[0]
+    assert caught.value.where == f"http://alice:***@127.0.0.1:{server.port}/start"
+    assert caught.value.message == (
+        f"the server redirects to http://bob:***@127.0.0.1:{other.port}/q (HTTP {status}), "
+        "another host: not followed (give that URL yourself if you trust it)"
+    )
+
+
+def test_a_redirect_message_shortens_a_long_target():
+    target = "http://127.0.0.2:1/" + "x" * 500
+    with (
+        Listener(answer("302 Found", {"Location": target})) as server,
+        pytest.raises(kghttp.CrossHostRedirect) as caught,
+    ):
+        kghttp.Session(timeout=10).request("GET", server.base + "/q")
+    shown = target[: kghttp.DETAIL_CHARS] + "..."
+    assert f"redirects to {shown} (HTTP 302)" in caught.value.message
+
+
+@pytest.mark.parametrize("size", [999, 1000, 1001, 70_000])
+def test_a_session_reads_up_to_the_byte_cap_and_refuses_one_byte_more(size):
+    body = b"x" * size
+    for declared in (True, False):
+
+        def send(conn: socket.socket, request: bytes, declared=declared) -> None:
+            length = f"Content-Length: {size}\r\n" if declared else "Connection: close\r\n"
+            conn.sendall(f"HTTP/1.1 200 OK\r\n{length}\r\n".encode() + body)
+
+        with Listener(send) as server:
+            session = kghttp.Session(timeout=10, max_bytes=1000)
+            if size <= 1000:
+                assert session.request("GET", server.base + "/q").body == body
+                continue
+            with pytest.raises(kghttp.TransportError) as caught:
+                session.request("GET", server.base + "/q")
+        assert caught.value.message == (
+            "the answer is larger than 1000 bytes (set KG_MAX_RESPONSE_BYTES to allow more, "
+            "e.g. 2G)"
+        )
+        assert not caught.value.transient
+
+
+def test_a_session_takes_its_byte_cap_from_the_environment(monkeypatch):
+    monkeypatch.setenv("KG_MAX_RESPONSE_BYTES", "3k")
+    assert kghttp.Session().max_bytes == 3 * 1024
+    assert kghttp.Session(max_bytes=5).max_bytes == 5
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "message"),
+    [
+        (lambda conn, request: time.sleep(5), "no answer within 0.5 s (timeout)"),
+        (trickle_headers, "the answer did not finish within 0.5 s (timeout)"),
+        (trickle_body, "the answer did not finish within 0.5 s (timeout)"),
+    ],
+    ids=["silent", "trickle-headers", "trickle-body"],
+)
+def test_a_session_stops_a_trickling_server_at_its_deadline(behaviour, message):
+    with Listener(behaviour) as server:
+        started = time.monotonic()
+        with pytest.raises(kghttp.TransportError) as caught:
+            kghttp.Session(timeout=0.5).request("GET", server.base + "/q")
+        took = time.monotonic() - started
+    assert caught.value.message == message
+    assert 0.4 < took < 5, took
+
+
+def test_a_deadline_counts_down_and_shuts_what_it_watches():
+    deadline = kghttp.Deadline(30)
+    assert 29 < deadline.remaining() <= 30
+    deadline.cancel()
+    with Listener() as server:
+        expired = kghttp.Deadline(0.2)
+        sock = expired.connect(("127.0.0.1", server.port))
+        time.sleep(0.5)
+        assert expired.expired
+        with pytest.raises(TimeoutError):
+            expired.remaining()
+        sock.settimeout(2)
+        assert sock.recv(1) == b""  # shut: a blocked read returns at once
+        with pytest.raises((TimeoutError, OSError)):
+            expired.connect(("127.0.0.1", server.port))
+        sock.close()
+
+
+def test_redact_hides_only_the_password():
+    assert kghttp.redact("https://u:p@h/x:y@z") == "https://u:***@h/x:y@z"
+    assert kghttp.redact("http://u:@h/") == "http://u:***@h/"
+    assert kghttp.redact("http://a:b:c@h/") == "http://a:***@h/"
+    assert kghttp.redact("http://u:pw@[::1/") == "http://u:***@[::1/"  # not a valid URL
+    assert kghttp.without_credentials("http://h/q") == ("http://h/q", None, None)
+    assert kghttp.without_credentials("http://u@h/q") == ("http://h/q", "u", None)
+    assert kghttp.without_credentials("http://a%3Ab@h/") == ("http://h/", "a:b", None)
+
+
+def test_only_http_urls_with_a_host_are_accepted():
+    assert kghttp.check_http_url("https://h/q", "w") == "https://h/q"
+    for url, phrase in (
+        ("ftp://u:pw@h/q", "is not an http:// or https:// URL"),
+        ("http:///q", "is not an http:// or https:// URL"),
+        ("http://u:pw@h:port/q", "is not a valid URL"),
+    ):
+        with pytest.raises(kghttp.InputError) as caught:
+            kghttp.check_http_url(url, "w")
+        assert caught.value.where == "w"
+        assert caught.value.message == f"{kghttp.redact(url)!r} {phrase}"
+        assert "pw" not in caught.value.message
+    assert kghttp.origin("https://H:443/") == ("https", "h", 443)
+    assert kghttp.origin("http://h:x/") == ("http", "h", None)
+
+
+def test_sizes_and_server_text_are_described_exactly(monkeypatch):
+    assert [kghttp.describe_size(n) for n in (12, 1024, 1536, 2**20, 3 * 2**30)] == [
+        "12 bytes", "1 KiB", "1.5 KiB", "1 MiB", "3 GiB",
+    ]  # fmt: skip
+    for given in ("0", "-1", "5X", "1.5M"):
+        monkeypatch.setenv("KG_MAX_RESPONSE_BYTES", given)
+        with pytest.raises(kghttp.InputError) as caught:
+            kghttp.max_response_bytes()
+        assert caught.value.message == (f"{given!r} is not a size (bytes, or with K, M or G: 500M)")
+    monkeypatch.setenv("KG_MAX_RESPONSE_BYTES", " 7 kb ")
+    assert kghttp.max_response_bytes() == 7 * 1024
+    monkeypatch.setenv("KG_MAX_RESPONSE_BYTES", "   ")
+    assert kghttp.max_response_bytes() == kghttp.DEFAULT_MAX_BYTES
+    text = b"<html><style>x{}</style><SCRIPT>evil()</script><p>Not  found</p>\n</html>"
+    assert kghttp.server_text(text) == "Not found"
+    assert kghttp.server_text(b"abcdef", 3) == "abc..."
+    assert kghttp.server_text(b"abc", 3) == "abc"
+
+
+def test_origin_fills_in_the_default_ports_and_an_empty_host():
+    assert kghttp.origin("https://h/") == ("https", "h", 443)
+    assert kghttp.origin("http://h/") == ("http", "h", 80)
+    assert kghttp.origin("ftp://h/") == ("ftp", "h", None)
+    assert kghttp.origin("http:///q") == ("http", "", 80)
+
+
+@pytest.mark.parametrize(
+    ("headers", "shown"),
+    [
+        ({"URI": "http://127.0.0.2:1/q"}, "http://127.0.0.2:1/q"),
+        ({"Location": "http://[bad/q"}, "http://[bad/q"),  # not a URL: not followed either
+        ({"Location": "http://127.0.0.2:1/" + "x" * 181}, "http://127.0.0.2:1/" + "x" * 181),
+    ],
+    ids=["uri-header", "invalid-url", "exactly-200-characters"],
+)
+def test_every_redirect_elsewhere_is_refused_and_shown_whole_up_to_200(headers, shown):
+    assert len(headers.get("Location", "")) in (0, 13, 200)
+    with (
+        Listener(answer("302 Found", headers)) as server,
+        pytest.raises(kghttp.CrossHostRedirect) as caught,
+    ):
+        kghttp.Session(timeout=10).request("GET", server.base + "/q")
+    assert caught.value.where == server.base + "/q"
+    assert f"redirects to {shown} (HTTP 302), another host" in caught.value.message
+
+
+def test_a_redirect_loop_on_the_same_server_is_an_http_error_with_its_reason():
+    with (
+        Listener(answer("302 Found Again", {"Location": "/q"})) as server,
+        pytest.raises(kghttp.HTTPStatusError) as caught,
+    ):
+        kghttp.Session(timeout=10).request("GET", server.base + "/q")
+    assert caught.value.code == 302
+    assert caught.value.reason.startswith("The HTTP server returned a redirect error")
+
+
+def test_a_declared_length_over_the_cap_is_refused_without_waiting_for_the_body():
+    def send(conn: socket.socket, request: bytes) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 10000000\r\n\r\nxx")
+        time.sleep(5)
+
+    with Listener(send) as server:
+        started = time.monotonic()
+        with pytest.raises(kghttp.TransportError) as caught:
+            kghttp.Session(timeout=3, max_bytes=1000).request("GET", server.base + "/q")
+        assert time.monotonic() - started < 2
+    assert caught.value.where == server.base + "/q"
+    assert caught.value.message.startswith("the answer is larger than 1000 bytes")
+
+
+def test_an_endless_body_is_refused_at_the_cap_not_at_the_deadline():
+    with Listener(endless) as server:
+        started = time.monotonic()
+        with pytest.raises(kghttp.TransportError) as caught:
+            kghttp.Session(timeout=5, max_bytes=200_000).request("GET", server.base + "/q")
+        assert time.monotonic() - started < 3
+    assert (caught.value.where, caught.value.message[:31]) == (
+        server.base + "/q", "the answer is larger than 195.3",
+    )  # fmt: skip
+
+
+def test_a_body_of_several_chunks_is_read_whole_and_errors_name_the_request():
+    body = bytes(range(256)) * 400  # 102,400 bytes: two reads of 64 KiB
+    with Listener(answer("200 OK", {}, body)) as server:
+        assert kghttp.Session(timeout=10).request("GET", server.base + "/q").body == body
+    silent = Listener(lambda conn, request: time.sleep(3))
+    with silent as server, pytest.raises(kghttp.TransportError) as caught:
+        kghttp.Session(timeout=0.3).request("GET", server.base + "/q", where="my endpoint")
+    assert caught.value.where == "my endpoint"
+    with Listener(trickle_body) as server, pytest.raises(kghttp.TransportError) as caught:
+        kghttp.Session(timeout=0.3).request("GET", server.base + "/q")
+    assert caught.value.where == server.base + "/q"
+
+
+def test_credentials_split_at_the_last_at_sign_and_sizes_start_at_one(monkeypatch):
+    assert kghttp.without_credentials("http://u@x@h/q") == ("http://h/q", "u@x", None)
+    assert kghttp.without_credentials("http://@h/q") == ("http://h/q", "", None)
+    monkeypatch.setenv("KG_MAX_RESPONSE_BYTES", "1")
+    assert kghttp.max_response_bytes() == 1
+    monkeypatch.setenv("KG_MAX_RESPONSE_BYTES", "0")
+    with pytest.raises(kghttp.InputError) as caught:
+        kghttp.max_response_bytes()
+    assert caught.value.where == "KG_MAX_RESPONSE_BYTES"
+
+
+def test_an_expired_deadline_refuses_at_once_whatever_time_is_left():
+    deadline = kghttp.Deadline(30)
+    deadline.expired = True  # as the timer leaves it once the time is up
+    with pytest.raises(TimeoutError, match=r"^deadline passed$"):
+        deadline.remaining()
+    deadline.cancel()
+
+
+def test_redact_takes_the_user_before_the_last_at_sign():
+    assert kghttp.redact("http://u:p@x@h/q") == "http://u:***@h/q"

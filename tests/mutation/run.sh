@@ -4,6 +4,7 @@
 #   .venv/bin/pip install -e '.[test,mutation]'
 #   bash tests/mutation/run.sh            # every function listed below
 #   bash tests/mutation/run.sh kg.terms   # one module's functions
+#   bash tests/mutation/run.sh kg.http kg.querytext.x_where_group   # several
 #
 # mutmut copies kg/ into mutants/ and runs, per mutant, only the in-process tests that call
 # the mutated function (the selection is [tool.mutmut] in pyproject.toml). It prints each
@@ -16,7 +17,8 @@ PYTHON="${PYTHON:-.venv/bin/python}"
   exit 2
 }
 # The functions that guard safety: escaping, parameter binding, anchor checks, HTML
-# escaping, query limits and the VALUES block.
+# escaping, query limits, the VALUES block, and the request limits (deadline, byte cap,
+# redirect check, redaction).
 FUNCTIONS=(
   kg.terms.x_escape kg.terms.x_nt_term
   kg.params.x_bind_terms kg.params.x_to_term kg.params.x__as_term kg.params.x__check_term
@@ -27,15 +29,24 @@ FUNCTIONS=(
   kg.view.x__json_for_script kg.view.x__fill "kg.view.xǁViewǁ_repr_html_"
   kg.querytext.x_check_limits kg.querytext.x_with_values kg.querytext.x_remote_text
   kg.querytext.x_where_group kg.querytext.x__long_construct kg.querytext.x__after_group
-  kg.querytext.x_form_index
+  kg.querytext.x_form_index kg.querytext.x_sparql_term kg.querytext.x__modifiers_start
+  kg.http.x_redact kg.http.x_without_credentials kg.http.x_check_http_url kg.http.x_origin
+  kg.http.x_max_response_bytes kg.http.x_describe_size
+  "kg.http.xǁDeadlineǁ__init__" "kg.http.xǁDeadlineǁremaining" "kg.http.xǁDeadlineǁconnect"
+  "kg.http.xǁDeadlineǁ_expire" "kg.http.xǁ_SameHostRedirectHandlerǁhttp_error_302"
+  "kg.http.xǁSessionǁ_read_body" "kg.http.xǁSessionǁ_too_large" "kg.http.xǁSessionǁ_timeout"
 )
 names=()
 for function in "${FUNCTIONS[@]}"; do
-  if [ $# -eq 0 ] || [[ "$function" == "$1".* ]]; then
-    names+=("${function}__mutmut_*")
-  fi
+  for wanted in "${@:-$function}"; do  # a module (kg.http) or one function
+    if [[ "$function" == "$wanted" || "$function" == "$wanted".* ]]; then
+      names+=("${function}__mutmut_*")
+      break
+    fi
+  done
 done
+[ ${#names[@]} -gt 0 ] || { echo "no function matches: $*" >&2; exit 2; }
 export KG_ENGINE=""
 rm -rf mutants
 "$PYTHON" -m mutmut run --max-children "${MUTMUT_CHILDREN:-2}" "${names[@]}" >/dev/null 2>&1 || true
-"$PYTHON" tests/mutation/summary.py "${FUNCTIONS[@]}"
+"$PYTHON" tests/mutation/summary.py "${names[@]%__mutmut_*}"
