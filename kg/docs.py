@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -42,6 +41,7 @@ from kg.atomic import MARKER, atomic_directory
 from kg.network import Lookup, folded_resources
 from kg.prefixes import PREFIXES, local_name, shorten
 from kg.resources import internal_query
+from kg.view import _json_for_script
 
 if TYPE_CHECKING:  # pragma: no cover
     from kg.loader import KnowledgeGraph
@@ -849,20 +849,6 @@ class Pages:
         for prop in self.ref.properties:
             items.append([self.href(prop.iri, ""), prop.label, [self.short(prop.iri)], "property"])
         return f"window.KG_DOCS_INDEX = {_json_for_script(items)};\n"
-
-
-def _json_for_script(value: Any) -> str:
-    """JSON that is safe inside a script: no '<', '>', '&' or line separators left in it."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    for char, escape in (
-        ("<", "\\u003c"),
-        (">", "\\u003e"),
-        ("&", "\\u0026"),
-        ("\u2028", "\\u2028"),
-        ("\u2029", "\\u2029"),
-    ):
-        text = text.replace(char, escape)
-    return text
 
 
 # --- The whole reference --------------------------------------------------------------------
