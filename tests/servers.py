@@ -314,6 +314,10 @@ class Listener:
         finally:
             conn.close()
 
+    def url(self, path: str = "x") -> str:
+        """``http://HOST:PORT/path`` on this listener."""
+        return f"{self.base}/{path.lstrip('/')}"
+
     def close(self) -> None:
         self.closed.set()
         self.sock.close()

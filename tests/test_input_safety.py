@@ -11,7 +11,6 @@ from __future__ import annotations
 import gzip
 import os
 import resource
-import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import REPO, CliResult
+from .servers import Listener
 
 MEMORY_LIMIT = 2 * 1024**3
 HANG_GUARD = 240  # seconds; a hang, not a speed check
@@ -91,43 +91,10 @@ def loading_commands(path: str, tmp_path: Path, endpoint: str) -> list[tuple[lis
     return runs
 
 
-class Listener:
-    """A TCP listener on 127.0.0.1 (port 0) that records every connection it accepts."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}/{path}"
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
-
-
 @pytest.fixture
 def listener() -> Iterator[Listener]:
-    recording = Listener()
-    yield recording
-    recording.close()
+    with Listener() as recording:
+        yield recording
 
 
 # --- Hand-written hostile files -------------------------------------------------------------

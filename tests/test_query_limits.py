@@ -9,10 +9,8 @@ Expected messages are written out by hand here, not taken from the code under te
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import threading
 
 import pytest
 
@@ -20,6 +18,7 @@ import kg
 from kg.errors import InputError, KGError
 
 from .conftest import REPO
+from .servers import Listener
 
 ENGINES = ("oxigraph", "rdflib")
 HANG_GUARD = 120  # seconds: a subprocess still running then has hung (no speed is asserted)
@@ -29,43 +28,10 @@ DEEP = "SELECT * WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000
 DEEP_MESSAGE = "kg: <query>: line 1, column 80: the query nests deeper than 64 levels of { ( [\n"
 
 
-class Listener:
-    """A TCP listener on 127.0.0.1 that counts the connections it accepts (and closes them)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while self.running:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def url(self, path: str = "/x") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def stop(self) -> None:
-        self.running = False
-        self.thread.join(5)
-        self.sock.close()
-
-
 @pytest.fixture
 def listener():
-    server = Listener()
-    yield server
-    server.stop()
+    with Listener() as server:
+        yield server
 
 
 class Run:
@@ -167,15 +133,12 @@ def test_service_in_the_python_api_is_refused(listener):
 def test_service_goes_to_the_named_endpoint_only(listener):
     # On --endpoint, SERVICE is the server's business: the query goes to the endpoint named
     # (the listener hangs up, so exit 3), and nowhere else.
-    other = Listener()
-    try:
+    with Listener() as other:
         text = service_query(other)
         run = kg_cli("query", text, "--endpoint", listener.url("/query"), "--timeout", "5")
         assert_one_line(run, 3)
         assert listener.connections == 1
         assert other.connections == 0
-    finally:
-        other.stop()
 
 
 # --- Deep nesting: one line, never a segfault or a RecursionError --------------------------
