@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import os
 import stat
+from collections import namedtuple
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from rdflib import BNode, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from kg import fingerprint, resources
@@ -25,12 +28,21 @@ from kg.errors import InputError, MissingExtra
 from kg.evidence import AnchorProblem, Article, check_anchors, evidence_records, section_headings
 from kg.loader import KnowledgeGraph, load_graph
 from kg.namespaces import shorten
+from kg.oxengine import OxGraph
+from kg.prefixes import PREFIXES
 from kg.resources import internal_query
-from kg.terms import nt_term
+from kg.shacl import Unsupported, compile_shapes
+from kg.terms import neutral, nt_term, to_oxigraph, to_rdflib
 
 SSP_IRIS = "https://w3id.org/ssp-kg/"
 BUNDLED_SHAPES = "the bundled shapes"
 NO_TARGET = "urn:x-ssp-kg:no-target"
+# The ontology and article added beside a user's file are also kept in this named graph, so
+# that their own focus nodes can be counted apart (the default graph holds everything).
+CONTEXT_GRAPH = ox.NamedNode("urn:x-ssp-kg:validate-context")
+# KG_VALIDATE_ENGINE=pyshacl runs the former path (pySHACL on rdflib, per focus node) for
+# every shapes graph: the baseline of benchmarks/run.py, and a cross-check.
+ENGINE_VARIABLE = "KG_VALIDATE_ENGINE"
 
 
 @dataclass(frozen=True)
@@ -82,14 +94,39 @@ class Report:
         return out
 
 
-def shacl_violations(data: Graph, shapes: Graph | None = None) -> list[Violation]:
-    """Validate ``data`` against ``shapes`` (default: the bundled shapes) with pySHACL."""
+def shacl_violations(graph: OxGraph, shapes: Graph) -> list[Violation]:
+    """Validate ``graph`` against ``shapes``: with kg.shacl (one SPARQL query per constraint
+    on the Oxigraph store), or with pySHACL when the shapes use a feature kg.shacl does not
+    evaluate (see its docstring) or when ``KG_VALIDATE_ENGINE=pyshacl``."""
+    if os.environ.get(ENGINE_VARIABLE) != "pyshacl":
+        try:
+            results = compile_shapes(shapes).run(lambda text: _rows(graph.query(text)))
+        except (Unsupported, SyntaxError):  # SyntaxError: a user's SPARQL Oxigraph refuses
+            pass
+        else:
+            violations = {
+                Violation(
+                    focus=_describe(r.focus, graph),
+                    path=_term(r.path),
+                    component=r.component,
+                    message=r.message,
+                    severity=_term(r.severity).removeprefix("sh:"),
+                )
+                for r in results
+            }
+            return _sorted(violations)
+    return pyshacl_violations(graph, shapes)
+
+
+def pyshacl_violations(graph: OxGraph, shapes: Graph) -> list[Violation]:
+    """The former path: pySHACL on an rdflib copy of ``graph`` (blank nodes keep their ids)."""
     try:
         from pyshacl import validate as pyshacl_validate
     except ImportError:
         raise MissingExtra("pyshacl", "validate") from None
-    if shapes is None:
-        shapes = load_graph(resources.shapes_file())
+    data = Graph()
+    for triple in graph.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"):
+        data.add(tuple(to_rdflib(neutral(term)) for term in triple))
     _conforms, results, text = pyshacl_validate(
         data,
         shacl_graph=shapes,
@@ -99,18 +136,23 @@ def shacl_violations(data: Graph, shapes: Graph | None = None) -> list[Violation
     )
     if not isinstance(results, Graph):  # pySHACL could not run the shapes at all
         raise InputError("shapes", str(getattr(results, "message", text)))
-    violations = []
+    violations = set()
     for result in results.subjects(RDF.type, SH.ValidationResult):
-        violations.append(
+        focus = results.value(result, SH.focusNode)
+        violations.add(
             Violation(
-                focus=_describe(results.value(result, SH.focusNode), data),
+                focus=_describe(to_oxigraph(neutral(focus)), graph),
                 path=_term(results.value(result, SH.resultPath)),
                 component=_term(results.value(result, SH.sourceConstraintComponent)),
                 message=str(results.value(result, SH.resultMessage) or ""),
                 severity=_term(results.value(result, SH.resultSeverity)).removeprefix("sh:"),
             )
         )
-    return sorted(set(violations), key=lambda v: (v.focus, v.path, v.component, v.message))
+    return _sorted(violations)
+
+
+def _sorted(violations: set[Violation]) -> list[Violation]:
+    return sorted(violations, key=lambda v: (v.focus, v.path, v.component, v.message))
 
 
 def shape_targets(shapes: Graph) -> dict[str, list[object]]:
@@ -122,23 +164,25 @@ def shape_targets(shapes: Graph) -> dict[str, list[object]]:
     return targets
 
 
-def focus_nodes(data: Graph, shapes: Graph) -> set[object]:
-    """The distinct focus nodes that the targets of ``shapes`` select in ``data``."""
+def focus_nodes(graph: OxGraph, shapes: Graph, *, context: bool = False) -> set[object]:
+    """The distinct focus nodes that the targets of ``shapes`` select in ``graph`` (only in
+    its context graph, with ``context``), as pyoxigraph terms."""
     text = internal_query("validate-focus-nodes")
     targets = shape_targets(shapes)
     for kind, terms in targets.items():
-        # An empty VALUES block trips rdflib's evaluator: a kind without targets gets an
-        # IRI that names nothing instead (it selects no node either).
+        # A kind without targets gets an IRI that names nothing (it selects no node either).
         values = " ".join(nt_term(term) for term in terms) or f"<{NO_TARGET}>"
         text = text.replace(f"{{ }} # {kind}\n", f"{{ {values} }}\n")
-    return {row[0] for row in data.query(text)} | set(targets["node"])
+    if context:
+        solutions = graph.store.query(text, prefixes=PREFIXES, default_graph=CONTEXT_GRAPH)
+    else:
+        solutions = graph.query(text)
+    return {row[0] for row in solutions} | {to_oxigraph(neutral(t)) for t in targets["node"]}
 
 
-def uses_ssp_vocabulary(data: Graph) -> bool:
-    """Whether any IRI of ``data`` is under https://w3id.org/ssp-kg/ (ontology or data)."""
-    return any(
-        isinstance(term, URIRef) and term.startswith(SSP_IRIS) for triple in data for term in triple
-    )
+def uses_ssp_vocabulary(graph: OxGraph) -> bool:
+    """Whether any IRI of ``graph`` is under https://w3id.org/ssp-kg/ (ontology or data)."""
+    return bool(graph.query(internal_query("validate-uses-vocabulary")))
 
 
 def load_shapes(paths: list[str | Path]) -> Graph:
@@ -149,18 +193,44 @@ def load_shapes(paths: list[str | Path]) -> Graph:
     return shapes
 
 
-def context_graph() -> Graph:
-    """What user files are checked against besides the shapes: the ontology and the article."""
-    context = load_graph(resources.ontology_file())
-    context += load_graph(resources.article_file())
-    return context
+def add_context(graph: OxGraph) -> None:
+    """Add what user files are checked against besides the shapes, the bundled ontology and
+    article, to the default graph and to :data:`CONTEXT_GRAPH` (the same blank nodes)."""
+    for path in (resources.ontology_file(), resources.article_file()):
+        triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+        graph.store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+        graph.store.extend(ox.Quad(t.subject, t.predicate, t.object, CONTEXT_GRAPH) for t in triples)
+
+
+def store_of(data: Graph) -> OxGraph:
+    """An Oxigraph copy of an rdflib graph (blank nodes keep their ids)."""
+    store = ox.Store()
+    store.extend(ox.Quad(*(to_oxigraph(neutral(term)) for term in triple)) for triple in data)
+    return OxGraph(store=store)
+
+
+class RdflibView:
+    """kg.evidence reads a graph with ``graph.query(text)`` and rows of rdflib terms by
+    variable name: this gives it that over an :class:`OxGraph`."""
+
+    def __init__(self, graph: OxGraph) -> None:
+        self.graph = graph
+
+    def query(self, text: str) -> list[Any]:
+        solutions = self.graph.query(text)
+        names = [variable.value for variable in solutions.variables]
+        row = namedtuple("Row", names)  # type: ignore[misc]  # noqa: PYI024
+        return [
+            row(*(to_rdflib(neutral(s[name])) if s[name] is not None else None for name in names))
+            for s in solutions
+        ]
 
 
 # The article is a few thousand words; a --source far bigger than this is not it.
 MAX_SOURCE_BYTES = 16 * 1024 * 1024
 
 
-def read_article(path: Path, data: Graph) -> Article:
+def read_article(path: Path, data: Graph | RdflibView) -> Article:
     """The article at ``path`` (a regular file or a FIFO, read once), split by ``data``'s
     section headings; InputError for a device, a folder, a huge or non-UTF-8 text, or a text
     in which the headings are not found (it is not the article)."""
@@ -215,61 +285,99 @@ def validate(
     edition). ``source`` is read before any SHACL work, so a wrong path fails at once.
     ``with_context`` adds the bundled ontology and article description (needed to check a
     user's file that uses our classes and cites our sections without stating them itself).
+    The graph is copied into an Oxigraph store and checked there (:func:`validate_graph`).
+    """
+    return validate_graph(
+        store_of(kg.graph),
+        source,
+        with_context=with_context,
+        shapes_files=shapes_files,
+        shapes=kg.shapes,
+    )
+
+
+def validate_graph(
+    graph: OxGraph,
+    source: str | Path | None = None,
+    *,
+    with_context: bool = False,
+    shapes_files: list[str | Path] | None = None,
+    shapes: Graph | None = None,
+) -> Report:
+    """:func:`validate` of a graph loaded with :func:`kg.oxengine.load` (``kg validate``).
+
+    ``shapes`` replaces the bundled shapes file (not the user's ``shapes_files``). With
+    ``with_context`` the ontology and article are added to ``graph``'s store.
     """
     shipped = fingerprint.read(resources.fingerprint_file())
     user_shapes = load_shapes(list(shapes_files)) if shapes_files else None
-    own = kg.graph
-    applies = user_shapes is not None or uses_ssp_vocabulary(own)
-    context = context_graph() if with_context and user_shapes is None and applies else None
-    data = own + context if context is not None else own
+    applies = user_shapes is not None or uses_ssp_vocabulary(graph)
+    context = with_context and user_shapes is None and applies
+    if context:
+        add_context(graph)
+    data = RdflibView(graph)
     article = read_article(Path(source), data) if source is not None else None
     if user_shapes is not None:
         shapes = user_shapes
         report = Report(shapes=", ".join(str(p) for p in shapes_files or ()))
     else:
-        shapes = kg.shapes if kg.shapes is not None else load_graph(resources.shapes_file())
+        shapes = shapes if shapes is not None else load_graph(resources.shapes_file())
         report = Report()
-    targeted = focus_nodes(data, shapes)
-    if context is not None:  # the ontology's and article's own nodes are not the user's
-        targeted -= focus_nodes(context, shapes)
+    targeted = focus_nodes(graph, shapes)
+    if context:  # the ontology's and article's own nodes are not the user's
+        targeted -= focus_nodes(graph, shapes, context=True)
     if applies:
         report.focus_nodes = len(targeted)
-        report.violations = shacl_violations(data, shapes)
+        report.violations = shacl_violations(graph, shapes)
     else:
         report.applied = False
         report.would_target = len(targeted)
-    records = evidence_records(data)
+    records = evidence_records(data)  # type: ignore[arg-type]  # reads it with .query only
     report.anchors_checked = len(records)
     if article is not None:
         report.anchors_against = str(source)
         report.edition_differences = fingerprint.differing_paragraphs(shipped, article)
         if records:
-            report.anchor_problems = check_anchors(data, article)
+            report.anchor_problems = check_anchors(data, article)  # type: ignore[arg-type]
     elif records:
         report.anchor_problems = fingerprint.check_anchors(shipped, records)
     return report
 
 
-def _describe(node: object, data: Graph) -> str:
+def _rows(solutions: Any) -> list[dict[str, Any]]:
+    names = [variable.value for variable in solutions.variables]
+    return [{name: s[name] for name in names} for s in solutions]
+
+
+def _describe(node: Any, graph: OxGraph) -> str:
     """A readable name for a focus node; a blank node is named by what points to it."""
-    if not isinstance(node, BNode):
+    if not isinstance(node, ox.BlankNode):
         return _term(node)
-    if (node, RDF.type, RDF.Statement) in data:
-        parts = (
-            data.value(node, RDF.subject),
-            data.value(node, RDF.predicate),
-            data.value(node, RDF.object),
-        )
+    store = graph.store
+
+    def value(predicate: str) -> Any:
+        quads = store.quads_for_pattern(node, ox.NamedNode(predicate), None, None)
+        return next((q.object for q in quads), None)
+
+    if next(store.quads_for_pattern(node, RDF_TYPE, RDF_STATEMENT, None), None) is not None:
+        parts = (value(str(RDF.subject)), value(str(RDF.predicate)), value(str(RDF.object)))
         return "statement " + " ".join(_term(p) for p in parts)
-    holder = next(iter(sorted(data.subjects(None, node))), None)
-    if holder is None:
+    holders = {to_rdflib(neutral(q.subject)) for q in store.quads_for_pattern(None, None, node, None)}
+    if not holders:
         return "blank node"
-    return f"evidence of {_describe(holder, data)}"
+    return f"evidence of {_describe(to_oxigraph(neutral(min(holders))), graph)}"
+
+
+RDF_TYPE = ox.NamedNode(str(RDF.type))
+RDF_STATEMENT = ox.NamedNode(str(RDF.Statement))
 
 
 def _term(term: object) -> str:
+    """A term as the report writes it: an IRI shortened, anything else as its text."""
     if term is None:
         return ""
+    if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
+        term = to_rdflib(neutral(term))
     if isinstance(term, URIRef):
         return shorten(str(term))
     return str(term)

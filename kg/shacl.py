@@ -1,0 +1,515 @@
+"""SHACL on Oxigraph: every constraint of a shapes graph is one SPARQL query over the whole graph.
+
+pySHACL walks the focus nodes one by one and, for a SPARQL-based constraint, runs its SELECT
+once per focus node (22-33 s on the bundled graph). Here each constraint of each shape is
+turned into one query that finds all its violations at once, joined with the shape's
+targets, and run on the Oxigraph store:
+
+- core constraints (``sh:class``, ``sh:datatype``, ``sh:minCount``, ``sh:pattern``, ...) as
+  a FILTER or a GROUP BY over the value nodes of every focus node;
+- a ``sh:SPARQLConstraint``'s SELECT, with ``$this`` made a variable, as a subquery joined
+  with the focus nodes (the SELECT runs once over the whole graph, not per node);
+- ``sh:node``, ``sh:or``, ``sh:and`` and ``sh:not`` by validating the referenced shapes
+  against the value nodes (the same queries, with the value nodes as their focus nodes) and
+  combining the sets of nodes that fail in Python.
+
+The results are what pySHACL reports: focus node, result path, value, constraint component,
+the first message (a SPARQL constraint's own message, ``{?var}`` filled in as pySHACL does,
+else the shape's) and the severity. :func:`compile_shapes` raises :class:`Unsupported` for
+a shapes graph using anything else (property paths other than an IRI or an inverse IRI,
+``sh:xone``, ``sh:closed``, pair constraints, qualified shapes, a SPARQL constraint that
+uses ``$PATH`` or does not project ``$this``, a constraint without any ``sh:message`` whose
+generic pySHACL wording we would have to copy, ...): kg.validation then falls back to
+pySHACL for that shapes graph. Caveat of the whole-graph form: a SPARQL constraint's
+``$this`` is bound by its own patterns rather than pre-bound, which gives the same rows
+whenever ``$this`` appears in a triple pattern of the query's top-level group (as in every
+bundled shape); a query using ``$this`` only inside FILTER, OPTIONAL or MINUS is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, SH
+
+from kg.resources import internal_query
+from kg.terms import nt_term
+
+SHACL = str(SH)
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+# The lexical forms pySHACL (rdflib) accepts for the usual XSD datatypes; a literal of one
+# of these datatypes with another form is ill-typed and fails sh:datatype.
+LEXICAL = {
+    XSD + "integer": r"^[+-]?[0-9]+$",
+    XSD + "decimal": r"^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)$",
+    XSD + "boolean": r"^(true|false|1|0)$",
+}
+NODE_KINDS = {
+    SH.IRI: "!isIRI(?value)",
+    SH.BlankNode: "!isBlank(?value)",
+    SH.Literal: "!isLiteral(?value)",
+    SH.BlankNodeOrIRI: "isLiteral(?value)",
+    SH.BlankNodeOrLiteral: "isIRI(?value)",
+    SH.IRIOrLiteral: "isBlank(?value)",
+}
+COMPARISONS = {
+    SH.minInclusive: ">=",
+    SH.minExclusive: ">",
+    SH.maxInclusive: "<=",
+    SH.maxExclusive: "<",
+}
+# Predicates of the SHACL namespace a shape may use here; any other is Unsupported.
+HANDLED = {
+    SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.path,
+    SH.property, SH.message, SH.severity, SH.deactivated, SH.name, SH.description, SH.order,
+    SH.group, SH["class"], SH.datatype, SH.nodeKind, SH.minCount, SH.maxCount,
+    SH.languageIn, SH.minLength, SH.maxLength, SH.pattern, SH.flags, SH["in"], SH.hasValue,
+    SH.node, SH["or"], SH["and"], SH["not"], SH.sparql, *COMPARISONS,
+}
+SPARQL_HANDLED = {SH.select, SH.message, SH.prefixes, SH.deactivated, RDF.type}
+
+
+class Unsupported(Exception):
+    """The shapes use a feature this engine does not evaluate (pySHACL is used instead)."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """One SHACL validation result, with terms as pyoxigraph gives them (path: rdflib)."""
+
+    focus: Any
+    path: URIRef | None
+    value: Any
+    component: str
+    message: str
+    severity: URIRef
+    shape: Any
+
+
+# A focus pattern: given a variable name, a SPARQL group pattern binding it to every focus
+# node (once each) of a shape.
+Focus = Callable[[str], str]
+# Runs a SELECT on the data graph: its rows as {variable: pyoxigraph term or None}.
+Run = Callable[[str], Iterable[dict[str, Any]]]
+
+
+@dataclass
+class Shape:
+    node: Any
+    path: URIRef | None = None
+    inverse: bool = False
+    messages: list[str] = field(default_factory=list)
+    severity: URIRef = SH.Violation
+    properties: list[Shape] = field(default_factory=list)
+    # (component local name, argument) in the shapes graph's order of predicates.
+    constraints: list[tuple[str, Any]] = field(default_factory=list)
+    sparql: list[SparqlConstraint] = field(default_factory=list)
+
+    @property
+    def is_property(self) -> bool:
+        return self.path is not None
+
+
+@dataclass
+class SparqlConstraint:
+    node: Any
+    query: str  # prologue + SELECT, with ``?this`` for ``$this``
+    messages: list[str]
+
+
+class Program:
+    """Compiled shapes: :meth:`run` gives every result on a graph."""
+
+    def __init__(self, shapes: Graph) -> None:
+        self.graph = shapes
+        self.shapes: dict[Any, Shape] = {}
+        self._names = count()
+        self.top: list[tuple[Shape, Focus]] = []
+        targeted = _targeted_shapes(shapes)
+        for node in sorted(targeted, key=str):
+            shape = self.shape(node)
+            if shape is not None:
+                self.top.append((shape, self._targets(node)))
+
+    # --- reading the shapes graph ----------------------------------------------------------
+
+    def shape(self, node: Any) -> Shape | None:
+        """The shape at ``node`` (None when deactivated); Unsupported for unknown features."""
+        if node in self.shapes:
+            return self.shapes[node]
+        g = self.graph
+        if _true(g.value(node, SH.deactivated)):
+            return None
+        shape = Shape(node)
+        self.shapes[node] = shape
+        path = g.value(node, SH.path)
+        if path is not None:
+            if isinstance(path, URIRef):
+                shape.path = path
+            elif isinstance(path, BNode) and isinstance(g.value(path, SH.inversePath), URIRef):
+                if len(set(g.predicate_objects(path))) != 1:
+                    raise Unsupported(f"the path of shape {node}")
+                shape.path, shape.inverse = g.value(path, SH.inversePath), True
+            else:
+                raise Unsupported(f"the property path of shape {node}")
+        shape.messages = _messages(g, node)
+        shape.severity = g.value(node, SH.severity) or SH.Violation
+        for predicate, obj in sorted(g.predicate_objects(node)):
+            if not str(predicate).startswith(SHACL):
+                continue
+            if predicate not in HANDLED:
+                raise Unsupported(f"{_local(predicate)} (shape {node})")
+            self._constraint(shape, predicate, obj)
+        return shape
+
+    def _constraint(self, shape: Shape, predicate: URIRef, obj: Any) -> None:
+        g = self.graph
+        name = _local(predicate)
+        if predicate == SH.property:
+            child = self.shape(obj)
+            if child is not None:
+                if not child.is_property:
+                    raise Unsupported(f"sh:property without sh:path (shape {shape.node})")
+                shape.properties.append(child)
+        elif predicate == SH.sparql:
+            if not _true(g.value(obj, SH.deactivated)):
+                shape.sparql.append(self._sparql(shape, obj))
+        elif predicate in (SH.minCount, SH.maxCount) and not shape.is_property:
+            raise Unsupported(f"{name} on a node shape")
+        elif predicate == SH.flags:
+            if g.value(shape.node, SH.pattern) is None:
+                raise Unsupported("sh:flags without sh:pattern")
+        elif predicate in (SH["or"], SH["and"], SH.languageIn, SH["in"]):
+            items = list(Collection(g, obj))
+            if predicate in (SH["or"], SH["and"]):
+                items = [self.shape(item) for item in items]
+            shape.constraints.append((name, items))
+        elif predicate in (SH.node, SH["not"]):
+            shape.constraints.append((name, self.shape(obj)))
+        elif predicate not in (
+            SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.path,
+            SH.message, SH.severity, SH.deactivated, SH.name, SH.description, SH.order, SH.group,
+        ):
+            shape.constraints.append((name, obj))
+
+    def _sparql(self, shape: Shape, node: Any) -> SparqlConstraint:
+        g = self.graph
+        for predicate in set(g.predicates(node)):
+            if str(predicate).startswith(SHACL) and predicate not in SPARQL_HANDLED:
+                raise Unsupported(f"{_local(predicate)} in a SPARQL constraint")
+        select = g.value(node, SH.select)
+        if not isinstance(select, Literal):
+            raise Unsupported("a SPARQL constraint without sh:select")
+        text = str(select)
+        variables = set(re.findall(r"\$(\w+)", text))
+        if variables - {"this"}:
+            raise Unsupported(f"${', $'.join(sorted(variables - {'this'}))} in a SPARQL constraint")
+        text = text.replace("$this", "?this")
+        prologue, body = _split_prologue(text)
+        projection = re.match(r"(?is)\s*SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?(.*?)\s*(?:WHERE\b|\{)", body)
+        if projection is None or not (
+            projection.group(1) == "*" or re.search(r"\?this\b", projection.group(1))
+        ):
+            raise Unsupported("a SPARQL constraint whose SELECT does not project $this")
+        if re.search(r"(?i)\b(LIMIT|OFFSET)\b", body) or not _binds_this(body):
+            raise Unsupported("a SPARQL constraint that needs $this pre-bound")
+        prefixes = "".join(
+            f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in _declared(g, node)
+        )
+        return SparqlConstraint(node, prefixes + prologue + "\0" + body, _messages(g, node))
+
+    def _targets(self, node: Any) -> Focus:
+        rows = self.graph.query(internal_query("validate-targets"), initBindings={"shape": node})
+        parts = []
+        for kind, target in rows:
+            if isinstance(target, BNode):
+                continue  # a blank node cannot be named in a query (it targets nothing)
+            term = nt_term(target)
+            parts.append(
+                {
+                    "class": "?{v} a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* " + term,
+                    "node": "VALUES ?{v} { " + term + " }",
+                    "subjectsOf": "?{v} " + term + " []",
+                    "objectsOf": "[] " + term + " ?{v}",
+                }[str(kind)]
+            )
+        union = " UNION ".join("{ " + p + " }" for p in parts) or "FILTER (false)"
+
+        def focus(var: str) -> str:
+            return f"{{ SELECT DISTINCT ?{var} WHERE {{ {union.replace('{v}', var)} }} }}"
+
+        return focus
+
+    # --- evaluation --------------------------------------------------------------------------
+
+    def run(self, run: Run) -> list[Result]:
+        """Every result of the targeted shapes on the graph that ``run`` queries."""
+        results: list[Result] = []
+        for shape, focus in self.top:
+            results += self._results(shape, focus, run)
+        return results
+
+    def _results(self, shape: Shape, focus: Focus, run: Run) -> list[Result]:
+        results = []
+        for name, arg in shape.constraints:
+            component = f"sh:{name[0].upper()}{name[1:]}ConstraintComponent"
+            message = self._message(shape)
+            for this, value in self._violations(shape, name, arg, focus, run):
+                results.append(
+                    Result(this, shape.path, value, component, message, shape.severity, shape.node)
+                )
+        for constraint in shape.sparql:
+            results += self._sparql_results(shape, constraint, focus, run)
+        for child in shape.properties:
+            results += self._results(child, focus, run)
+        return results
+
+    def _message(self, shape: Shape) -> str:
+        if not shape.messages:
+            raise Unsupported(f"a result of shape {shape.node} has no sh:message")
+        return shape.messages[0]
+
+    def failing(self, shape: Shape | None, focus: Focus, run: Run) -> set[Any]:
+        """The focus nodes (given by ``focus``) that do not conform to ``shape``."""
+        if shape is None:  # deactivated: everything conforms
+            return set()
+        failed: set[Any] = set()
+        for name, arg in shape.constraints:
+            failed |= {this for this, _ in self._violations(shape, name, arg, focus, run)}
+        for constraint in shape.sparql:
+            failed |= {row["this"] for row in run(self._sparql_query(constraint, focus))}
+        for child in shape.properties:
+            failed |= self.failing(child, focus, run)
+        return failed
+
+    def _var(self) -> str:
+        return f"kg_v{next(self._names)}"
+
+    def _values(self, shape: Shape, focus: Focus) -> tuple[str, str, Focus]:
+        """The focus pattern (?this), the step to ?value, and a focus pattern of the values."""
+        this = focus("this")
+        if not shape.is_property:
+            return this, "BIND (?this AS ?value)", focus
+        step = f"?value {nt_term(shape.path)} ?this ." if shape.inverse else (
+            f"?this {nt_term(shape.path)} ?value ."
+        )
+
+        def values(var: str) -> str:
+            outer = self._var()
+            inner = step.replace("?this", f"?{outer}").replace("?value", f"?{var}")
+            return f"{{ SELECT DISTINCT ?{var} WHERE {{ {focus(outer)} {inner} }} }}"
+
+        return this, step, values
+
+    def _violations(
+        self, shape: Shape, name: str, arg: Any, focus: Focus, run: Run
+    ) -> list[tuple[Any, Any]]:
+        """(focus node, value node or None) for each violation of one constraint."""
+        this, step, values = self._values(shape, focus)
+        pattern = f"{this} {step}"
+        if name in ("minCount", "maxCount"):
+            if name == "minCount":
+                where = f"{this} OPTIONAL {{ {step} }}"
+                having = f"COUNT(DISTINCT ?value) < {int(arg)}"
+            else:
+                where, having = pattern, f"COUNT(DISTINCT ?value) > {int(arg)}"
+            text = f"SELECT ?this WHERE {{ {where} }} GROUP BY ?this HAVING ({having})"
+            return [(row["this"], None) for row in run(text)]
+        if name == "hasValue":
+            if not shape.is_property:
+                condition = f"!sameTerm(?this, {nt_term(arg)})"
+                text = f"SELECT ?this WHERE {{ {this} FILTER ({condition}) }}"
+            else:
+                present = step.replace("?value", nt_term(arg))
+                text = f"SELECT ?this WHERE {{ {this} FILTER NOT EXISTS {{ {present} }} }}"
+            return [(row["this"], None) for row in run(text)]
+        if name in ("node", "or", "and", "not"):
+            return self._nested(shape, name, arg, pattern, values, run)
+        condition = self._condition(name, arg, shape)
+        text = f"SELECT DISTINCT ?this ?value WHERE {{ {pattern} FILTER ({condition}) }}"
+        return [(row["this"], row["value"]) for row in run(text)]
+
+    def _nested(
+        self, shape: Shape, name: str, arg: Any, pattern: str, values: Focus, run: Run
+    ) -> list[tuple[Any, Any]]:
+        """sh:node, sh:or, sh:and, sh:not: the value nodes that the shapes fail or pass."""
+        if name == "node":
+            bad = self.failing(arg, values, run)
+        elif name == "and":
+            bad = set().union(*(self.failing(s, values, run) for s in arg))
+        elif name == "or":
+            failed = [self.failing(s, values, run) for s in arg]
+            bad = set.intersection(*failed) if failed else self._all(values, run)
+        else:  # not
+            bad = self._all(values, run) - self.failing(arg, values, run) if arg else set()
+        if not bad:
+            return []
+        rows = run(f"SELECT DISTINCT ?this ?value WHERE {{ {pattern} }}")
+        return [(row["this"], row["value"]) for row in rows if row["value"] in bad]
+
+    def _all(self, values: Focus, run: Run) -> set[Any]:
+        return {row["x"] for row in run(f"SELECT ?x WHERE {{ {values('x')} }}")}
+
+    def _condition(self, name: str, arg: Any, shape: Shape) -> str:
+        """A FILTER expression true for a value node ?value that violates the constraint."""
+        term = nt_term(arg) if not isinstance(arg, list) else ""
+        if name == "class":
+            return f"NOT EXISTS {{ ?value a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* {term} }}"
+        if name == "datatype":
+            condition = f"!isLiteral(?value) || datatype(?value) != {term}"
+            if str(arg) in LEXICAL:
+                condition += f' || !REGEX(STR(?value), "{LEXICAL[str(arg)]}")'
+            return condition
+        if name == "nodeKind":
+            if arg not in NODE_KINDS:
+                raise Unsupported(f"sh:nodeKind {arg}")
+            return NODE_KINDS[arg]
+        if name == "languageIn":
+            tags = " || ".join(f"langMatches(lang(?value), {nt_term(Literal(str(t)))})" for t in arg)
+            return f"!isLiteral(?value) || !({tags or 'false'})"
+        if name in ("minLength", "maxLength"):
+            operator = "<" if name == "minLength" else ">"
+            return f"isBlank(?value) || STRLEN(STR(?value)) {operator} {int(arg)}"
+        if name == "pattern":
+            flags = self.graph.value(shape.node, SH.flags)
+            extra = f", {nt_term(Literal(str(flags)))}" if flags is not None else ""
+            return f"isBlank(?value) || !REGEX(STR(?value), {nt_term(Literal(str(arg)))}{extra})"
+        if name == "in":
+            same = " || ".join(f"sameTerm(?value, {nt_term(t)})" for t in arg)
+            return f"!({same or 'false'})"
+        operator = COMPARISONS.get(SH[name])
+        if operator is not None:
+            return f"!COALESCE(?value {operator} {term}, false)"
+        raise Unsupported(f"sh:{name}")  # pragma: no cover - HANDLED lists what reaches here
+
+    def _sparql_query(self, constraint: SparqlConstraint, focus: Focus) -> str:
+        prologue, body = constraint.query.split("\0")
+        return f"{prologue}SELECT * WHERE {{ {focus('this')} {{ {body} }} }}"
+
+    def _sparql_results(
+        self, shape: Shape, constraint: SparqlConstraint, focus: Focus, run: Run
+    ) -> list[Result]:
+        messages = constraint.messages or shape.messages
+        if not messages:
+            raise Unsupported(f"a SPARQL constraint of shape {shape.node} has no sh:message")
+        results = []
+        for row in run(self._sparql_query(constraint, focus)):
+            bound = _bindings(row)
+            if "failure" in bound:
+                raise Unsupported(f"a SPARQL constraint of shape {shape.node} reported ?failure")
+            this = row["this"]
+            path = bound.get("path")
+            value = bound.get("value", None if shape.is_property else this)
+            results.append(
+                Result(
+                    this,
+                    URIRef(path.value) if path is not None else shape.path,
+                    value,
+                    "sh:SPARQLConstraintComponent",
+                    _fill(messages[0], bound),
+                    shape.severity,
+                    shape.node,
+                )
+            )
+        return results
+
+
+def compile_shapes(shapes: Graph) -> Program:
+    """The shapes as queries; :class:`Unsupported` if they use what this engine lacks."""
+    program = Program(shapes)
+    # Every message a top-level result could need must exist (else pySHACL's wording).
+    for shape, _focus in program.top:
+        _check_messages(program, shape)
+    return program
+
+
+def _check_messages(program: Program, shape: Shape) -> None:
+    if shape.constraints:
+        program._message(shape)
+    for constraint in shape.sparql:
+        if not (constraint.messages or shape.messages):
+            raise Unsupported(f"a SPARQL constraint of shape {shape.node} has no sh:message")
+    for child in shape.properties:
+        _check_messages(program, child)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _targeted_shapes(shapes: Graph) -> set[Any]:
+    nodes: set[Any] = set()
+    for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
+        nodes |= set(shapes.subjects(predicate, None))
+    for kind in (SH.NodeShape, SH.PropertyShape):
+        for node in shapes.subjects(RDF.type, kind):
+            if (node, RDF.type, URIRef("http://www.w3.org/2000/01/rdf-schema#Class")) in shapes:
+                nodes.add(node)
+    for node in nodes:
+        for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
+            for target in shapes.objects(node, predicate):
+                if isinstance(target, BNode):
+                    raise Unsupported(f"a blank-node target of shape {node}")
+    return nodes
+
+
+def _messages(g: Graph, node: Any) -> list[str]:
+    """The node's sh:message texts, English first then by text (pySHACL keeps one of them)."""
+    found = [m for m in g.objects(node, SH.message) if isinstance(m, Literal)]
+    if len(found) > 1:
+        raise Unsupported(f"more than one sh:message on {node}")
+    return [str(m) for m in found]
+
+
+def _declared(g: Graph, node: Any) -> list[tuple[str, str]]:
+    pairs = []
+    for source in g.objects(node, SH.prefixes):
+        for declaration in g.objects(source, SH.declare):
+            prefix, namespace = g.value(declaration, SH.prefix), g.value(declaration, SH.namespace)
+            if prefix is not None and namespace is not None:
+                pairs.append((str(prefix), str(namespace)))
+    return sorted(set(pairs))
+
+
+_PROLOGUE = re.compile(r"(?is)^\s*((?:(?:PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*)")
+
+
+def _split_prologue(text: str) -> tuple[str, str]:
+    match = _PROLOGUE.match(text)
+    assert match is not None  # the pattern matches the empty prefix
+    return match.group(1), text[match.end() :]
+
+
+def _binds_this(body: str) -> bool:
+    """Whether ?this occurs in a triple pattern of the WHERE clause's top level (a rough but
+    safe reading: the text before the first OPTIONAL, FILTER, MINUS or nested group)."""
+    where = body[body.find("{") + 1 :]
+    top = re.split(r"(?i)\b(?:OPTIONAL|FILTER|MINUS|UNION|GRAPH|SERVICE)\b|\{", where)[0]
+    return re.search(r"\?this\b", top) is not None
+
+
+def _bindings(row: dict[str, Any]) -> dict[str, Any]:
+    return {name: term for name, term in row.items() if term is not None}
+
+
+def _fill(message: str, bound: dict[str, Any]) -> str:
+    """pySHACL's substitution of ``{?var}``/``{$var}`` with the text of each bound term."""
+    order = [k for k in bound if k not in ("this", "path", "value")]
+    order += [k for k in ("this", "path", "value") if k in bound]
+    for name in order:
+        message = re.sub("{{[?$]{}}}".format(name), bound[name].value, message)
+    return message
+
+
+def _true(term: Any) -> bool:
+    return isinstance(term, Literal) and term.toPython() is True
+
+
+def _local(iri: Any) -> str:
+    return str(iri).removeprefix(SHACL)
