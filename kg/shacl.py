@@ -34,15 +34,17 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 
 from kg.resources import internal_query
-from kg.terms import nt_term
+from kg.terms import neutral, nt_term, to_oxigraph, to_rdflib
 
 SHACL = str(SH)
 XSD = "http://www.w3.org/2001/XMLSchema#"
+RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
 # The lexical forms pySHACL (rdflib) accepts for the usual XSD datatypes; a literal of one
 # of these datatypes with another form is ill-typed and fails sh:datatype.
@@ -132,11 +134,14 @@ class Program:
         self.shapes: dict[Any, Shape] = {}
         self._names = count()
         self.top: list[tuple[Shape, Focus]] = []
-        targeted = _targeted_shapes(shapes)
-        for node in sorted(targeted, key=str):
+        targets: dict[Any, list[tuple[str, Any]]] = {}
+        for row in shape_store(shapes).query(internal_query("validate-targets")):
+            node = to_rdflib(neutral(row["shape"]))
+            targets.setdefault(node, []).append((row["kind"].value, row["target"]))
+        for node in sorted(_targeted_shapes(shapes), key=str):
             shape = self.shape(node)
             if shape is not None:
-                self.top.append((shape, self._targets(node)))
+                self.top.append((shape, _focus(targets.get(node, []))))
 
     # --- reading the shapes graph ----------------------------------------------------------
 
@@ -223,29 +228,8 @@ class Program:
         prefixes = "".join(
             f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in _declared(g, node)
         )
+        body = not_exists_as_minus(body)
         return SparqlConstraint(node, prefixes + prologue + "\0" + body, _messages(g, node))
-
-    def _targets(self, node: Any) -> Focus:
-        rows = self.graph.query(internal_query("validate-targets"), initBindings={"shape": node})
-        parts = []
-        for kind, target in rows:
-            if isinstance(target, BNode):
-                continue  # a blank node cannot be named in a query (it targets nothing)
-            term = nt_term(target)
-            parts.append(
-                {
-                    "class": "?{v} a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* " + term,
-                    "node": "VALUES ?{v} { " + term + " }",
-                    "subjectsOf": "?{v} " + term + " []",
-                    "objectsOf": "[] " + term + " ?{v}",
-                }[str(kind)]
-            )
-        union = " UNION ".join("{ " + p + " }" for p in parts) or "FILTER (false)"
-
-        def focus(var: str) -> str:
-            return f"{{ SELECT DISTINCT ?{var} WHERE {{ {union.replace('{v}', var)} }} }}"
-
-        return focus
 
     # --- evaluation --------------------------------------------------------------------------
 
@@ -361,7 +345,7 @@ class Program:
         """A FILTER expression true for a value node ?value that violates the constraint."""
         term = nt_term(arg) if not isinstance(arg, list) else ""
         if name == "class":
-            return f"NOT EXISTS {{ ?value a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* {term} }}"
+            return f"NOT EXISTS {{ ?value a/<{RDFS_SUBCLASS}>* {term} }}"
         if name == "datatype":
             condition = f"!isLiteral(?value) || datatype(?value) != {term}"
             if str(arg) in LEXICAL:
@@ -443,6 +427,36 @@ def _check_messages(program: Program, shape: Shape) -> None:
 # --- helpers -------------------------------------------------------------------------------
 
 
+def shape_store(shapes: Graph) -> ox.Store:
+    """The shapes graph in an Oxigraph store, to query it (rdflib would parse each query)."""
+    store = ox.Store()
+    store.extend(ox.Quad(*(to_oxigraph(neutral(term)) for term in triple)) for triple in shapes)
+    return store
+
+
+def _focus(targets: list[tuple[str, Any]]) -> Focus:
+    """The focus pattern of a shape's targets: (kind, term) pairs of validate-targets.rq."""
+    parts = []
+    for kind, target in targets:
+        if isinstance(target, ox.BlankNode):
+            continue  # a blank node cannot be named in a query (it targets nothing)
+        term = nt_term(target)
+        parts.append(
+            {
+                "class": f"?{{v}} a/<{RDFS_SUBCLASS}>* {term}",
+                "node": f"VALUES ?{{v}} {{ {term} }}",
+                "subjectsOf": f"?{{v}} {term} []",
+                "objectsOf": f"[] {term} ?{{v}}",
+            }[kind]
+        )
+    union = " UNION ".join("{ " + p + " }" for p in parts) or "FILTER (false)"
+
+    def focus(var: str) -> str:
+        return f"{{ SELECT DISTINCT ?{var} WHERE {{ {union.replace('{v}', var)} }} }}"
+
+    return focus
+
+
 def _targeted_shapes(shapes: Graph) -> set[Any]:
     nodes: set[Any] = set()
     for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
@@ -492,6 +506,78 @@ def _binds_this(body: str) -> bool:
     where = body[body.find("{") + 1 :]
     top = re.split(r"(?i)\b(?:OPTIONAL|FILTER|MINUS|UNION|GRAPH|SERVICE)\b|\{", where)[0]
     return re.search(r"\?this\b", top) is not None
+
+
+_NOT_EXISTS = re.compile(r"(?i)FILTER\s*NOT\s+EXISTS\s*\{")
+_FILTER = re.compile(r"(?i)FILTER\s*(?:[\w:]+\s*)?\(")
+_GROUP_WORDS = re.compile(
+    r"(?i)\b(?:OPTIONAL|MINUS|UNION|BIND|VALUES|GRAPH|SERVICE|FILTER|SELECT|EXISTS)\b"
+)
+_VARIABLE = re.compile(r"[?$](\w+)")
+
+
+def not_exists_as_minus(body: str) -> str:
+    """``FILTER NOT EXISTS { P }`` in the top-level group of a SELECT as ``MINUS { P }``
+    at the end of that group, where the two are sure to mean the same: P and the rest of the
+    group are plain triple patterns (with FILTERs) and share a variable, so every variable
+    they share is bound in each solution of the group. Oxigraph evaluates such a NOT EXISTS
+    by running P once per solution (minutes on 100,000 triples); MINUS is one hash join.
+    Anything else (quotes, nested groups, OPTIONAL, ...) is left as it is."""
+    if any(mark in re.sub(r"<[^<>\s]*>", "<>", body) for mark in "\"'#"):
+        return body  # a string or a comment: not read here
+    start = body.find("{")
+    end = _closing(body, start)
+    if start < 0 or end is None or body[end + 1 :].strip().strip("}").strip():
+        return body  # a solution modifier after the group, or no group
+    group = body[start + 1 : end]
+    minus, rest, position = [], [], 0
+    for match in _NOT_EXISTS.finditer(group):
+        inner_end = _closing(group, match.end() - 1)
+        if inner_end is None or match.start() < position:
+            return body
+        inner = group[match.end() : inner_end]
+        if "{" in inner or _GROUP_WORDS.search(inner):
+            return body
+        rest.append(group[position : match.start()])
+        minus.append(inner)
+        position = inner_end + 1
+    rest.append(group[position:])
+    outer = _without_filters("".join(rest))
+    if not minus or outer is None or "{" in outer or _GROUP_WORDS.search(outer):
+        return body
+    bound = set(_VARIABLE.findall(outer))
+    if not all(bound & set(_VARIABLE.findall(inner)) for inner in minus):
+        return body
+    kept = "".join(rest).rstrip()
+    tail = " ".join(f"MINUS {{{inner}}}" for inner in minus)
+    return f"{body[: start + 1]}{kept}\n{tail}\n{body[end:]}"
+
+
+def _closing(text: str, start: int) -> int | None:
+    """The index of the brace or parenthesis closing the one at ``start``."""
+    if start < 0:
+        return None
+    opening = text[start]
+    closing = {"{": "}", "(": ")"}[opening]
+    depth = 0
+    for index in range(start, len(text)):
+        if text[index] == opening:
+            depth += 1
+        elif text[index] == closing:
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
+def _without_filters(text: str) -> str | None:
+    """``text`` with every ``FILTER (...)`` or ``FILTER fn(...)`` removed (None: unbalanced)."""
+    while (match := _FILTER.search(text)) is not None:
+        end = _closing(text, match.end() - 1)
+        if end is None:
+            return None
+        text = text[: match.start()] + " " + text[end + 1 :]
+    return text
 
 
 def _bindings(row: dict[str, Any]) -> dict[str, Any]:

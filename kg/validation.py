@@ -31,7 +31,7 @@ from kg.namespaces import shorten
 from kg.oxengine import OxGraph
 from kg.prefixes import PREFIXES
 from kg.resources import internal_query
-from kg.shacl import Unsupported, compile_shapes
+from kg.shacl import Unsupported, compile_shapes, shape_store
 from kg.terms import neutral, nt_term, to_oxigraph, to_rdflib
 
 SSP_IRIS = "https://w3id.org/ssp-kg/"
@@ -158,9 +158,10 @@ def _sorted(violations: set[Violation]) -> list[Violation]:
 def shape_targets(shapes: Graph) -> dict[str, list[object]]:
     """The shapes' targets by kind: class, node, subjectsOf, objectsOf (validate-targets.rq)."""
     targets: dict[str, list[object]] = {"class": [], "node": [], "subjectsOf": [], "objectsOf": []}
-    for kind, target in shapes.query(internal_query("validate-targets")):
-        if isinstance(target, URIRef | Literal):  # a blank node cannot be named in a query
-            targets[str(kind)].append(target)
+    for row in shape_store(shapes).query(internal_query("validate-targets")):
+        target = row["target"]
+        if not isinstance(target, ox.BlankNode) and target not in targets[row["kind"].value]:
+            targets[row["kind"].value].append(target)  # a blank node cannot be named in a query
     return targets
 
 
@@ -177,7 +178,7 @@ def focus_nodes(graph: OxGraph, shapes: Graph, *, context: bool = False) -> set[
         solutions = graph.store.query(text, prefixes=PREFIXES, default_graph=CONTEXT_GRAPH)
     else:
         solutions = graph.query(text)
-    return {row[0] for row in solutions} | {to_oxigraph(neutral(t)) for t in targets["node"]}
+    return {row[0] for row in solutions} | set(targets["node"])
 
 
 def uses_ssp_vocabulary(graph: OxGraph) -> bool:

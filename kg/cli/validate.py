@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import click
 
-from kg.cli.options import graph_options, load_from_options
+from kg.cli.options import graph_options, wants_bundled
 from kg.errors import EXIT_CHECK_FAILED
-from kg.validation import validate as run_validation
 
 
 @click.command()
@@ -57,10 +56,15 @@ def validate(
       kg validate my-additions.ttl --with-bundled  # your triples beside ours
       kg validate vocab.ttl --shapes my-shapes.ttl # any data, your shapes
     """
+    # Loaded into Oxigraph, not rdflib: the SHACL queries run on that store (kg.shacl), and
+    # a graph of a million triples fits in memory.
+    from kg import oxengine
+    from kg.validation import validate_graph
+
     paths = (*files, *data_files)
-    kg = load_from_options(paths, with_bundled, syntax)
-    report = run_validation(
-        kg,
+    graph = oxengine.load(paths, bundled=wants_bundled(paths, with_bundled), syntax=syntax)
+    report = validate_graph(
+        graph,
         source,
         with_context=bool(paths) and not with_bundled,
         shapes_files=list(shapes_files),
