@@ -218,7 +218,7 @@ class Program:
             raise Unsupported(f"${', $'.join(sorted(variables - {'this'}))} in a SPARQL constraint")
         text = text.replace("$this", "?this")
         prologue, body = _split_prologue(text)
-        projection = re.match(r"(?is)\s*SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?(.*?)\s*(?:WHERE\b|\{)", body)
+        projection = _PROJECTION.match(body)
         if projection is None or not (
             projection.group(1) == "*" or re.search(r"\?this\b", projection.group(1))
         ):
@@ -356,7 +356,9 @@ class Program:
                 raise Unsupported(f"sh:nodeKind {arg}")
             return NODE_KINDS[arg]
         if name == "languageIn":
-            tags = " || ".join(f"langMatches(lang(?value), {nt_term(Literal(str(t)))})" for t in arg)
+            tags = " || ".join(
+                f"langMatches(lang(?value), {nt_term(Literal(str(tag)))})" for tag in arg
+            )
             return f"!isLiteral(?value) || !({tags or 'false'})"
         if name in ("minLength", "maxLength"):
             operator = "<" if name == "minLength" else ">"
@@ -508,6 +510,7 @@ def _binds_this(body: str) -> bool:
     return re.search(r"\?this\b", top) is not None
 
 
+_PROJECTION = re.compile(r"(?is)\s*SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?(.*?)\s*(?:WHERE\b|\{)")
 _NOT_EXISTS = re.compile(r"(?i)FILTER\s*NOT\s+EXISTS\s*\{")
 _FILTER = re.compile(r"(?i)FILTER\s*(?:[\w:]+\s*)?\(")
 _GROUP_WORDS = re.compile(
@@ -589,7 +592,7 @@ def _fill(message: str, bound: dict[str, Any]) -> str:
     order = [k for k in bound if k not in ("this", "path", "value")]
     order += [k for k in ("this", "path", "value") if k in bound]
     for name in order:
-        message = re.sub("{{[?$]{}}}".format(name), bound[name].value, message)
+        message = re.sub(f"{{[?$]{name}}}", bound[name].value, message)
     return message
 
 

@@ -16,11 +16,12 @@ import os
 import stat
 from collections import namedtuple
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from kg import fingerprint, resources
@@ -104,9 +105,13 @@ def shacl_violations(graph: OxGraph, shapes: Graph) -> list[Violation]:
         except (Unsupported, SyntaxError):  # SyntaxError: a user's SPARQL Oxigraph refuses
             pass
         else:
+            names: dict[Any, str] = {}  # a focus node with many results is described once
+            for r in results:
+                if r.focus not in names:
+                    names[r.focus] = _describe(r.focus, graph)
             violations = {
                 Violation(
-                    focus=_describe(r.focus, graph),
+                    focus=names[r.focus],
                     path=_term(r.path),
                     component=r.component,
                     message=r.message,
@@ -198,9 +203,9 @@ def add_context(graph: OxGraph) -> None:
     """Add what user files are checked against besides the shapes, the bundled ontology and
     article, to the default graph and to :data:`CONTEXT_GRAPH` (the same blank nodes)."""
     for path in (resources.ontology_file(), resources.article_file()):
-        triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
-        graph.store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-        graph.store.extend(ox.Quad(t.subject, t.predicate, t.object, CONTEXT_GRAPH) for t in triples)
+        quads = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+        for name in (ox.DefaultGraph(), CONTEXT_GRAPH):
+            graph.store.extend(ox.Quad(q.subject, q.predicate, q.object, name) for q in quads)
 
 
 def store_of(data: Graph) -> OxGraph:
@@ -220,10 +225,9 @@ class RdflibView:
     def query(self, text: str) -> list[Any]:
         solutions = self.graph.query(text)
         names = [variable.value for variable in solutions.variables]
-        row = namedtuple("Row", names)  # type: ignore[misc]  # noqa: PYI024
+        row = namedtuple("Row", names)  # type: ignore[misc]
         return [
-            row(*(to_rdflib(neutral(s[name])) if s[name] is not None else None for name in names))
-            for s in solutions
+            row(*(_rdflib(s[name]) for name in names)) for s in solutions
         ]
 
 
@@ -363,7 +367,7 @@ def _describe(node: Any, graph: OxGraph) -> str:
     if next(store.quads_for_pattern(node, RDF_TYPE, RDF_STATEMENT, None), None) is not None:
         parts = (value(str(RDF.subject)), value(str(RDF.predicate)), value(str(RDF.object)))
         return "statement " + " ".join(_term(p) for p in parts)
-    holders = {to_rdflib(neutral(q.subject)) for q in store.quads_for_pattern(None, None, node, None)}
+    holders = {_rdflib(q.subject) for q in store.quads_for_pattern(None, None, node, None)}
     if not holders:
         return "blank node"
     return f"evidence of {_describe(to_oxigraph(neutral(min(holders))), graph)}"
@@ -377,8 +381,21 @@ def _term(term: object) -> str:
     """A term as the report writes it: an IRI shortened, anything else as its text."""
     if term is None:
         return ""
-    if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
-        term = to_rdflib(neutral(term))
+    if isinstance(term, ox.NamedNode):
+        return _shorten(term.value)
+    if isinstance(term, ox.BlankNode | ox.Literal):
+        return term.value
     if isinstance(term, URIRef):
-        return shorten(str(term))
+        return _shorten(str(term))
     return str(term)
+
+
+def _rdflib(term: Any) -> Any:
+    """The rdflib term for a pyoxigraph term (None for None); IRIs, the most, directly."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    return None if term is None else to_rdflib(neutral(term))
+
+
+# The same few predicates and classes come back in thousands of results.
+_shorten = lru_cache(maxsize=4096)(shorten)
