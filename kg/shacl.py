@@ -93,6 +93,7 @@ class Result:
     message: str
     severity: URIRef
     shape: Any
+    inverse: bool = False  # the path is sh:inversePath of ``path``
 
 
 # A focus pattern: given a variable name, a SPARQL group pattern binding it to every focus
@@ -247,7 +248,10 @@ class Program:
             message = self._message(shape)
             for this, value in self._violations(shape, name, arg, focus, run):
                 results.append(
-                    Result(this, shape.path, value, component, message, shape.severity, shape.node)
+                    Result(
+                        this, shape.path, value, component, message, shape.severity, shape.node,
+                        shape.inverse,
+                    )
                 )
         for constraint in shape.sparql:
             results += self._sparql_results(shape, constraint, focus, run)
@@ -402,6 +406,7 @@ class Program:
                     _fill(messages[0], bound),
                     shape.severity,
                     shape.node,
+                    shape.inverse and path is None,
                 )
             )
         return results

@@ -112,7 +112,8 @@ def shacl_violations(graph: OxGraph, shapes: Graph) -> list[Violation]:
             violations = {
                 Violation(
                     focus=names[r.focus],
-                    path=_term(r.path),
+                    # An inverse path as ^path (pySHACL names its blank node).
+                    path=("^" if r.inverse else "") + _term(r.path),
                     component=r.component,
                     message=r.message,
                     severity=_term(r.severity).removeprefix("sh:"),
@@ -130,7 +131,7 @@ def pyshacl_violations(graph: OxGraph, shapes: Graph) -> list[Violation]:
     except ImportError:
         raise MissingExtra("pyshacl", "validate") from None
     data = Graph()
-    for triple in graph.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"):
+    for triple in graph.query(internal_query("validate-triples")):
         data.add(tuple(to_rdflib(neutral(term)) for term in triple))
     _conforms, results, text = pyshacl_validate(
         data,
@@ -206,6 +207,13 @@ def add_context(graph: OxGraph) -> None:
         quads = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
         for name in (ox.DefaultGraph(), CONTEXT_GRAPH):
             graph.store.extend(ox.Quad(q.subject, q.predicate, q.object, name) for q in quads)
+
+
+def flattened(graph: OxGraph) -> OxGraph:
+    """The union of ``graph``'s graphs as the default graph of a new store."""
+    store = ox.Store()
+    store.extend(ox.Quad(*triple) for triple in graph.query(internal_query("validate-triples")))
+    return OxGraph(store=store, prefixes=graph.prefixes, sources=graph.sources)
 
 
 def store_of(data: Graph) -> OxGraph:
@@ -316,6 +324,8 @@ def validate_graph(
     """
     shipped = fingerprint.read(resources.fingerprint_file())
     user_shapes = load_shapes(list(shapes_files)) if shapes_files else None
+    if graph.union:  # quads: their graphs merged as a set (a triple in two graphs is one)
+        graph = flattened(graph)
     applies = user_shapes is not None or uses_ssp_vocabulary(graph)
     context = with_context and user_shapes is None and applies
     if context:
