@@ -55,12 +55,12 @@ _POSITION = re.compile(
 _QUERY_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
 
 
-# Where a quad file's default-graph triples are kept apart from the union (see OxGraph).
+# Where a quad file's default-graph triples are kept apart from the union (see KnowledgeGraph).
 SOURCE_DEFAULT_GRAPH = ox.NamedNode("urn:x-kg:default-graph")
 
 
 @dataclass
-class OxGraph:
+class KnowledgeGraph:
     """What was loaded: the store, the prefixes the files declare, and where it came from.
 
     Every source keeps its own named graph (the bundled ontology, data and shapes graphs; a
@@ -76,6 +76,8 @@ class OxGraph:
     sources: list[str] = field(default_factory=list)
     # Graph IRI (as ``--graphs`` names it) -> where its triples are in ``store``, load order.
     graphs: dict[str, ox.NamedNode | ox.DefaultGraph] = field(default_factory=dict)
+    _dataset: Any = field(default=None, repr=False)
+    _flat: Any = field(default=None, repr=False)
 
     def query(self, text: str) -> Any:
         """Run SPARQL ``text`` with the project's prefixes on the loaded graph."""
@@ -99,6 +101,31 @@ class OxGraph:
             return len(self.store)
         rows = self.select(internal_query("stats-triples"))
         return int(rows[0][0].value) if rows and rows[0][0] else 0
+
+    def __len__(self) -> int:
+        return self.triple_count()
+
+    def names(self) -> list[str]:
+        """The IRIs of the graphs that hold triples, in load order (shapes included)."""
+        return list(self._present())
+
+    @property
+    def dataset(self) -> Any:
+        """An rdflib Dataset of every graph, shapes included (built on first use)."""
+        if self._dataset is None:
+            from kg.rdflibcopy import to_dataset
+
+            self._dataset = to_dataset(self)
+        return self._dataset
+
+    @property
+    def graph(self) -> Any:
+        """The flat rdflib Graph queries see: every graph but the shapes (built on first use)."""
+        if self._flat is None:
+            from kg.rdflibcopy import to_graph
+
+            self._flat = to_graph(self)
+        return self._flat
 
     def graph_quads(self, names: Iterable[str] = ()) -> Iterator[ox.Quad]:
         """The quads of the graphs ``names`` (short names such as ``data``, graph IRIs, or
@@ -138,6 +165,20 @@ class OxGraph:
         return chosen
 
 
+OxGraph = KnowledgeGraph  # the name it had while rdflib was a second engine
+
+
+def from_rdflib(source: Any) -> KnowledgeGraph:
+    """A KnowledgeGraph holding a copy of an rdflib Graph or Dataset (its prefixes too)."""
+    from kg.rdflibcopy import to_store
+
+    store, graphs = to_store(source)
+    declared = {str(p): str(ns) for p, ns in source.namespaces() if p}
+    graph = KnowledgeGraph(store=store, prefixes=declared, sources=["<rdflib>"], graphs=graphs)
+    _fill_union(graph)
+    return graph
+
+
 # Named graphs a user may give by short name (``--graphs``).
 GRAPH_NAMES: dict[str, str] = {
     "ontology": ONTOLOGY_GRAPH,
@@ -151,8 +192,8 @@ GRAPH_NAMES: dict[str, str] = {
 
 def load(
     paths: Iterable[str | Path] = (), *, bundled: bool | None = None, syntax: str | None = None
-) -> OxGraph:
-    """Load the bundled graph and/or RDF files into one :class:`OxGraph`.
+) -> KnowledgeGraph:
+    """Load the bundled graph and/or RDF files into one :class:`KnowledgeGraph`.
 
     ``bundled`` defaults to True when no paths are given and False otherwise; pass True to
     load user files beside the bundled graph (ontology, data and shapes). ``syntax`` forces one
@@ -163,7 +204,7 @@ def load(
     refuse_repeated_stdin(names)
     if bundled is None:
         bundled = not names
-    graph = OxGraph(store=ox.Store())
+    graph = KnowledgeGraph(store=ox.Store())
     if bundled:
         trusted = [*bundled_graph_files()]
         if resources.shapes_file().exists():
@@ -186,7 +227,7 @@ def load(
     return graph
 
 
-def _fill_union(graph: OxGraph) -> None:
+def _fill_union(graph: KnowledgeGraph) -> None:
     """Copy every graph but the shapes into the default graph (a set: duplicates merge)."""
     for iri, stored in graph.graphs.items():
         if iri != SHAPES_GRAPH and isinstance(stored, ox.NamedNode):
@@ -196,12 +237,12 @@ def _fill_union(graph: OxGraph) -> None:
             )
 
 
-def _add_prefixes(graph: OxGraph, declared: dict[str, str]) -> None:
+def _add_prefixes(graph: KnowledgeGraph, declared: dict[str, str]) -> None:
     for name, iri in declared.items():
         graph.prefixes.setdefault(name, iri)
 
 
-def _load_file(graph: OxGraph, name: str | Path, syntax: str | None, *, alone: bool) -> None:
+def _load_file(graph: KnowledgeGraph, name: str | Path, syntax: str | None, *, alone: bool) -> None:
     """Check the input ``name`` (:func:`kg.rdffiles.opened_input`), parse it into the store:
     into its own named graph, or (``alone``: the only source, and triples) the default graph."""
     with opened_input(name, syntax) as source:
@@ -318,19 +359,25 @@ class Checked:
 
     named: NamedQuery
     shape: querytext.Shape
+    local: bool = True  # checked for a local run (SERVICE refused)
 
     @property
     def kind(self) -> str:
         return self.shape.kind
 
 
-def compile_query(named: NamedQuery) -> Checked:
+def compile_query(named: NamedQuery, *, local: bool = True) -> Checked:
     """Parse ``named`` with Oxigraph (on an empty store); one-line InputError if it fails.
 
     The text is checked first (:func:`querytext.precheck`): Oxigraph would call a SERVICE
-    even on the empty store, and its parser overflows the stack on deep nesting.
+    even on the empty store, and its parser overflows the stack on deep nesting. A query
+    for an endpoint (``local`` False) may call SERVICE, that server's business: such a
+    query is left to the endpoint to parse, so that nothing here makes the call.
     """
-    querytext.precheck(named)
+    querytext.precheck(named, local=local)
+    checked = Checked(named=named, shape=querytext.shape(named.text), local=local)
+    if not local and querytext.calls_service(named.text):
+        return checked
     try:
         ox.Store().query(named.text, prefixes=PREFIXES)
     except SyntaxError as error:
@@ -341,7 +388,7 @@ def compile_query(named: NamedQuery) -> Checked:
         raise InputError(
             named.source, f"query failed: {querytext.first_line(str(error))}"
         ) from None
-    return Checked(named=named, shape=querytext.shape(named.text))
+    return checked
 
 
 def _describe_query_error(message: str, text: str) -> str:
@@ -351,7 +398,7 @@ def _describe_query_error(message: str, text: str) -> str:
     the position comes from rdflib's parser (loaded only on this error path) when it agrees
     that the query is broken.
     """
-    from kg.sparql import describe_parse_failure
+    from kg.syntaxerrors import describe_parse_failure
 
     described = describe_parse_failure(text)
     if described:
@@ -366,7 +413,7 @@ def _describe_query_error(message: str, text: str) -> str:
 def run(
     checked: Checked,
     bindings: Mapping[str, Term],
-    graph: OxGraph,
+    graph: KnowledgeGraph,
     *,
     max_rows: int | None = None,
 ) -> Rows | bool | Triples:
@@ -382,21 +429,30 @@ def run(
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
         if isinstance(result, ox.QuerySolutions):
-            return _rows(result, checked, prefixes, max_rows)
-        triples = []
-        for t in result:
-            triples.append((term(t.subject), term(t.predicate), term(t.object)))
-            deadline.check_count(len(triples), max_rows, where, "triples")
+            return rows_of(result, checked, prefixes, max_rows)
+        return triples_of(result, checked, prefixes, max_rows)
     except (OSError, RuntimeError, ValueError, SyntaxError) as error:
         raise InputError(
-            checked.named.source, f"query failed: {querytext.first_line(str(error))}"
+            where, f"query failed: {querytext.first_line(str(error))}"
         ) from None
-    return Triples(triples=triples, prefixes=prefixes)  # type: ignore[arg-type]
 
 
-def _rows(
+def triples_of(
+    triples: Iterable[Any], checked: Checked, prefixes: dict[str, str],
+    max_rows: int | None = None,
+) -> Triples:
+    """pyoxigraph triples (a CONSTRUCT's, or a parsed answer's) as :class:`Triples`."""
+    found = []
+    for t in triples:
+        found.append((term(t.subject), term(t.predicate), term(t.object)))
+        deadline.check_count(len(found), max_rows, checked.named.source, "triples")
+    return Triples(triples=found, prefixes=prefixes)  # type: ignore[arg-type]
+
+
+def rows_of(
     solutions: Any, checked: Checked, prefixes: dict[str, str], max_rows: int | None = None
 ) -> Rows:
+    """pyoxigraph solutions as :class:`Rows`: sorted unless the query orders them."""
     names = [v.value for v in solutions.variables]
     indexes = list(range(len(names)))
     rows = []

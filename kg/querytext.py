@@ -179,6 +179,11 @@ def starts_like_update(text: str) -> bool:
     return bool(words) and words[0] in UPDATE_WORDS
 
 
+def calls_service(text: str) -> bool:
+    """Whether the query has a SERVICE keyword (outside strings, IRIs and comments)."""
+    return any(t.kind == "word" and t.text.upper() == "SERVICE" for t in scan(text))
+
+
 def shape(text: str) -> Shape:
     """The form of a query that parsed, whether it has a top-level ORDER BY, and ``*``."""
     tokens = list(scan(text))

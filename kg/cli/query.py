@@ -153,13 +153,14 @@ def query(
         bindings = sparql.bind(named, parse_params(params))
         result = sparql.run_remote(compiled, bindings, endpoint, timeout)
     else:
-        from kg.engines import pick
+        from kg import oxengine
 
-        engine = pick()
-        checked = budget.run(engine.compile, named)
+        checked = budget.run(oxengine.compile_query, named)
         terms = bind_terms(named, parse_params(params))
-        graph = engine.load(data_files, wants_bundled(data_files, with_bundled), syntax)
-        result = budget.run(engine.run, checked, terms, graph, max_rows=max_rows)
+        graph = oxengine.load(
+            data_files, bundled=wants_bundled(data_files, with_bundled), syntax=syntax
+        )
+        result = budget.run(oxengine.run, checked, terms, graph, max_rows=max_rows)
     terminal = output is None and sys.stdout.isatty()
     chosen = fmt or default_format(result, terminal)
     text = budget.run(format_result, result, chosen, named.source)
