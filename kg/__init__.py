@@ -61,8 +61,8 @@ __all__ = [
 if TYPE_CHECKING:  # pragma: no cover
     from kg.errors import KGError
     from kg.export import export_graph, serialize, skolemize
-    from kg.oxengine import KnowledgeGraph, load
     from kg.network import to_networkx
+    from kg.oxengine import KnowledgeGraph, load
     from kg.sparql import Rows, query
     from kg.stats import Stats, compute_stats
     from kg.stores import PushResult, push, serve
