@@ -89,6 +89,12 @@ class KnowledgeGraph:
         width = len(solutions.variables)
         return [[term(solution[i]) for i in range(width)] for solution in solutions]
 
+    def rows(self, text: str) -> list[dict[str, Term | None]]:
+        """The rows of an internal SELECT query as dicts of variable name -> term."""
+        solutions = self.query(text)
+        names = [v.value for v in solutions.variables]
+        return [{n: term(solution[i]) for i, n in enumerate(names)} for solution in solutions]
+
     @property
     def shapes_graph(self) -> ox.NamedNode | None:
         """The bundled shapes graph, when it was loaded."""
