@@ -79,9 +79,10 @@ class KnowledgeGraph:
     _dataset: Any = field(default=None, repr=False)
     _flat: Any = field(default=None, repr=False)
 
-    def query(self, text: str) -> Any:
-        """Run SPARQL ``text`` with the project's prefixes on the loaded graph."""
-        return self.store.query(text, prefixes=PREFIXES)
+    def query(self, text: str, prefixes: dict[str, str] | None = None) -> Any:
+        """Run SPARQL ``text`` on the loaded graph, with ``prefixes`` (default: the
+        project's) declared for it."""
+        return self.store.query(text, prefixes=PREFIXES if prefixes is None else prefixes)
 
     def select(self, text: str) -> list[list[Term | None]]:
         """The rows of an internal SELECT query as lists of terms."""
@@ -366,26 +367,42 @@ class Checked:
     named: NamedQuery
     shape: querytext.Shape
     local: bool = True  # checked for a local run (SERVICE refused)
+    prefixes: dict[str, str] = field(default_factory=lambda: dict(PREFIXES))
 
     @property
     def kind(self) -> str:
         return self.shape.kind
 
+    @property
+    def ordered(self) -> bool:
+        return self.shape.ordered
 
-def compile_query(named: NamedQuery, *, local: bool = True) -> Checked:
+    @property
+    def star(self) -> bool:
+        return self.shape.star
+
+
+def compile_query(
+    named: NamedQuery, *, local: bool = True, declared: dict[str, str] | None = None
+) -> Checked:
     """Parse ``named`` with Oxigraph (on an empty store); one-line InputError if it fails.
 
     The text is checked first (:func:`querytext.precheck`): Oxigraph would call a SERVICE
     even on the empty store, and its parser overflows the stack on deep nesting. A query
     for an endpoint (``local`` False) may call SERVICE, that server's business: such a
     query is left to the endpoint to parse, so that nothing here makes the call.
+    ``declared`` are the prefixes the loaded files declare: user text may use them
+    (:meth:`NamedQuery.prefixes`).
     """
-    querytext.precheck(named, local=local)
-    checked = Checked(named=named, shape=querytext.shape(named.text), local=local)
+    prefixes = named.prefixes(declared or {})
+    querytext.precheck(named, local=local, prefixes=prefixes)
+    checked = Checked(
+        named=named, shape=querytext.shape(named.text), local=local, prefixes=prefixes
+    )
     if not local and querytext.calls_service(named.text):
         return checked
     try:
-        ox.Store().query(named.text, prefixes=PREFIXES)
+        ox.Store().query(named.text, prefixes=prefixes)
     except SyntaxError as error:
         if querytext.starts_like_update(named.text):
             raise InputError(named.source, querytext.UPDATE_REFUSED) from None
@@ -431,7 +448,7 @@ def run(
     prefixes = prefix_map(graph.prefixes, checked.named.text)
     where = checked.named.source
     try:
-        result = graph.query(text)
+        result = graph.query(text, checked.prefixes)
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
         if isinstance(result, ox.QuerySolutions):

@@ -97,6 +97,15 @@ def _bundled() -> KnowledgeGraph:
     return load()
 
 
+def _as_store(graph: Any) -> KnowledgeGraph:
+    """``graph`` as a KnowledgeGraph: the bundled one for None, a copy of an rdflib Graph."""
+    from kg.oxengine import KnowledgeGraph, from_rdflib
+
+    if graph is None:
+        return _bundled()
+    return graph if isinstance(graph, KnowledgeGraph) else from_rdflib(graph)
+
+
 def run_local(
     compiled: Checked,
     bindings: Mapping[str, Any],
@@ -106,14 +115,11 @@ def run_local(
 ) -> QueryResult:
     """Evaluate ``compiled`` on ``graph`` (a KnowledgeGraph, an rdflib Graph or Dataset, or
     None: the bundled graph). TooManyResults past ``max_rows`` rows or triples."""
-    from kg.oxengine import KnowledgeGraph, from_rdflib, run
+    from kg.oxengine import run
 
     if not compiled.local:  # compiled for an endpoint: SERVICE was not checked
         querytext.precheck(compiled.named)
-    if graph is None:
-        graph = _bundled()
-    elif not isinstance(graph, KnowledgeGraph):
-        graph = from_rdflib(graph)
+    graph = _as_store(graph)
     terms = {name: neutral(term) for name, term in bindings.items()}
     return run(compiled, terms, graph, max_rows=max_rows)  # type: ignore[arg-type]
 
@@ -221,10 +227,14 @@ def query(
         compiled = compile_query(named, local=False)
         bindings = bind(named, params)
         return run_remote(compiled, bindings, endpoint, timeout or deadline.DEFAULT_TIMEOUT)
+    from kg.oxengine import compile_query as compile_on_oxigraph
+    from kg.prefixes import with_declared
+
     with deadline.raising_after(timeout, named.source):
-        compiled = compile_query(named)
-        bindings = bind(named, params)
-        return run_local(compiled, bindings, graph, max_rows=max_rows)
+        loaded = _as_store(graph)
+        compiled = compile_on_oxigraph(named, declared=loaded.prefixes)
+        bindings = bind_terms(named, params, with_declared(loaded.prefixes))
+        return run_local(compiled, bindings, loaded, max_rows=max_rows)
 
 
 def _check_text_size(name_or_text: str | Path) -> None:

@@ -14,7 +14,7 @@ from kg import querytext
 from kg.catalogue import NamedQuery, resolve
 from kg.cli.options import graph_options, parse_params, wants_bundled
 from kg.deadline import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Budget
-from kg.errors import InputError
+from kg.errors import InputError, printable
 from kg.params import bind_terms
 from kg.results import FORMATS, default_format, format_result
 
@@ -154,12 +154,15 @@ def query(
         result = sparql.run_remote(compiled, bindings, endpoint, timeout)
     else:
         from kg import oxengine
+        from kg.prefixes import with_declared
 
-        checked = budget.run(oxengine.compile_query, named)
-        terms = bind_terms(named, parse_params(params))
+        values = parse_params(params)
         graph = oxengine.load(
             data_files, bundled=wants_bundled(data_files, with_bundled), syntax=syntax
         )
+        checked = budget.run(oxengine.compile_query, named, declared=graph.prefixes)
+        _note_overridden(named, graph.prefixes)
+        terms = bind_terms(named, values, with_declared(graph.prefixes))
         result = budget.run(oxengine.run, checked, terms, graph, max_rows=max_rows)
     terminal = output is None and sys.stdout.isatty()
     chosen = fmt or default_format(result, terminal)
@@ -174,3 +177,21 @@ def query(
         write_stdout(text.encode("utf-8"))
     if result is False:
         sys.exit(1)
+
+
+def _note_overridden(named: NamedQuery, declared: dict[str, str]) -> None:
+    """Say on stderr when the query text uses a prefix a loaded file binds otherwise than
+    kg's built-in of that name: the file's binding is the one used."""
+    from kg.catalogue import used_prefixes
+    from kg.prefixes import overridden
+
+    if named.catalogued:
+        return
+    used = {token.text.split(":", 1)[0] for token in used_prefixes(named.text)}
+    for name, iri, builtin in overridden(declared):
+        if name in used:
+            click.echo(
+                f"kg: note: {name}: means <{printable(iri)}> as the loaded file binds it "
+                f"(kg's built-in {name}: is <{printable(builtin)}>)",
+                err=True,
+            )
