@@ -352,6 +352,12 @@ class NamedQuery:
         """The SPARQL without the ``#+`` decorator lines."""
         return query_body(self.text)
 
+    @property
+    def vocabulary(self) -> tuple[str, ...]:
+        """The prefixes of the vocabularies the query is written for (``#+ vocabulary:``)."""
+        value = self.decorators.get("vocabulary") or ()
+        return (value,) if isinstance(value, str) else tuple(str(v) for v in value)  # type: ignore[union-attr]
+
     def parameter(self, name: str) -> Parameter | None:
         """The parameter called ``name``, if the query has one."""
         return next((p for p in self.parameters if p.name == name), None)

@@ -6,7 +6,7 @@ import io
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
@@ -17,6 +17,9 @@ from kg.deadline import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Budget
 from kg.errors import InputError, printable
 from kg.params import bind_terms
 from kg.results import FORMATS, default_format, format_result
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kg.oxengine import KnowledgeGraph
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -164,6 +167,8 @@ def query(
         _note_overridden(named, graph.prefixes)
         terms = bind_terms(named, values, with_declared(graph.prefixes))
         result = budget.run(oxengine.run, checked, terms, graph, max_rows=max_rows)
+        if result is False or (not isinstance(result, bool) and not len(result)):
+            _note_missing_vocabulary(named, graph)
     terminal = output is None and sys.stdout.isatty()
     chosen = fmt or default_format(result, terminal)
     text = budget.run(format_result, result, chosen, named.source)
@@ -193,5 +198,25 @@ def _note_overridden(named: NamedQuery, declared: dict[str, str]) -> None:
             click.echo(
                 f"kg: note: {name}: means <{printable(iri)}> as the loaded file binds it "
                 f"(kg's built-in {name}: is <{printable(builtin)}>)",
+                err=True,
+            )
+
+
+def _note_missing_vocabulary(named: NamedQuery, graph: KnowledgeGraph) -> None:
+    """After an empty answer: say which vocabularies the query is written for that the
+    loaded data does not use (``#+ vocabulary:`` in a catalogue query)."""
+    from kg.prefixes import PREFIXES
+    from kg.resources import internal_query
+    from kg.terms import literal
+
+    for prefix in named.vocabulary:
+        namespace = PREFIXES.get(prefix)
+        if namespace is None:
+            continue
+        bound = {"_namespace": literal(namespace)}
+        if not graph.query(querytext.with_values(internal_query("vocabulary-used"), bound)):
+            click.echo(
+                f"kg: note: {named.name} is written for the {prefix}: vocabulary "
+                f"<{namespace}>, which the loaded data does not use",
                 err=True,
             )
