@@ -18,8 +18,8 @@ __version__ = "0.1.0"
 
 # Public names -> defining module; imported on first use so that `import kg` stays cheap.
 _EXPORTS: dict[str, str] = {
-    "load": "kg.loader",
-    "KnowledgeGraph": "kg.loader",
+    "load": "kg.oxengine",
+    "KnowledgeGraph": "kg.oxengine",
     "validate": "kg.validation",
     "Report": "kg.validation",
     "compute_stats": "kg.stats",
@@ -61,8 +61,8 @@ __all__ = [
 if TYPE_CHECKING:  # pragma: no cover
     from kg.errors import KGError
     from kg.export import export_graph, serialize, skolemize
-    from kg.loader import KnowledgeGraph, load
     from kg.network import to_networkx
+    from kg.oxengine import KnowledgeGraph, load
     from kg.sparql import Rows, query
     from kg.stats import Stats, compute_stats
     from kg.stores import PushResult, push, serve

@@ -24,14 +24,14 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import TextIO
 
 from kg import resources
 from kg.errors import InputError
-from kg.prefixes import PREFIXES
+from kg.prefixes import PREFIXES, with_declared
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -339,11 +339,24 @@ class NamedQuery:
     tags: tuple[str, ...] = ()
     decorators: dict[str, object] = field(default_factory=dict, compare=False)
     parameters: tuple[Parameter, ...] = ()
+    catalogued: bool = False  # one of kg's own queries: its prefixes are the project's
+
+    def prefixes(self, declared: dict[str, str]) -> dict[str, str]:
+        """The prefixes the query text is read with, on a graph whose files declare
+        ``declared``: the project's for a catalogue query (written for them), else the
+        project's with the files' own bindings on top (as results print them)."""
+        return dict(PREFIXES) if self.catalogued else with_declared(declared)
 
     @property
     def body(self) -> str:
         """The SPARQL without the ``#+`` decorator lines."""
         return query_body(self.text)
+
+    @property
+    def vocabulary(self) -> tuple[str, ...]:
+        """The prefixes of the vocabularies the query is written for (``#+ vocabulary:``)."""
+        value = self.decorators.get("vocabulary") or ()
+        return (value,) if isinstance(value, str) else tuple(str(v) for v in value)  # type: ignore[union-attr]
 
     def parameter(self, name: str) -> Parameter | None:
         """The parameter called ``name``, if the query has one."""
@@ -394,7 +407,10 @@ def read_file(path: Path, source: str | None = None) -> NamedQuery:
 def catalogue() -> dict[str, NamedQuery]:
     """Every catalogue query by name, sorted by name."""
     folder = resources.queries_dir()
-    return {path.stem: read_file(path, path.stem) for path in sorted(folder.glob("*.rq"))}
+    return {
+        path.stem: replace(read_file(path, path.stem), catalogued=True)
+        for path in sorted(folder.glob("*.rq"))
+    }
 
 
 def names() -> list[str]:
@@ -417,7 +433,7 @@ def _one(name: str) -> NamedQuery | None:
     if not _NAME.fullmatch(name):
         return None
     path = resources.queries_dir() / f"{name}.rq"
-    return read_file(path, name) if path.is_file() else None
+    return replace(read_file(path, name), catalogued=True) if path.is_file() else None
 
 
 def suggestion(name: str) -> str:

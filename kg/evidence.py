@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-from rdflib import Graph
+from typing import Any
 
 from kg import resources
-from kg.loader import read_text
-from kg.namespaces import shorten
+from kg.prefixes import shorten
+from kg.rdffiles import read_text
 
 _BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
 _WHITESPACE = re.compile(r"\s+")
@@ -81,37 +80,48 @@ class AnchorProblem:
         return f"{r.owner}: section {r.section} \u00b6{r.paragraph}: {self.message}"
 
 
-def section_headings(graph: Graph) -> list[str]:
+def _rows(graph: Any, name: str) -> list[dict[str, Any]]:
+    """The rows of internal query ``name`` on ``graph`` (what :func:`kg.load` gives, or an
+    rdflib Graph, copied), each a dict of variable -> term value (None when unbound)."""
+    from kg.oxengine import KnowledgeGraph, from_rdflib
+
+    loaded = graph if isinstance(graph, KnowledgeGraph) else from_rdflib(graph)
+    return [
+        {name: (term.value if term is not None else None) for name, term in row.items()}
+        for row in loaded.rows(resources.internal_query(name))
+    ]
+
+
+def section_headings(graph: Any) -> list[str]:
     """The section titles in article order, as the graph states them."""
-    rows = graph.query(resources.internal_query("section-headings"))
-    return [str(row.title) for row in rows]
+    return [str(row["title"]) for row in _rows(graph, "section-headings")]
 
 
-def evidence_records(graph: Graph) -> list[EvidenceRecord]:
+def evidence_records(graph: Any) -> list[EvidenceRecord]:
     """Every evidence record in ``graph``, sorted, with the thing it supports."""
     records = []
-    for row in graph.query(resources.internal_query("evidence-records")):
-        if row.s is not None:
-            owner = " ".join(shorten(str(term)) for term in (row.s, row.p, row.o))
+    for row in _rows(graph, "evidence-records"):
+        if row["s"] is not None:
+            owner = " ".join(shorten(row[name]) for name in ("s", "p", "o"))
         else:
-            owner = shorten(str(row.holder))
+            owner = shorten(row["holder"])
         records.append(
             EvidenceRecord(
                 owner=owner,
-                section=int(row.position) if row.position is not None else None,
-                paragraph=int(row.paragraph) if row.paragraph is not None else None,
-                anchor=str(row.anchor) if row.anchor is not None else "",
+                section=int(row["position"]) if row["position"] is not None else None,
+                paragraph=int(row["paragraph"]) if row["paragraph"] is not None else None,
+                anchor=row["anchor"] or "",
             )
         )
     return sorted(records, key=lambda r: (r.owner, r.section or 0, r.paragraph or 0, r.anchor))
 
 
-def load_article(path: str | Path, graph: Graph) -> Article:
+def load_article(path: str | Path, graph: Any) -> Article:
     """Read the article at ``path`` and split it by the section headings ``graph`` states."""
     return Article.parse(read_text(Path(path)), section_headings(graph))
 
 
-def check_anchors(graph: Graph, article: Article) -> list[AnchorProblem]:
+def check_anchors(graph: Any, article: Article) -> list[AnchorProblem]:
     """Every evidence record whose anchor does not occur verbatim in its cited paragraph."""
     problems = []
     for record in evidence_records(graph):

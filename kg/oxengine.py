@@ -20,10 +20,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg import deadline, progress, querytext
+from kg import deadline, progress, querytext, resources
 from kg.catalogue import NamedQuery
 from kg.errors import InputError
-from kg.prefixes import PREFIXES
+from kg.prefixes import DATA_GRAPH, ONTOLOGY_GRAPH, PREFIXES, SHAPES_GRAPH
 from kg.rdffiles import (
     MAX_TERM_BYTES,
     QUAD_SYNTAXES,
@@ -55,18 +55,34 @@ _POSITION = re.compile(
 _QUERY_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
 
 
+# Where a quad file's default-graph triples are kept apart from the union (see KnowledgeGraph).
+SOURCE_DEFAULT_GRAPH = ox.NamedNode("urn:x-kg:default-graph")
+
+
 @dataclass
-class OxGraph:
-    """What was loaded: the store, the prefixes the files declare, and where it came from."""
+class KnowledgeGraph:
+    """What was loaded: the store, the prefixes the files declare, and where it came from.
+
+    Every source keeps its own named graph (the bundled ontology, data and shapes graphs; a
+    user file's graph is named by the file's URI; a quad file keeps its graphs, its
+    default-graph triples going to :data:`SOURCE_DEFAULT_GRAPH`). The store's default graph
+    is the union of them all but the shapes, as a set: what queries, views and exports see.
+    A single user triple file is the one exception: it is loaded straight into the default
+    graph (no copy), and ``graphs`` maps its graph IRI to the default graph.
+    """
 
     store: ox.Store
     prefixes: dict[str, str] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
-    union: bool = False  # a quad file was loaded: query the union of all graphs
+    # Graph IRI (as ``--graphs`` names it) -> where its triples are in ``store``, load order.
+    graphs: dict[str, ox.NamedNode | ox.DefaultGraph] = field(default_factory=dict)
+    _dataset: Any = field(default=None, repr=False)
+    _flat: Any = field(default=None, repr=False)
 
-    def query(self, text: str) -> Any:
-        """Run SPARQL ``text`` with the project's prefixes on the loaded graph."""
-        return self.store.query(text, prefixes=PREFIXES, use_default_graph_as_union=self.union)
+    def query(self, text: str, prefixes: dict[str, str] | None = None) -> Any:
+        """Run SPARQL ``text`` on the loaded graph, with ``prefixes`` (default: the
+        project's) declared for it."""
+        return self.store.query(text, prefixes=PREFIXES if prefixes is None else prefixes)
 
     def select(self, text: str) -> list[list[Term | None]]:
         """The rows of an internal SELECT query as lists of terms."""
@@ -74,12 +90,108 @@ class OxGraph:
         width = len(solutions.variables)
         return [[term(solution[i]) for i in range(width)] for solution in solutions]
 
+    def rows(self, text: str) -> list[dict[str, Term | None]]:
+        """The rows of an internal SELECT query as dicts of variable name -> term."""
+        solutions = self.query(text)
+        names = [v.value for v in solutions.variables]
+        return [{n: term(solution[i]) for i, n in enumerate(names)} for solution in solutions]
+
+    @property
+    def shapes_graph(self) -> ox.NamedNode | None:
+        """The bundled shapes graph, when it was loaded."""
+        stored = self.graphs.get(SHAPES_GRAPH)
+        return stored if isinstance(stored, ox.NamedNode) else None
+
     def triple_count(self) -> int:
         """How many distinct triples the graph holds (what rdflib's ``len`` counts)."""
-        if not self.union:
+        if all(isinstance(g, ox.DefaultGraph) for g in self.graphs.values()):
             return len(self.store)
         rows = self.select(internal_query("stats-triples"))
         return int(rows[0][0].value) if rows and rows[0][0] else 0
+
+    def __len__(self) -> int:
+        return self.triple_count()
+
+    def names(self) -> list[str]:
+        """The IRIs of the graphs that hold triples, in load order (shapes included)."""
+        return list(self._present())
+
+    @property
+    def dataset(self) -> Any:
+        """An rdflib Dataset of every graph, shapes included (built on first use)."""
+        if self._dataset is None:
+            from kg.rdflibcopy import to_dataset
+
+            self._dataset = to_dataset(self)
+        return self._dataset
+
+    @property
+    def graph(self) -> Any:
+        """The flat rdflib Graph queries see: every graph but the shapes (built on first use)."""
+        if self._flat is None:
+            from kg.rdflibcopy import to_graph
+
+            self._flat = to_graph(self)
+        return self._flat
+
+    def graph_quads(self, names: Iterable[str] = ()) -> Iterator[ox.Quad]:
+        """The quads of the graphs ``names`` (short names such as ``data``, graph IRIs, or
+        ``default``), else of every graph but the shapes, each named by its graph IRI (a quad
+        file's default-graph triples in the default graph). Empty graphs count as absent; an
+        unknown name is an InputError listing the graphs there are."""
+        for iri, stored in self._chosen(list(names)):
+            name: Any = ox.DefaultGraph() if stored == SOURCE_DEFAULT_GRAPH else ox.NamedNode(iri)
+            for quad in self.store.quads_for_pattern(None, None, None, stored):
+                yield ox.Quad(quad.subject, quad.predicate, quad.object, name)
+
+    def _present(self) -> dict[str, ox.NamedNode | ox.DefaultGraph]:
+        present = {}
+        for iri, stored in self.graphs.items():
+            if next(iter(self.store.quads_for_pattern(None, None, None, stored)), None):
+                present[iri] = stored
+        return present
+
+    def _chosen(self, names: list[str]) -> list[tuple[str, ox.NamedNode | ox.DefaultGraph]]:
+        present = self._present()
+        if not names:
+            return [(iri, g) for iri, g in present.items() if iri != SHAPES_GRAPH]
+        chosen: list[tuple[str, ox.NamedNode | ox.DefaultGraph]] = []
+        for name in names:
+            iri = GRAPH_NAMES.get(name, name)
+            if name == "default":
+                iri = SOURCE_DEFAULT_GRAPH.value
+            if iri not in present:
+                known = sorted(
+                    {k for k, v in GRAPH_NAMES.items() if v in present}
+                    | {"default" if i == SOURCE_DEFAULT_GRAPH.value else i
+                       for i in present if i not in GRAPH_NAMES.values()}
+                )
+                raise InputError(name, f"no such graph (graphs: {', '.join(known)})")
+            if (iri, present[iri]) not in chosen:
+                chosen.append((iri, present[iri]))
+        return chosen
+
+
+OxGraph = KnowledgeGraph  # the name it had while rdflib was a second engine
+
+
+def from_rdflib(source: Any) -> KnowledgeGraph:
+    """A KnowledgeGraph holding a copy of an rdflib Graph or Dataset (its prefixes too)."""
+    from kg.rdflibcopy import to_store
+
+    store, graphs = to_store(source)
+    declared = {str(p): str(ns) for p, ns in source.namespaces() if p}
+    graph = KnowledgeGraph(store=store, prefixes=declared, sources=["<rdflib>"], graphs=graphs)
+    _fill_union(graph)
+    return graph
+
+
+# Named graphs a user may give by short name (``--graphs``).
+GRAPH_NAMES: dict[str, str] = {
+    "ontology": ONTOLOGY_GRAPH,
+    "data": DATA_GRAPH,
+    "shapes": SHAPES_GRAPH,
+}
 
 
 # --- Loading -------------------------------------------------------------------------------
@@ -87,52 +199,91 @@ class OxGraph:
 
 def load(
     paths: Iterable[str | Path] = (), *, bundled: bool | None = None, syntax: str | None = None
-) -> OxGraph:
-    """Load the bundled graph and/or RDF files, as :func:`kg.loader.load` does.
+) -> KnowledgeGraph:
+    """Load the bundled graph and/or RDF files into one :class:`KnowledgeGraph`.
 
-    A path may be ``-`` (standard input, once) or a FIFO: see :func:`kg.rdffiles.opened_input`.
+    ``bundled`` defaults to True when no paths are given and False otherwise; pass True to
+    load user files beside the bundled graph (ontology, data and shapes). ``syntax`` forces one
+    syntax for all paths. A path may be ``-`` (standard input, once) or a FIFO: see
+    :func:`kg.rdffiles.opened_input`, which also refuses unsafe RDF/XML and JSON-LD.
     """
     names = list(paths)
     refuse_repeated_stdin(names)
     if bundled is None:
         bundled = not names
-    graph = OxGraph(store=ox.Store())
+    graph = KnowledgeGraph(store=ox.Store())
     if bundled:
-        for path, _graph_iri in bundled_graph_files():
-            fmt = RDF_FORMATS["turtle"]
-            graph.store.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
-            _add_prefixes(graph, declared_prefixes(path, "turtle"))
+        trusted = [*bundled_graph_files()]
+        if resources.shapes_file().exists():
+            trusted.append((resources.shapes_file(), SHAPES_GRAPH))
+        for path, graph_iri in trusted:
+            target = ox.NamedNode(graph_iri)
+            graph.store.load(
+                path=str(path), format=RDF_FORMATS["turtle"], base_iri=path.resolve().as_uri(),
+                to_graph=target,
+            )
+            graph.graphs[graph_iri] = target
+            if graph_iri != SHAPES_GRAPH:
+                _add_prefixes(graph, declared_prefixes(path, "turtle"))
         graph.sources.append("bundled")
+    alone = not bundled and len(names) == 1
     for name in names:
-        _load_file(graph, name, syntax)
+        _load_file(graph, name, syntax, alone=alone)
         graph.sources.append(display_name(name))
+    _fill_union(graph)
     return graph
 
 
-def _add_prefixes(graph: OxGraph, declared: dict[str, str]) -> None:
+def _fill_union(graph: KnowledgeGraph) -> None:
+    """Copy every graph but the shapes into the default graph (a set: duplicates merge)."""
+    for iri, stored in graph.graphs.items():
+        if iri != SHAPES_GRAPH and isinstance(stored, ox.NamedNode):
+            graph.store.bulk_extend(
+                ox.Quad(q.subject, q.predicate, q.object)
+                for q in graph.store.quads_for_pattern(None, None, None, stored)
+            )
+
+
+def _add_prefixes(graph: KnowledgeGraph, declared: dict[str, str]) -> None:
     for name, iri in declared.items():
         graph.prefixes.setdefault(name, iri)
 
 
-def _load_file(graph: OxGraph, name: str | Path, syntax: str | None) -> None:
-    """Check the input ``name`` (:func:`kg.rdffiles.opened_input`), parse it into the store."""
+def _load_file(graph: KnowledgeGraph, name: str | Path, syntax: str | None, *, alone: bool) -> None:
+    """Check the input ``name`` (:func:`kg.rdffiles.opened_input`), parse it into the store:
+    into its own named graph, or (``alone``: the only source, and triples) the default graph."""
     with opened_input(name, syntax) as source:
-        load_source(graph.store, source)
-        graph.union = graph.union or source.syntax in QUAD_SYNTAXES
+        quads = source.syntax in QUAD_SYNTAXES
+        if alone and not quads:
+            load_source(graph.store, source)
+            graph.graphs[source.base] = ox.DefaultGraph()
+        else:
+            before = set(graph.store.named_graphs()) if quads else set()
+            target = SOURCE_DEFAULT_GRAPH if quads else ox.NamedNode(source.base)
+            load_source(graph.store, source, to_graph=target)
+            if quads:
+                added = [g for g in graph.store.named_graphs() if g not in before]
+                for named in sorted(added, key=str):
+                    if isinstance(named, ox.NamedNode) and named.value != SHAPES_GRAPH:
+                        graph.graphs.setdefault(named.value, named)
+            graph.graphs.setdefault(target.value, target)
         _add_prefixes(graph, declared_prefixes(source.path, source.syntax))
 
 
-def load_source(store: ox.Store, source: InputFile) -> None:
-    """Parse ``source`` into ``store``'s default graph (quad files: their own graphs)."""
+def load_source(
+    store: ox.Store, source: InputFile, *, to_graph: ox.NamedNode | None = None
+) -> None:
+    """Parse ``source`` into ``store``: its triples into ``to_graph`` (default: the default
+    graph), a quad file's named graphs into themselves."""
     fmt = RDF_FORMATS[source.syntax]
     label = f"loading {Path(source.name).name}"
     with _parse_errors(source), progress.reading(source.path, source.size, label):
         if source.offset:
             with source.path.open("rb") as handle:
                 handle.seek(source.offset)
-                store.load(input=handle, format=fmt, base_iri=source.base)
+                store.load(input=handle, format=fmt, base_iri=source.base, to_graph=to_graph)
         else:
-            store.load(path=str(source.path), format=fmt, base_iri=source.base)
+            store.load(path=str(source.path), format=fmt, base_iri=source.base, to_graph=to_graph)
 
 
 def parse_quads(source: InputFile) -> Iterator[ox.Quad]:
@@ -215,21 +366,43 @@ class Checked:
 
     named: NamedQuery
     shape: querytext.Shape
+    local: bool = True  # checked for a local run (SERVICE refused)
+    prefixes: dict[str, str] = field(default_factory=lambda: dict(PREFIXES))
 
     @property
     def kind(self) -> str:
         return self.shape.kind
 
+    @property
+    def ordered(self) -> bool:
+        return self.shape.ordered
 
-def compile_query(named: NamedQuery) -> Checked:
+    @property
+    def star(self) -> bool:
+        return self.shape.star
+
+
+def compile_query(
+    named: NamedQuery, *, local: bool = True, declared: dict[str, str] | None = None
+) -> Checked:
     """Parse ``named`` with Oxigraph (on an empty store); one-line InputError if it fails.
 
     The text is checked first (:func:`querytext.precheck`): Oxigraph would call a SERVICE
-    even on the empty store, and its parser overflows the stack on deep nesting.
+    even on the empty store, and its parser overflows the stack on deep nesting. A query
+    for an endpoint (``local`` False) may call SERVICE, that server's business: such a
+    query is left to the endpoint to parse, so that nothing here makes the call.
+    ``declared`` are the prefixes the loaded files declare: user text may use them
+    (:meth:`NamedQuery.prefixes`).
     """
-    querytext.precheck(named)
+    prefixes = named.prefixes(declared or {})
+    querytext.precheck(named, local=local, prefixes=prefixes)
+    checked = Checked(
+        named=named, shape=querytext.shape(named.text), local=local, prefixes=prefixes
+    )
+    if not local and querytext.calls_service(named.text):
+        return checked
     try:
-        ox.Store().query(named.text, prefixes=PREFIXES)
+        ox.Store().query(named.text, prefixes=prefixes)
     except SyntaxError as error:
         if querytext.starts_like_update(named.text):
             raise InputError(named.source, querytext.UPDATE_REFUSED) from None
@@ -238,7 +411,7 @@ def compile_query(named: NamedQuery) -> Checked:
         raise InputError(
             named.source, f"query failed: {querytext.first_line(str(error))}"
         ) from None
-    return Checked(named=named, shape=querytext.shape(named.text))
+    return checked
 
 
 def _describe_query_error(message: str, text: str) -> str:
@@ -248,7 +421,7 @@ def _describe_query_error(message: str, text: str) -> str:
     the position comes from rdflib's parser (loaded only on this error path) when it agrees
     that the query is broken.
     """
-    from kg.sparql import describe_parse_failure
+    from kg.syntaxerrors import describe_parse_failure
 
     described = describe_parse_failure(text)
     if described:
@@ -263,7 +436,7 @@ def _describe_query_error(message: str, text: str) -> str:
 def run(
     checked: Checked,
     bindings: Mapping[str, Term],
-    graph: OxGraph,
+    graph: KnowledgeGraph,
     *,
     max_rows: int | None = None,
 ) -> Rows | bool | Triples:
@@ -275,25 +448,34 @@ def run(
     prefixes = prefix_map(graph.prefixes, checked.named.text)
     where = checked.named.source
     try:
-        result = graph.query(text)
+        result = graph.query(text, checked.prefixes)
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
         if isinstance(result, ox.QuerySolutions):
-            return _rows(result, checked, prefixes, max_rows)
-        triples = []
-        for t in result:
-            triples.append((term(t.subject), term(t.predicate), term(t.object)))
-            deadline.check_count(len(triples), max_rows, where, "triples")
+            return rows_of(result, checked, prefixes, max_rows)
+        return triples_of(result, checked, prefixes, max_rows)
     except (OSError, RuntimeError, ValueError, SyntaxError) as error:
         raise InputError(
-            checked.named.source, f"query failed: {querytext.first_line(str(error))}"
+            where, f"query failed: {querytext.first_line(str(error))}"
         ) from None
-    return Triples(triples=triples, prefixes=prefixes)  # type: ignore[arg-type]
 
 
-def _rows(
+def triples_of(
+    triples: Iterable[Any], checked: Checked, prefixes: dict[str, str],
+    max_rows: int | None = None,
+) -> Triples:
+    """pyoxigraph triples (a CONSTRUCT's, or a parsed answer's) as :class:`Triples`."""
+    found = []
+    for t in triples:
+        found.append((term(t.subject), term(t.predicate), term(t.object)))
+        deadline.check_count(len(found), max_rows, checked.named.source, "triples")
+    return Triples(triples=found, prefixes=prefixes)  # type: ignore[arg-type]
+
+
+def rows_of(
     solutions: Any, checked: Checked, prefixes: dict[str, str], max_rows: int | None = None
 ) -> Rows:
+    """pyoxigraph solutions as :class:`Rows`: sorted unless the query orders them."""
     names = [v.value for v in solutions.variables]
     indexes = list(range(len(names)))
     rows = []

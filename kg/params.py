@@ -25,11 +25,17 @@ _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*$")
 _LANGUAGE = re.compile(r"^[A-Za-z]+(?:-[A-Za-z0-9]+)*$")
 
 
-def bind_terms(named: NamedQuery, params: Mapping[str, object] | None = None) -> dict[str, Term]:
+def bind_terms(
+    named: NamedQuery,
+    params: Mapping[str, object] | None = None,
+    prefixes: Mapping[str, str] | None = None,
+) -> dict[str, Term]:
     """Turn ``params`` (name -> text or RDF term) into variable -> Term, checking each one.
 
     Required parameters must be given (or have a default); values are checked against the
-    type the query declares; names the query does not know are refused.
+    type the query declares; names the query does not know are refused. A prefixed IRI
+    value (``kg:agility``) expands with ``prefixes`` (default: the project's; the command
+    line passes them with the loaded files' own on top, as results print them).
     """
     params = dict(params or {})
     known = {p.name for p in named.parameters}
@@ -50,11 +56,13 @@ def bind_terms(named: NamedQuery, params: Mapping[str, object] | None = None) ->
                     f"({parameter.type_label}; give it with --param {parameter.name}=VALUE)",
                 )
             continue
-        bindings[parameter.variable] = to_term(parameter, value)
+        bindings[parameter.variable] = to_term(parameter, value, prefixes)
     return bindings
 
 
-def to_term(parameter: Parameter, value: object) -> Term:
+def to_term(
+    parameter: Parameter, value: object, prefixes: Mapping[str, str] | None = None
+) -> Term:
     """The term for one parameter value, checked against the parameter's type."""
     where = f"parameter {parameter.name}"
     term = _as_term(value)
@@ -72,7 +80,7 @@ def to_term(parameter: Parameter, value: object) -> Term:
     else:
         text = str(value)
     if parameter.kind == "iri":
-        return _iri(text, where)
+        return _iri(text, where, prefixes)
     if parameter.kind == "number":
         if _INTEGER.fullmatch(text):
             return literal(canonical_integer(text), XSD + "integer")
@@ -123,10 +131,11 @@ def _check_term(term: Term, where: str) -> None:
             raise InputError(where, f"{term.lang!r} is not a language tag")
 
 
-def _iri(text: str, where: str) -> Term:
+def _iri(text: str, where: str, prefixes: Mapping[str, str] | None = None) -> Term:
+    known = PREFIXES if prefixes is None else prefixes
     prefix, colon, local = text.partition(":")
-    if colon and prefix in PREFIXES and not local.startswith("//"):
-        text = PREFIXES[prefix] + local
+    if colon and prefix in known and not local.startswith("//"):
+        text = known[prefix] + local
     if not _IRI.fullmatch(text):
         raise InputError(where, f"{text!r} is not an IRI (write it in full, or as kg:name)")
     return iri(text)

@@ -35,6 +35,21 @@ PREFIXES: dict[str, str] = {
 }
 
 
+def with_declared(declared: dict[str, str]) -> dict[str, str]:
+    """The project's prefixes, with the loaded files' own bindings on top: a file's binding
+    of a name wins over the built-in one (``schema:`` as the file means it)."""
+    return {**PREFIXES, **{name: iri for name, iri in declared.items() if name}}
+
+
+def overridden(declared: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(name, the file's IRI, the built-in IRI) for each built-in name a file binds otherwise."""
+    return [
+        (name, iri, PREFIXES[name])
+        for name, iri in declared.items()
+        if name in PREFIXES and PREFIXES[name] != iri
+    ]
+
+
 def shorten(iri: str, prefixes: dict[str, str] | None = None) -> str:
     """Return ``prefix:local`` for ``iri`` if a prefix matches, else ``<iri>``."""
     best = ""

@@ -59,9 +59,12 @@ class Shape:
     star: bool
 
 
-def precheck(named: NamedQuery, *, local: bool = True) -> None:
+def precheck(
+    named: NamedQuery, *, local: bool = True, prefixes: dict[str, str] | None = None
+) -> None:
     """InputError for text no engine should see: too long, not UTF-8, nested too deep, a
-    SERVICE call (``local``), empty, or with an undeclared prefix (before any parser runs)."""
+    SERVICE call (``local``), empty, or with a prefix neither declared in the text nor in
+    ``prefixes`` (default: the project's), before any parser runs."""
     text, where = named.text, named.source
     check_size(len(text), where)
     check_encoding(text, where)
@@ -75,7 +78,7 @@ def precheck(named: NamedQuery, *, local: bool = True) -> None:
     declared = catalogue.declared_prefixes(text)
     for token in catalogue.used_prefixes(text):
         prefix = token.text.split(":", 1)[0]
-        if prefix not in declared and prefix not in PREFIXES:
+        if prefix not in declared and prefix not in (PREFIXES if prefixes is None else prefixes):
             line, column = line_column(text, token.start)
             raise InputError(
                 where,
@@ -177,6 +180,11 @@ def starts_like_update(text: str) -> bool:
     words = [t.text.upper() for t in scan(text) if t.kind == "word"]
     words = [word for word in words if word not in ("PREFIX", "BASE")]
     return bool(words) and words[0] in UPDATE_WORDS
+
+
+def calls_service(text: str) -> bool:
+    """Whether the query has a SERVICE keyword (outside strings, IRIs and comments)."""
+    return any(t.kind == "word" and t.text.upper() == "SERVICE" for t in scan(text))
 
 
 def shape(text: str) -> Shape:

@@ -70,13 +70,12 @@ class Rows(Sequence[dict[str, Any]]):
 
 
 def prefix_map(declared: dict[str, str], text: str) -> dict[str, str]:
-    """The prefixes that shorten IRIs in results: the project's, then those the loaded files
-    declare, then those the query declares (the first binding of a name wins)."""
+    """The prefixes that shorten IRIs in results: the project's, with those the loaded files
+    declare on top, and those the query declares on top of both (the last binding of a name
+    wins), so that a printed ``prefix:name`` reads back as the same IRI in a query."""
     prefixes = dict(PREFIXES)
     for source in (declared, declared_prefixes(text)):
-        for prefix, namespace in source.items():
-            if prefix:
-                prefixes.setdefault(prefix, namespace)
+        prefixes.update((prefix, namespace) for prefix, namespace in source.items() if prefix)
     return prefixes
 
 

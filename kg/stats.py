@@ -10,16 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kg.prefixes import PREFIXES, shorten
 from kg.resources import internal_query
 from kg.terms import neutral
 
-if TYPE_CHECKING:  # pragma: no cover
-    from rdflib import Graph
-
-# Runs an internal SELECT query and gives its rows as sequences of terms (rdflib or Term).
+# Runs an internal SELECT query and gives its rows as sequences of terms.
 Select = Callable[[str], Sequence[Sequence[Any]]]
 
 SSP_NAMESPACE = "https://w3id.org/ssp-kg/ontology#"
@@ -106,9 +103,12 @@ class Stats:
         return data
 
 
-def compute_stats(graph: Graph) -> Stats:
-    """Count what the rdflib ``graph`` holds."""
-    return stats_from(lambda text: list(graph.query(text)), len(graph))
+def compute_stats(graph: Any) -> Stats:
+    """Count what ``graph`` holds: what :func:`kg.load` returns, or an rdflib Graph."""
+    from kg.oxengine import KnowledgeGraph, from_rdflib
+
+    loaded = graph if isinstance(graph, KnowledgeGraph) else from_rdflib(graph)
+    return stats_from(loaded.select, loaded.triple_count())
 
 
 def stats_from(select: Select, triples: int) -> Stats:
@@ -119,8 +119,6 @@ def stats_from(select: Select, triples: int) -> Stats:
 
     figures = Stats(triples=triples)
     figures.properties = _counts(run("stats-properties"))
-    if sum(figures.properties.values()) != triples:  # the union of quad graphs repeats some
-        figures.properties = _counts(run("stats-properties-distinct"))
     figures.classes = _counts(run("stats-classes"))
     subjects = run("stats-subjects")[0]
     figures.subjects, figures.blank_subjects = _int(subjects[0]), _int(subjects[1])

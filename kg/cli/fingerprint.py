@@ -8,7 +8,7 @@ from kg import fingerprint
 from kg.atomic import atomic_write
 from kg.errors import printable
 from kg.evidence import evidence_records, load_article
-from kg.loader import load
+from kg.oxengine import load
 
 
 @click.command()
@@ -37,7 +37,7 @@ def fingerprint_command(source: str, output: str | None) -> None:
       kg fingerprint --source ../shared/sources/article.txt -o data/fingerprint.json
       kg fingerprint --source article.txt | diff - data/fingerprint.json
     """
-    graph = load().graph
+    graph = load()
     article = load_article(source, graph)
     made = fingerprint.build(article, evidence_records(graph))
     if output is None or output == "-":

@@ -10,7 +10,7 @@ import click
 from kg.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kg.loader import KnowledgeGraph
+    from kg.oxengine import KnowledgeGraph
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -43,8 +43,8 @@ def graph_options(func: F) -> F:
 def load_from_options(
     data_files: Sequence[str], with_bundled: bool, syntax: str | None
 ) -> KnowledgeGraph:
-    """Load what the graph options ask for (with rdflib): the bundled graph, user files, or both."""
-    from kg.loader import load
+    """Load what the graph options ask for: the bundled graph, user files, or both."""
+    from kg.oxengine import load
 
     return load(data_files, bundled=wants_bundled(data_files, with_bundled), syntax=syntax)
 

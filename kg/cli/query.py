@@ -6,7 +6,7 @@ import io
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
@@ -14,9 +14,12 @@ from kg import querytext
 from kg.catalogue import NamedQuery, resolve
 from kg.cli.options import graph_options, parse_params, wants_bundled
 from kg.deadline import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Budget
-from kg.errors import InputError
+from kg.errors import InputError, printable
 from kg.params import bind_terms
 from kg.results import FORMATS, default_format, format_result
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kg.oxengine import KnowledgeGraph
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -153,13 +156,19 @@ def query(
         bindings = sparql.bind(named, parse_params(params))
         result = sparql.run_remote(compiled, bindings, endpoint, timeout)
     else:
-        from kg.engines import pick
+        from kg import oxengine
+        from kg.prefixes import with_declared
 
-        engine = pick()
-        checked = budget.run(engine.compile, named)
-        terms = bind_terms(named, parse_params(params))
-        graph = engine.load(data_files, wants_bundled(data_files, with_bundled), syntax)
-        result = budget.run(engine.run, checked, terms, graph, max_rows=max_rows)
+        values = parse_params(params)
+        graph = oxengine.load(
+            data_files, bundled=wants_bundled(data_files, with_bundled), syntax=syntax
+        )
+        checked = budget.run(oxengine.compile_query, named, declared=graph.prefixes)
+        _note_overridden(named, graph.prefixes)
+        terms = bind_terms(named, values, with_declared(graph.prefixes))
+        result = budget.run(oxengine.run, checked, terms, graph, max_rows=max_rows)
+        if result is False or (not isinstance(result, bool) and not len(result)):
+            _note_missing_vocabulary(named, graph)
     terminal = output is None and sys.stdout.isatty()
     chosen = fmt or default_format(result, terminal)
     text = budget.run(format_result, result, chosen, named.source)
@@ -173,3 +182,41 @@ def query(
         write_stdout(text.encode("utf-8"))
     if result is False:
         sys.exit(1)
+
+
+def _note_overridden(named: NamedQuery, declared: dict[str, str]) -> None:
+    """Say on stderr when the query text uses a prefix a loaded file binds otherwise than
+    kg's built-in of that name: the file's binding is the one used."""
+    from kg.catalogue import used_prefixes
+    from kg.prefixes import overridden
+
+    if named.catalogued:
+        return
+    used = {token.text.split(":", 1)[0] for token in used_prefixes(named.text)}
+    for name, iri, builtin in overridden(declared):
+        if name in used:
+            click.echo(
+                f"kg: note: {name}: means <{printable(iri)}> as the loaded file binds it "
+                f"(kg's built-in {name}: is <{printable(builtin)}>)",
+                err=True,
+            )
+
+
+def _note_missing_vocabulary(named: NamedQuery, graph: KnowledgeGraph) -> None:
+    """After an empty answer: say which vocabularies the query is written for that the
+    loaded data does not use (``#+ vocabulary:`` in a catalogue query)."""
+    from kg.prefixes import PREFIXES
+    from kg.resources import internal_query
+    from kg.terms import literal
+
+    for prefix in named.vocabulary:
+        namespace = PREFIXES.get(prefix)
+        if namespace is None:
+            continue
+        bound = {"_namespace": literal(namespace)}
+        if not graph.query(querytext.with_values(internal_query("vocabulary-used"), bound)):
+            click.echo(
+                f"kg: note: {named.name} is written for the {prefix}: vocabulary "
+                f"<{namespace}>, which the loaded data does not use",
+                err=True,
+            )

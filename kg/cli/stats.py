@@ -7,8 +7,8 @@ import json
 import click
 
 from kg.cli.options import graph_options, wants_bundled
-from kg.engines import pick
-from kg.stats import LABEL_PROPERTIES, Stats
+from kg.oxengine import load
+from kg.stats import LABEL_PROPERTIES, Stats, compute_stats
 
 TOP = 20  # rows of each generic table printed; --json gives them all
 
@@ -39,10 +39,9 @@ def stats(
       kg stats my-graph.ttl --with-bundled
     """
     paths = (*files, *data_files)
-    engine = pick()
-    graph = engine.load(paths, wants_bundled(paths, with_bundled), syntax)
-    figures: Stats = engine.stats(graph)
-    data = figures.as_dict(getattr(graph, "prefixes", None))
+    graph = load(paths, bundled=wants_bundled(paths, with_bundled), syntax=syntax)
+    figures: Stats = compute_stats(graph)
+    data = figures.as_dict(graph.prefixes)
     if as_json:
         click.echo(json.dumps(data, indent=2, sort_keys=True))
         return
