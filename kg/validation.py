@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import stat
-from collections import namedtuple
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -27,9 +26,9 @@ from rdflib.namespace import RDF, SH
 from kg import fingerprint, resources
 from kg.errors import InputError, MissingExtra
 from kg.evidence import AnchorProblem, Article, check_anchors, evidence_records, section_headings
-from kg.loader import KnowledgeGraph, load_graph
+from kg.loader import load_graph
 from kg.namespaces import shorten
-from kg.oxengine import OxGraph
+from kg.oxengine import KnowledgeGraph
 from kg.prefixes import PREFIXES
 from kg.resources import internal_query
 from kg.shacl import Unsupported, compile_shapes, shape_store
@@ -95,7 +94,7 @@ class Report:
         return out
 
 
-def shacl_violations(graph: OxGraph, shapes: Graph) -> list[Violation]:
+def shacl_violations(graph: KnowledgeGraph, shapes: Graph) -> list[Violation]:
     """Validate ``graph`` against ``shapes``: with kg.shacl (one SPARQL query per constraint
     on the Oxigraph store), or with pySHACL when the shapes use a feature kg.shacl does not
     evaluate (see its docstring) or when ``KG_VALIDATE_ENGINE=pyshacl``."""
@@ -124,7 +123,7 @@ def shacl_violations(graph: OxGraph, shapes: Graph) -> list[Violation]:
     return pyshacl_violations(graph, shapes)
 
 
-def pyshacl_violations(graph: OxGraph, shapes: Graph) -> list[Violation]:
+def pyshacl_violations(graph: KnowledgeGraph, shapes: Graph) -> list[Violation]:
     """The former path: pySHACL on an rdflib copy of ``graph`` (blank nodes keep their ids)."""
     try:
         from pyshacl import validate as pyshacl_validate
@@ -171,7 +170,7 @@ def shape_targets(shapes: Graph) -> dict[str, list[object]]:
     return targets
 
 
-def focus_nodes(graph: OxGraph, shapes: Graph, *, context: bool = False) -> set[object]:
+def focus_nodes(graph: KnowledgeGraph, shapes: Graph, *, context: bool = False) -> set[object]:
     """The distinct focus nodes that the targets of ``shapes`` select in ``graph`` (only in
     its context graph, with ``context``), as pyoxigraph terms."""
     text = internal_query("validate-focus-nodes")
@@ -187,7 +186,7 @@ def focus_nodes(graph: OxGraph, shapes: Graph, *, context: bool = False) -> set[
     return {row[0] for row in solutions} | set(targets["node"])
 
 
-def uses_ssp_vocabulary(graph: OxGraph) -> bool:
+def uses_ssp_vocabulary(graph: KnowledgeGraph) -> bool:
     """Whether any IRI of ``graph`` is under https://w3id.org/ssp-kg/ (ontology or data)."""
     return bool(graph.query(internal_query("validate-uses-vocabulary")))
 
@@ -200,7 +199,7 @@ def load_shapes(paths: list[str | Path]) -> Graph:
     return shapes
 
 
-def add_context(graph: OxGraph) -> None:
+def add_context(graph: KnowledgeGraph) -> None:
     """Add what user files are checked against besides the shapes, the bundled ontology and
     article, to the default graph and to :data:`CONTEXT_GRAPH` (the same blank nodes)."""
     for path in (resources.ontology_file(), resources.article_file()):
@@ -209,41 +208,11 @@ def add_context(graph: OxGraph) -> None:
             graph.store.extend(ox.Quad(q.subject, q.predicate, q.object, name) for q in quads)
 
 
-def flattened(graph: OxGraph) -> OxGraph:
-    """The union of ``graph``'s graphs as the default graph of a new store."""
-    store = ox.Store()
-    store.extend(ox.Quad(*triple) for triple in graph.query(internal_query("validate-triples")))
-    return OxGraph(store=store, prefixes=graph.prefixes, sources=graph.sources)
-
-
-def store_of(data: Graph) -> OxGraph:
-    """An Oxigraph copy of an rdflib graph (blank nodes keep their ids)."""
-    store = ox.Store()
-    store.extend(ox.Quad(*(to_oxigraph(neutral(term)) for term in triple)) for triple in data)
-    return OxGraph(store=store)
-
-
-class RdflibView:
-    """kg.evidence reads a graph with ``graph.query(text)`` and rows of rdflib terms by
-    variable name: this gives it that over an :class:`OxGraph`."""
-
-    def __init__(self, graph: OxGraph) -> None:
-        self.graph = graph
-
-    def query(self, text: str) -> list[Any]:
-        solutions = self.graph.query(text)
-        names = [variable.value for variable in solutions.variables]
-        row = namedtuple("Row", names)  # type: ignore[misc]
-        return [
-            row(*(_rdflib(s[name]) for name in names)) for s in solutions
-        ]
-
-
 # The article is a few thousand words; a --source far bigger than this is not it.
 MAX_SOURCE_BYTES = 16 * 1024 * 1024
 
 
-def read_article(path: Path, data: Graph | RdflibView) -> Article:
+def read_article(path: Path, data: KnowledgeGraph) -> Article:
     """The article at ``path`` (a regular file or a FIFO, read once), split by ``data``'s
     section headings; InputError for a device, a folder, a huge or non-UTF-8 text, or a text
     in which the headings are not found (it is not the article)."""
@@ -298,45 +267,37 @@ def validate(
     edition). ``source`` is read before any SHACL work, so a wrong path fails at once.
     ``with_context`` adds the bundled ontology and article description (needed to check a
     user's file that uses our classes and cites our sections without stating them itself).
-    The graph is copied into an Oxigraph store and checked there (:func:`validate_graph`).
+    See :func:`validate_graph`, which this calls (on a copy of the graph, with the context).
     """
-    return validate_graph(
-        store_of(kg.graph),
-        source,
-        with_context=with_context,
-        shapes_files=shapes_files,
-        shapes=kg.shapes,
-    )
+    if with_context:  # the context is added to a copy: ``kg`` stays as it was
+        copy = ox.Store()
+        copy.bulk_extend(kg.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        kg = KnowledgeGraph(store=copy, prefixes=kg.prefixes, sources=kg.sources)
+    return validate_graph(kg, source, with_context=with_context, shapes_files=shapes_files)
 
 
 def validate_graph(
-    graph: OxGraph,
+    graph: KnowledgeGraph,
     source: str | Path | None = None,
     *,
     with_context: bool = False,
     shapes_files: list[str | Path] | None = None,
-    shapes: Graph | None = None,
 ) -> Report:
-    """:func:`validate` of a graph loaded with :func:`kg.oxengine.load` (``kg validate``).
-
-    ``shapes`` replaces the bundled shapes file (not the user's ``shapes_files``). With
-    ``with_context`` the ontology and article are added to ``graph``'s store.
-    """
+    """:func:`validate`, checking the default graph of ``graph``'s store in place: with
+    ``with_context`` the ontology and article are added to that store (``kg validate``
+    loads a graph for this alone, so a million triples are not copied)."""
     shipped = fingerprint.read(resources.fingerprint_file())
     user_shapes = load_shapes(list(shapes_files)) if shapes_files else None
-    if graph.union:  # quads: their graphs merged as a set (a triple in two graphs is one)
-        graph = flattened(graph)
     applies = user_shapes is not None or uses_ssp_vocabulary(graph)
     context = with_context and user_shapes is None and applies
     if context:
         add_context(graph)
-    data = RdflibView(graph)
-    article = read_article(Path(source), data) if source is not None else None
+    article = read_article(Path(source), graph) if source is not None else None
     if user_shapes is not None:
         shapes = user_shapes
         report = Report(shapes=", ".join(str(p) for p in shapes_files or ()))
     else:
-        shapes = shapes if shapes is not None else load_graph(resources.shapes_file())
+        shapes = load_graph(resources.shapes_file())
         report = Report()
     targeted = focus_nodes(graph, shapes)
     if context:  # the ontology's and article's own nodes are not the user's
@@ -347,13 +308,13 @@ def validate_graph(
     else:
         report.applied = False
         report.would_target = len(targeted)
-    records = evidence_records(data)  # type: ignore[arg-type]  # reads it with .query only
+    records = evidence_records(graph)
     report.anchors_checked = len(records)
     if article is not None:
         report.anchors_against = str(source)
         report.edition_differences = fingerprint.differing_paragraphs(shipped, article)
         if records:
-            report.anchor_problems = check_anchors(data, article)  # type: ignore[arg-type]
+            report.anchor_problems = check_anchors(graph, article)
     elif records:
         report.anchor_problems = fingerprint.check_anchors(shipped, records)
     return report
@@ -364,25 +325,26 @@ def _rows(solutions: Any) -> list[dict[str, Any]]:
     return [{name: s[name] for name in names} for s in solutions]
 
 
-def _describe(node: Any, graph: OxGraph) -> str:
+def _describe(node: Any, graph: KnowledgeGraph) -> str:
     """A readable name for a focus node; a blank node is named by what points to it."""
     if not isinstance(node, ox.BlankNode):
         return _term(node)
     store = graph.store
 
     def value(predicate: str) -> Any:
-        quads = store.quads_for_pattern(node, ox.NamedNode(predicate), None, None)
+        quads = store.quads_for_pattern(node, ox.NamedNode(predicate), None, DEFAULT)
         return next((q.object for q in quads), None)
 
-    if next(store.quads_for_pattern(node, RDF_TYPE, RDF_STATEMENT, None), None) is not None:
+    if next(store.quads_for_pattern(node, RDF_TYPE, RDF_STATEMENT, DEFAULT), None) is not None:
         parts = (value(str(RDF.subject)), value(str(RDF.predicate)), value(str(RDF.object)))
         return "statement " + " ".join(_term(p) for p in parts)
-    holders = {_rdflib(q.subject) for q in store.quads_for_pattern(None, None, node, None)}
+    holders = {_rdflib(q.subject) for q in store.quads_for_pattern(None, None, node, DEFAULT)}
     if not holders:
         return "blank node"
     return f"evidence of {_describe(to_oxigraph(neutral(min(holders))), graph)}"
 
 
+DEFAULT = ox.DefaultGraph()
 RDF_TYPE = ox.NamedNode(str(RDF.type))
 RDF_STATEMENT = ox.NamedNode(str(RDF.Statement))
 

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from kg.oxengine import OxGraph
+from kg.oxengine import KnowledgeGraph
 from kg.shacl import Unsupported, compile_shapes, not_exists_as_minus
 from kg.validation import ENGINE_VARIABLE, shacl_violations
 
@@ -35,7 +35,7 @@ ex:AnimalShape a sh:NodeShape ;
     sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:maxCount 1 ; sh:maxLength 4 ;
                   sh:message "one short name" ] ,
                 [ sh:path ex:age ; sh:datatype xsd:integer ; sh:minExclusive 0 ;
-                  sh:message "a positive integer age" ] ,
+                  sh:message "a positive age" ] ,
                 [ sh:path ex:owner ; sh:nodeKind sh:IRI ; sh:severity sh:Warning ;
                   sh:message "an owner is an IRI" ] ,
                 [ sh:path ex:colour ; sh:in ( ex:brown ex:black ) ;
@@ -60,28 +60,26 @@ ex:OffShape a sh:NodeShape ;
 
 # Worked out by hand from DATA and SHAPES (focus, path, component, severity, message).
 EXPECTED = {
-    ("ex:ann", "", "sh:NotConstraintComponent", "Violation", "not a pet"),  # likes: no
     ("ex:ann", "^ex:likes", "sh:MaxCountConstraintComponent", "Violation", "nobody likes it"),
     ("ex:rex", "", "sh:NotConstraintComponent", "Violation", "not a pet"),
     ("ex:rex", "^ex:likes", "sh:MaxCountConstraintComponent", "Violation", "nobody likes it"),
     ("ex:rex", "ex:owner", "sh:HasValueConstraintComponent", "Violation", "owned by bob"),
     ("ex:tom", "ex:name", "sh:MaxCountConstraintComponent", "Violation", "one short name"),
     ("ex:tom", "ex:name", "sh:MaxLengthConstraintComponent", "Violation", "one short name"),
-    ("ex:tom", "ex:age", "sh:DatatypeConstraintComponent", "Violation", "a positive integer age"),
-    ("ex:tom", "ex:age", "sh:MinExclusiveConstraintComponent", "Violation", "a positive integer age"),
+    ("ex:tom", "ex:age", "sh:DatatypeConstraintComponent", "Violation", "a positive age"),
+    ("ex:tom", "ex:age", "sh:MinExclusiveConstraintComponent", "Violation", "a positive age"),
     ("ex:tom", "ex:colour", "sh:InConstraintComponent", "Violation", "brown or black"),
     ("ex:nib", "ex:name", "sh:MinCountConstraintComponent", "Violation", "one short name"),
-    ("ex:nib", "ex:age", "sh:MinExclusiveConstraintComponent", "Violation", "a positive integer age"),
+    ("ex:nib", "ex:age", "sh:MinExclusiveConstraintComponent", "Violation", "a positive age"),
     ("ex:nib", "ex:owner", "sh:NodeKindConstraintComponent", "Warning", "an owner is an IRI"),
 }
-# ex:ann is no pet: only ex:rex fails sh:not [ sh:class ex:Pet ].
-EXPECTED.remove(("ex:ann", "", "sh:NotConstraintComponent", "Violation", "not a pet"))
+# (ex:ann is liked too, but is no pet: only ex:rex fails sh:not [ sh:class ex:Pet ].)
 
 
-def _graph(turtle: str) -> OxGraph:
+def _graph(turtle: str) -> KnowledgeGraph:
     store = ox.Store()
     store.load(turtle.encode(), format=ox.RdfFormat.TURTLE)
-    return OxGraph(store=store)
+    return KnowledgeGraph(store=store)
 
 
 def _shapes(turtle: str) -> Graph:
@@ -221,7 +219,8 @@ def test_not_exists_over_triple_patterns_becomes_minus():
         "SELECT ?this WHERE { ?this ex:a ?x OPTIONAL { ?this ex:d ?y }"
         " FILTER NOT EXISTS { ?y ex:b ?o . ?o ex:c ?p } }",
         # a FILTER inside the NOT EXISTS may read the outer solution
-        "SELECT ?this WHERE { ?this ex:a ?x . FILTER NOT EXISTS { ?this ex:b ?o . FILTER (?o > ?x) } }",
+        "SELECT ?this WHERE { ?this ex:a ?x ."
+        " FILTER NOT EXISTS { ?this ex:b ?o . FILTER (?o > ?x) } }",
         # a string: not read here
         "SELECT ?this WHERE { ?this ex:a 'x' . FILTER NOT EXISTS { ?this ex:b ?o . ?o ex:c ?p } }",
         # a solution modifier
