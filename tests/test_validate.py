@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import kg
-from kg.validation import validate
+from kg.validation import ENGINE_VARIABLE, validate
 
 from .conftest import FIXTURES
 
@@ -68,3 +68,83 @@ def test_cli_validate_fails_on_an_article_with_one_anchor_altered(run_kg, articl
     assert result.code == 1, result
     assert "Limited access to financing" in result.stdout
     assert "section 4" in result.stdout
+
+
+@pytest.mark.parametrize("path", INVALID + VALID, ids=lambda p: p.stem)
+def test_kg_shacl_reports_what_pyshacl_reports(path, monkeypatch):
+    """The SPARQL-on-Oxigraph engine against pySHACL (KG_VALIDATE_ENGINE=pyshacl), the
+    independent implementation it replaces: the same lines and the same focus-node count."""
+    ours = validate(kg.load([path]), with_context=True)
+    monkeypatch.setenv(ENGINE_VARIABLE, "pyshacl")
+    theirs = validate(kg.load([path]), with_context=True)
+    assert ours.lines() == theirs.lines()
+    assert ours.focus_nodes == theirs.focus_nodes
+
+
+@pytest.mark.slow
+def test_kg_shacl_reports_what_pyshacl_reports_on_the_bundled_graph(bundled, monkeypatch):
+    ours = validate(bundled)
+    monkeypatch.setenv(ENGINE_VARIABLE, "pyshacl")
+    assert validate(bundled).lines() == ours.lines() == []
+
+
+def test_cli_report_of_the_bundled_graph(run_kg):
+    result = run_kg("validate")
+    assert result.code == 0, result
+    # 148 concepts + 470 evidence records + 240 statements + 7 sections + 5 questions
+    # (README: what the graph holds; tests/test_stats.py counts them).
+    assert result.stdout == (
+        "OK: the graph conforms to the bundled shapes (870 focus nodes checked), and its 470 "
+        "evidence anchors are in their paragraphs (the article's fingerprint).\n"
+    )
+
+
+FINGERPRINT_NOTE = (
+    "is not one the article's fingerprint vouches for in this paragraph "
+    "(check it against a copy with --source)"
+)
+
+
+def test_cli_report_of_a_sparql_constraint_fixture(run_kg):
+    result = run_kg("validate", str(FIXTURES / "invalid" / "relation-without-statement.ttl"))
+    assert result.code == 1, result
+    assert result.stdout.splitlines() == [
+        "Violation: kg:test-producers ssp:faces: relation "
+        "https://w3id.org/ssp-kg/ontology#faces to https://w3id.org/ssp-kg/id/test-financing "
+        "has no rdf:Statement with ssp:evidence [sh:SPARQLConstraintComponent]",
+        f"Anchor: kg:test-financing: section 4 \u00b61: anchor 'Limited access to financing' "
+        f"{FINGERPRINT_NOTE}",
+        "Anchor: kg:test-producers: section 4 \u00b61: anchor 'small-scale producers face "
+        f"numerous challenges' {FINGERPRINT_NOTE}",
+    ]
+    # Two concepts, their two evidence records (the fixture states no rdf:Statement).
+    assert result.stderr == (
+        "FAILED: 3 problem(s) (4 focus nodes checked against the bundled shapes, "
+        "2 evidence anchors).\n"
+    )
+
+
+def test_cli_report_names_a_blank_node_by_what_holds_it(run_kg):
+    result = run_kg("validate", str(FIXTURES / "invalid" / "paragraph-out-of-range.ttl"))
+    assert result.code == 1, result
+    assert result.stdout.splitlines()[:2] == [
+        "Violation: evidence of kg:test-financing: paragraph 9 is beyond the 2 paragraphs of "
+        "its section [sh:SPARQLConstraintComponent]",
+        "Violation: kg:test-financing ssp:evidence: a concept needs at least one well-formed "
+        "ssp:evidence record [sh:NodeConstraintComponent]",
+    ]
+
+
+def test_cli_validate_of_a_missing_file_is_one_line(run_kg, tmp_path):
+    missing = tmp_path / "missing.ttl"
+    result = run_kg("validate", "--data", str(missing))
+    assert result.code == 2, result
+    assert result.stdout == ""
+    assert result.stderr == f"kg: {missing}: no such file\n"
+
+
+def test_validate_leaves_the_graph_as_it_was():
+    graph = kg.load([FIXTURES / "valid" / "minimal.ttl"])
+    before = len(graph.store)
+    validate(graph, with_context=True)
+    assert len(graph.store) == before
