@@ -17,9 +17,15 @@ slower than 30 s runs once), and peak memory is the largest resident set of thos
 And a row for ``kg push --data N.nt`` to a local Oxigraph server against ``curl -X PUT
 --data-binary`` of the same file (issue 10's push target: at most 1.5 times curl at 1M).
 
+And rows for ``kg validate`` (issue 10's validate target): on the bundled graph against
+the former pySHACL path (``KG_VALIDATE_ENGINE=pyshacl``, goal: 10 times faster), and
+``kg validate --data N.nt`` on each generated graph (goal at 1M: peak memory at most 1 GB;
+the generated data fails the shapes, so exit 1 is expected). Left out by ``--quick``.
+
     python benchmarks/run.py                    # sizes 10k, 100k, 1m; viz included
     python benchmarks/run.py --sizes 10k,100k --repeat 5
     python benchmarks/run.py --quick            # 10k only, one run each, no viz (CI)
+    python benchmarks/run.py --sizes 1m --no-push   # with the validate rows at 1M
 """
 
 from __future__ import annotations
@@ -73,10 +79,12 @@ def measure(
     repeat: int,
     env: dict[str, str] | None = None,
     limit: float | None = None,
+    exits: tuple[int, ...] = (0,),
 ) -> Measure:
     """Run ``command`` ``repeat`` times (once if it is slow), output discarded.
 
     A run still going after ``limit`` seconds is stopped and reported as a lower bound.
+    An exit code outside ``exits`` stops the benchmark.
     """
     times: list[float] = []
     peaks: list[float] = []
@@ -98,7 +106,7 @@ def measure(
                     return Measure(limit, usage.ru_maxrss / 1024, 1, over=True)
             times.append(elapsed)
             peaks.append(usage.ru_maxrss / 1024)  # KB on Linux
-            if status != 0:
+            if os.waitstatus_to_exitcode(status) not in exits:
                 errors.seek(0)
                 detail = errors.read().decode("utf-8", "replace")[-2000:]
                 raise SystemExit(f"failed ({status}): {' '.join(command)}\n{detail}")
@@ -225,6 +233,32 @@ def target_large(label: str, path: Path, repeat: int, limit: float) -> list[Row]
                 overhead <= 1.3 and memory_ok if scored else None, note)
         )  # fmt: skip
     return rows
+
+
+def target_validate_bundled(repeat: int, limit: float) -> list[Row]:
+    """`kg validate` on the bundled graph against the former pySHACL path (same command,
+    ``KG_VALIDATE_ENGINE=pyshacl``), in the same run."""
+    command = [PYTHON, "-m", "kg", "validate"]
+    kg = measure(command, repeat)
+    base = measure(command, repeat, {"KG_VALIDATE_ENGINE": "pyshacl"}, limit=limit)
+    ratio = base.seconds / kg.seconds
+    return [
+        Row("validate", "`kg validate`, bundled graph", kg,
+            "the same with `KG_VALIDATE_ENGINE=pyshacl` (pySHACL)", base, ratio,
+            "≥ 10 (pySHACL / kg)", ratio >= 10)
+    ]  # fmt: skip
+
+
+def target_validate_large(label: str, path: Path, repeat: int) -> list[Row]:
+    """`kg validate --data N.nt` (the generated data fails the shapes: exit 1). No baseline:
+    pySHACL would take hours at 1M. The goal, peak memory at most 1 GB, is for 1M."""
+    kg = measure([PYTHON, "-m", "kg", "validate", "--data", str(path)], repeat, exits=(1,))
+    scored = label == "1m"
+    return [
+        Row("validate", f"`kg validate --data {label}.nt`", kg, "—", None, None,
+            f"peak ≤ {MEMORY_GOAL_MB:.0f} MB" if scored else "— (goal at 1M)",
+            kg.peak_mb <= MEMORY_GOAL_MB if scored else None)
+    ]  # fmt: skip
 
 
 def oxigraph_server(location: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -378,6 +412,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--no-viz", action="store_true", help="leave out target 3")
     parser.add_argument("--no-push", action="store_true", help="leave out the push row")
+    parser.add_argument("--no-validate", action="store_true", help="leave out the validate rows")
     parser.add_argument("--quick", action="store_true", help="10k only, one run, no viz")
     parser.add_argument("--keep", type=Path, help="keep generated graphs in this folder")
     parser.add_argument(
@@ -402,6 +437,10 @@ def main() -> None:
         folder = args.keep or Path(tmp)
         for row in target_startup(max(repeat, 5) if not args.quick else 2):
             print(fmt_row(row), flush=True)
+        validating = not (args.quick or args.no_validate)
+        if validating:
+            for row in target_validate_bundled(repeat, args.limit):
+                print(fmt_row(row), flush=True)
         largest = None
         for size in sizes:
             path = folder / f"{size}.nt"
@@ -412,6 +451,9 @@ def main() -> None:
                 print(fmt_row(row), flush=True)
             if not args.no_push:
                 for row in target_push(size, path):
+                    print(fmt_row(row), flush=True)
+            if validating:
+                for row in target_validate_large(size, path, repeat):
                     print(fmt_row(row), flush=True)
         if not (args.quick or args.no_viz):
             for row in target_viz():
