@@ -134,6 +134,7 @@ class Program:
         self.graph = shapes
         self.shapes: dict[Any, Shape] = {}
         self._names = count()
+        self._open: set[Any] = set()  # the shapes failing() is evaluating
         self.top: list[tuple[Shape, Focus]] = []
         targets: dict[Any, list[tuple[str, Any]]] = {}
         for row in shape_store(shapes).query(internal_query("validate-targets")):
@@ -268,6 +269,15 @@ class Program:
         """The focus nodes (given by ``focus``) that do not conform to ``shape``."""
         if shape is None:  # deactivated: everything conforms
             return set()
+        if shape.node in self._open:  # SHACL leaves recursive shapes undefined
+            raise Unsupported(f"shape {shape.node} refers to itself")
+        self._open.add(shape.node)
+        try:
+            return self._failing(shape, focus, run)
+        finally:
+            self._open.discard(shape.node)
+
+    def _failing(self, shape: Shape, focus: Focus, run: Run) -> set[Any]:
         failed: set[Any] = set()
         for name, arg in shape.constraints:
             failed |= {this for this, _ in self._violations(shape, name, arg, focus, run)}

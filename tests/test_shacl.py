@@ -179,6 +179,15 @@ def test_what_it_does_not_evaluate_is_refused(shape):
         compile_shapes(_shapes(PREFIXES + shape))
 
 
+def test_a_shape_that_refers_to_itself_is_refused():
+    shapes = PREFIXES + (
+        "ex:S a sh:NodeShape ; sh:targetClass ex:Animal ; sh:message 'm' ;"
+        " sh:property [ sh:path ex:owner ; sh:node ex:S ; sh:message 'm' ] ."
+    )
+    with pytest.raises(Unsupported):
+        _results(DATA, shapes)
+
+
 def test_refused_shapes_fall_back_to_pyshacl():
     shapes = _shapes(
         PREFIXES + "ex:S a sh:NodeShape ; sh:targetClass ex:Animal ;"
