@@ -7,7 +7,13 @@ applied only to data that uses the ssp-kg vocabulary (any IRI under
 and how many nodes their generic targets (``skos:Concept``, ``skos:related``,
 ``rdf:Statement``) would have judged by this project's rules. A user's own shapes
 (``shapes_files``) are applied to any data. Focus nodes are counted here, with SPARQL over
-the shapes' targets: pySHACL's results only list the nodes that fail.
+the shapes' targets: SHACL results only list the nodes that fail.
+
+The shapes are evaluated by :mod:`kg.shacl`, one SPARQL query per constraint on the graph's
+Oxigraph store (no copy of the data). Shapes that use what kg.shacl does not evaluate are
+run with pySHACL on an rdflib copy instead (:func:`pyshacl_violations`), as are all shapes
+when ``KG_VALIDATE_ENGINE=pyshacl`` (the former path: the benchmark's baseline). Both give
+the same report; tests/test_validate.py compares them on every fixture.
 """
 
 from __future__ import annotations
