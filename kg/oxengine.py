@@ -169,8 +169,17 @@ OxGraph = KnowledgeGraph  # the name it had while rdflib was a second engine
 
 
 def from_rdflib(source: Any) -> KnowledgeGraph:
-    """A KnowledgeGraph holding a copy of an rdflib Graph or Dataset (its prefixes too)."""
+    """A KnowledgeGraph holding a copy of an rdflib Graph or Dataset (its prefixes too);
+    TypeError for anything else."""
+    from rdflib import Graph
+
     from kg.rdflibcopy import to_store
+
+    if not isinstance(source, Graph):
+        raise TypeError(
+            "graph must be a KnowledgeGraph (kg.load) or an rdflib Graph or Dataset, "
+            f"not {type(source).__name__}"
+        )
 
     store, graphs = to_store(source)
     declared = {str(p): str(ns) for p, ns in source.namespaces() if p}
