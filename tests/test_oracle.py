@@ -130,7 +130,8 @@ def _blanks(rows: list[dict[str, Term | None]]) -> int:
     return len({t for row in rows for t in row.values() if t is not None and t.kind == "bnode"})
 
 
-def _graph_of(triples: Triples) -> Graph:
+def rdflib_graph(triples: Triples) -> Graph:
+    """An rdflib Graph of kg's triples (converted here, not by kg)."""
     graph = Graph()
     for s, p, o in triples:
         graph.add((_rdflib(s), _rdflib(p), _rdflib(o)))
@@ -146,7 +147,7 @@ def assert_same_answer(ours, oracle, text: str, what: str) -> None:
     if isinstance(oracle, Graph):
         assert isinstance(ours, Triples), what
         assert len(set(ours)) == len(ours) == len(oracle), what
-        assert isomorphic(_graph_of(ours), oracle), what
+        assert isomorphic(rdflib_graph(ours), oracle), what
         return
     names, expected = oracle
     assert isinstance(ours, Rows), what
