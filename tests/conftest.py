@@ -50,6 +50,22 @@ def bundled():
     return kg.load()
 
 
+# The bundled files queries see, found from the repository's layout: the ontology and every
+# data file, not the SHACL shapes.
+BUNDLED_FILES = [REPO / "ontology" / "ssp.ttl", *sorted((REPO / "data").glob("*.ttl"))]
+
+
+@pytest.fixture(scope="session")
+def rdflib_bundled():
+    """The bundled graph as rdflib parses it on its own (an oracle independent of kg)."""
+    from rdflib import Graph
+
+    graph = Graph()
+    for path in BUNDLED_FILES:
+        graph.parse(path)
+    return graph
+
+
 class CliResult:
     """What a `kg` subprocess did."""
 

@@ -35,16 +35,13 @@ from kg.results import Rows, Triples
 from kg.stats import stats_from
 from kg.terms import Term, literal, neutral
 
-from .conftest import FIXTURES, REPO
+from .conftest import BUNDLED_FILES, FIXTURES, REPO
 from .terminal import run_on_terminal
 from .test_catalogue import CASE_IDS, CASES, ORDER_KEYS, ordered_rows
 
 ORDERED_CASES = [case for case in CASES if case[1] in ORDER_KEYS]
 
 SYN = "https://w3id.org/ssp-kg/synthetic/"
-# The bundled files queries see, found here from the repository's layout: the ontology and
-# every data file, not the SHACL shapes.
-BUNDLED_FILES = [REPO / "ontology" / "ssp.ttl", *sorted((REPO / "data").glob("*.ttl"))]
 
 # Parameter sets that find something in the generated graph.
 SYNTHETIC_CASES: list[tuple[str, str, dict[str, str]]] = [
