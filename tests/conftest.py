@@ -79,6 +79,17 @@ class CliResult:
         return f"CliResult(code={self.code}, stdout={out!r}, stderr={err!r})"
 
 
+def kg_process(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """The real `kg` command (``python -m kg ARGS``) in a subprocess, text out."""
+    return subprocess.run(
+        [sys.executable, "-m", "kg", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 @pytest.fixture
 def run_kg():
     """Run the real `kg` command (``python -m kg``) in a subprocess, as a user would."""

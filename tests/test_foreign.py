@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from .conftest import REPO
+from .conftest import kg_process
 from .corpus import NAMES, corpus_path
 
 # Distinct triples per file, counted by loading each file into a bare pyoxigraph Store, for
@@ -42,13 +41,7 @@ TIMEOUT = 900  # seconds: a hang guard on a loaded machine, not a speed requirem
 
 
 def kg(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kg", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-    )
+    return kg_process(*args, timeout=TIMEOUT)
 
 
 def read(path: Path) -> list[ox.Triple]:
