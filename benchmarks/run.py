@@ -171,13 +171,10 @@ def target_startup(repeat: int) -> list[Row]:
     measure(rdflib_import, 1)
     fast = measure(kg, repeat)
     base = measure(rdflib_import, repeat)
-    old = measure(kg, repeat, {"KG_ENGINE": "rdflib"})
     ratio = fast.seconds / base.seconds
     return [
         Row("1", "`kg query article-q4`, bundled graph, cold process", fast,
             '`python -c "import rdflib"`', base, ratio, "≤ 1.00", ratio <= 1.0),
-        Row("1", "the same with `KG_ENGINE=rdflib` (for reference)", old,
-            '`python -c "import rdflib"`', base, old.seconds / base.seconds, "—", None),
     ]  # fmt: skip
 
 

@@ -176,8 +176,17 @@ OxGraph = KnowledgeGraph  # the name it had while rdflib was a second engine
 
 
 def from_rdflib(source: Any) -> KnowledgeGraph:
-    """A KnowledgeGraph holding a copy of an rdflib Graph or Dataset (its prefixes too)."""
+    """A KnowledgeGraph holding a copy of an rdflib Graph or Dataset (its prefixes too);
+    TypeError for anything else."""
+    from rdflib import Graph
+
     from kg.rdflibcopy import to_store
+
+    if not isinstance(source, Graph):
+        raise TypeError(
+            "graph must be a KnowledgeGraph (kg.load) or an rdflib Graph or Dataset, "
+            f"not {type(source).__name__}"
+        )
 
     store, graphs = to_store(source)
     declared = {str(p): str(ns) for p, ns in source.namespaces() if p}
@@ -464,12 +473,16 @@ def triples_of(
     triples: Iterable[Any], checked: Checked, prefixes: dict[str, str],
     max_rows: int | None = None,
 ) -> Triples:
-    """pyoxigraph triples (a CONSTRUCT's, or a parsed answer's) as :class:`Triples`."""
-    found = []
+    """pyoxigraph triples (a CONSTRUCT's, or a parsed answer's) as :class:`Triples`.
+
+    The result is a graph, a set: Oxigraph's CONSTRUCT yields a triple once per solution
+    that builds it, so repeats are dropped here (and not counted against ``max_rows``).
+    """
+    found: dict[tuple[Term, Term, Term], None] = {}
     for t in triples:
-        found.append((term(t.subject), term(t.predicate), term(t.object)))
+        found[(term(t.subject), term(t.predicate), term(t.object))] = None
         deadline.check_count(len(found), max_rows, checked.named.source, "triples")
-    return Triples(triples=found, prefixes=prefixes)  # type: ignore[arg-type]
+    return Triples(triples=list(found), prefixes=prefixes)  # type: ignore[arg-type]
 
 
 def rows_of(

@@ -50,6 +50,22 @@ def bundled():
     return kg.load()
 
 
+# The bundled files queries see, found from the repository's layout: the ontology and every
+# data file, not the SHACL shapes.
+BUNDLED_FILES = [REPO / "ontology" / "ssp.ttl", *sorted((REPO / "data").glob("*.ttl"))]
+
+
+@pytest.fixture(scope="session")
+def rdflib_bundled():
+    """The bundled graph as rdflib parses it on its own (an oracle independent of kg)."""
+    from rdflib import Graph
+
+    graph = Graph()
+    for path in BUNDLED_FILES:
+        graph.parse(path)
+    return graph
+
+
 class CliResult:
     """What a `kg` subprocess did."""
 
@@ -61,6 +77,17 @@ class CliResult:
     def __repr__(self) -> str:
         out, err = self.stdout[:500], self.stderr[:500]
         return f"CliResult(code={self.code}, stdout={out!r}, stderr={err!r})"
+
+
+def kg_process(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """The real `kg` command (``python -m kg ARGS``) in a subprocess, text out."""
+    return subprocess.run(
+        [sys.executable, "-m", "kg", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture

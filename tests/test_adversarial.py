@@ -30,11 +30,10 @@ _IDS = {case.id for case in CASES}
 KNOWN = {
     **{
         f"{command}/{name}": _SLOW_ON_RDFLIB
-        for command in ("export", "push", "validate", "viz", "query-rdflib", "stats-rdflib")
+        for command in ("export", "push", "validate", "viz")
         for name in ("deep-turtle", "deep-collection")
         if f"{command}/{name}" in _IDS
     },
-    "agree/n3-formula": "Oxigraph reads N3 formulas as named graphs, rdflib as formula terms",
     "endpoint/construct-deep-turtle": (
         "a deep CONSTRUCT answer outlives --timeout while kg converts it (exit 2, the query "
         "named), not a remote failure naming the endpoint"

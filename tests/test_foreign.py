@@ -8,16 +8,14 @@ subprocess with a generous timeout, a guard against hangs rather than a speed te
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from .conftest import REPO
+from .conftest import kg_process
 from .corpus import NAMES, corpus_path
 
 # Distinct triples per file, counted by loading each file into a bare pyoxigraph Store, for
@@ -42,15 +40,8 @@ LABELS = {
 TIMEOUT = 900  # seconds: a hang guard on a loaded machine, not a speed requirement
 
 
-def kg(*args: str, engine: str = "oxigraph") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kg", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        env={**os.environ, "KG_ENGINE": engine},
-    )
+def kg(*args: str) -> subprocess.CompletedProcess[str]:
+    return kg_process(*args, timeout=TIMEOUT)
 
 
 def read(path: Path) -> list[ox.Triple]:
@@ -72,14 +63,11 @@ def test_the_corpus_holds_the_recorded_triples(corpus_file):
     assert len(triples) == TRIPLES[path.name]
 
 
-def test_stats_describe_the_graph_on_both_engines(corpus_file):
+def test_stats_describe_the_graph(corpus_file):
     path, triples = corpus_file
-    outputs = {engine: kg("stats", "--json", "--data", str(path), engine=engine)
-               for engine in ("oxigraph", "rdflib")}  # fmt: skip
-    for run in outputs.values():
-        assert run.returncode == 0, run.stderr
-    assert outputs["oxigraph"].stdout == outputs["rdflib"].stdout
-    figures = json.loads(outputs["oxigraph"].stdout)
+    run = kg("stats", "--json", "--data", str(path))
+    assert run.returncode == 0, run.stderr
+    figures = json.loads(run.stdout)
 
     subjects = {t.subject for t in triples}
     per_property = Counter(t.predicate.value for t in triples)
@@ -164,10 +152,9 @@ def test_export_round_trips_every_triple(corpus_file, tmp_path):
 def test_query_counts_the_same_triples(corpus_file):
     path, triples = corpus_file
     text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-    for engine in ("oxigraph", "rdflib"):
-        run = kg("query", text, "--data", str(path), "-f", "csv", engine=engine)
-        assert run.returncode == 0, run.stderr
-        assert run.stdout.splitlines() == ["n", str(len(triples))]
+    run = kg("query", text, "--data", str(path), "-f", "csv")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["n", str(len(triples))]
 
 
 # --- kg validate --shapes: the user's own shapes on foreign data -------------------------

@@ -1,12 +1,12 @@
 """Parameter values never become query syntax, on every path that binds one.
 
-A value is bound as an RDF term: rdflib's initial bindings on the Python API, a ``VALUES``
-block of serialised terms on Oxigraph (the command line), on an endpoint and for DESCRIBE
-on rdflib. Each payload below is built to break out of that serialisation (a quote, a
-backslash before a quote, a newline, ``\\u`` escapes that a parser might decode, NUL, and the
-characters that end an IRI). No bundled label contains any of them, so every payload must
-match nothing; ``PER-UNIT`` is the control that shows the same path does find
-``kg:high-per-unit-costs`` (from the article's "high per-unit costs", section 4).
+A value is bound as an RDF term: a ``VALUES`` block of serialised terms, on Oxigraph (the
+command line and the Python API) and on an endpoint alike. Each payload below is built to
+break out of that serialisation (a quote, a backslash before a quote, a newline, ``\\u``
+escapes that a parser might decode, NUL, and the characters that end an IRI). No bundled
+label contains any of them, so every payload must match nothing; ``PER-UNIT`` is the
+control that shows the same path does find ``kg:high-per-unit-costs`` (from the article's
+"high per-unit costs", section 4).
 
 A payload that injected a second VALUES row (``('per-unit')``) would match that concept.
 IRI parameters holding a breaking character are refused with one line, exit 2.
@@ -20,9 +20,9 @@ import pytest
 from rdflib import Literal, URIRef
 
 import kg
-from kg import catalogue, engines, params, querytext, sparql
+from kg import catalogue, oxengine, params, querytext, sparql
 from kg.errors import InputError
-from kg.terms import Term, escape, iri, literal, nt_term
+from kg.terms import Term, escape, iri, literal, neutral, nt_term
 
 KG = "https://w3id.org/ssp-kg/id/"
 MATCH = KG + "high-per-unit-costs"
@@ -81,8 +81,8 @@ def _concepts(rows) -> list[str]:
     return [str(value) for value in rows.values("concept")]
 
 
-def _subjects(graph) -> set[str]:
-    return {str(s) for s in graph.subjects()}
+def _subjects(triples) -> set[str]:
+    return {neutral(s).value for s, _, _ in triples}
 
 
 # --- The serialisation itself (an independent reader: pyoxigraph parses what we wrote) ------
@@ -111,51 +111,33 @@ def test_escape_writes_each_special_character_as_its_escape():
     assert nt_term(literal('x\\"')) == '"x\\\\\\""'
 
 
-# --- The command line's engine (Oxigraph), in process: the exact path, without click -------
+# --- The command line's path (Oxigraph), in process: the exact steps, without click --------
 
 
-OXIGRAPH = engines.pick("oxigraph")
-RDFLIB = engines.pick("rdflib")
-
-
-@pytest.fixture(scope="module")
-def ox_bundled():
-    return OXIGRAPH.load([], True, None)
-
-
-@pytest.fixture(scope="module")
-def rd_bundled():
-    return RDFLIB.load([], True, None)
-
-
-def _run(engine, graph, text_or_name: str, values: dict[str, object]):
+def _run(graph, text_or_name: str, values: dict[str, object]):
     named = (
         catalogue.get(text_or_name)
         if text_or_name in catalogue.names()
         else (catalogue.from_text(text_or_name, "query", "<query>"))
     )
-    return engine.run(engine.compile(named), params.bind_terms(named, values), graph)
+    return oxengine.run(oxengine.compile_query(named), params.bind_terms(named, values), graph)
 
 
-@pytest.mark.parametrize("engine_name", ["oxigraph", "rdflib"])
-def test_the_control_matches_on_both_engines(ox_bundled, rd_bundled, engine_name):
-    engine, graph = (OXIGRAPH, ox_bundled) if engine_name == "oxigraph" else (RDFLIB, rd_bundled)
-    assert _concepts(_run(engine, graph, "label-search", {"text": CONTROL})) == [MATCH]
+def test_the_control_matches_on_the_command_line_path(bundled):
+    assert _concepts(_run(bundled, "label-search", {"text": CONTROL})) == [MATCH]
 
 
 @pytest.mark.parametrize("name", sorted(PAYLOADS))
-@pytest.mark.parametrize("engine_name", ["oxigraph", "rdflib"])
-def test_a_payload_matches_nothing_on_either_engine(ox_bundled, rd_bundled, engine_name, name):
-    engine, graph = (OXIGRAPH, ox_bundled) if engine_name == "oxigraph" else (RDFLIB, rd_bundled)
-    rows = _run(engine, graph, "label-search", {"text": PAYLOADS[name]})
+def test_a_payload_matches_nothing_on_the_command_line_path(bundled, name):
+    rows = _run(bundled, "label-search", {"text": PAYLOADS[name]})
     assert _concepts(rows) == []
 
 
 @pytest.mark.parametrize("name", sorted(PAYLOADS))
-def test_a_payload_in_a_construct_matches_nothing_on_oxigraph(ox_bundled, name):
-    result = _run(OXIGRAPH, ox_bundled, CONSTRUCT, {"text": PAYLOADS[name]})
+def test_a_payload_in_a_construct_matches_nothing_on_oxigraph(bundled, name):
+    result = _run(bundled, CONSTRUCT, {"text": PAYLOADS[name]})
     assert len(result) == 0
-    assert len(_run(OXIGRAPH, ox_bundled, CONSTRUCT, {"text": CONTROL})) == 1
+    assert len(_run(bundled, CONSTRUCT, {"text": CONTROL})) == 1
 
 
 @pytest.mark.parametrize("name", sorted(BREAKING_IRIS))
@@ -165,7 +147,7 @@ def test_an_iri_parameter_with_a_breaking_character_is_refused(name):
         params.bind_terms(named, {"concept": BREAKING_IRIS[name]})
 
 
-# --- The Python API (rdflib): initial bindings, and VALUES for DESCRIBE ---------------------
+# --- The Python API (kg.query): SELECT, CONSTRUCT and DESCRIBE -----------------------------
 
 
 def test_the_api_control_matches(bundled):
@@ -181,7 +163,7 @@ def test_a_payload_matches_nothing_through_the_api(bundled, name):
 
 @pytest.mark.parametrize("name", sorted(PAYLOADS))
 def test_a_payload_in_a_describe_matches_nothing_through_the_api(bundled, name):
-    """rdflib ignores initial bindings for DESCRIBE: this is rdflib's VALUES path."""
+    """A DESCRIBE target bound through VALUES (as every parameter is)."""
     assert len(kg.query(DESCRIBE, {"text": PAYLOADS[name]}, graph=bundled)) == 0
 
 
@@ -250,7 +232,7 @@ def test_an_iri_that_would_add_a_row_is_refused_before_the_endpoint(oxigraph_bun
         sparql.query("concept-evidence", {"concept": value}, endpoint=oxigraph_bundled.query_url)
 
 
-# --- The command line, as a user runs it (both engines), and kg viz --------------------------
+# --- The command line, as a user runs it, and kg viz --------------------------------------
 
 
 def _cli_concepts(stdout: str) -> list[str]:
@@ -259,9 +241,7 @@ def _cli_concepts(stdout: str) -> list[str]:
     return [line.split(",", 1)[0] for line in lines[1:]]
 
 
-@pytest.mark.parametrize("engine_name", ["oxigraph", "rdflib"])
-def test_the_cli_control_and_every_payload_match_nothing(run_kg, monkeypatch, engine_name):
-    monkeypatch.setenv("KG_ENGINE", engine_name)
+def test_the_cli_control_and_every_payload_match_nothing(run_kg):
     control = run_kg("query", "label-search", "-p", f"text={CONTROL}", "-f", "csv")
     assert control.code == 0, control
     assert _cli_concepts(control.stdout) == [MATCH]
@@ -271,9 +251,7 @@ def test_the_cli_control_and_every_payload_match_nothing(run_kg, monkeypatch, en
         assert _cli_concepts(result.stdout) == [], name
 
 
-@pytest.mark.parametrize("engine_name", ["oxigraph", "rdflib"])
-def test_the_cli_refuses_a_breaking_iri_in_one_line(run_kg, monkeypatch, engine_name):
-    monkeypatch.setenv("KG_ENGINE", engine_name)
+def test_the_cli_refuses_a_breaking_iri_in_one_line(run_kg):
     for name, value in BREAKING_IRIS.items():
         result = run_kg("query", "concept-evidence", "-p", f"concept={value}")
         assert result.code == 2, (name, result)
@@ -526,7 +504,7 @@ def test_a_parameter_in_an_exists_projection_binds_the_main_pattern_on_oxigraph(
 
 
 # Values a parser that expands \u escapes in the whole text (rdflib, SPARQL 1.1 19.2) would
-# change if they were only N-Triples-escaped: each must read back as itself on both engines.
+# change if they were only N-Triples-escaped: each must read back as itself on both parsers.
 BACKSLASH_U = [
     "per\\u002Dunit", "x\\u0022y", "x\\U00000022y", "\\U0001F600", "x\\U0022y", "a\\\\u0041",
     "\\u", "\\uzzzz", "u\\Uu", "x\\u0075002D",
@@ -543,7 +521,7 @@ def test_a_u_after_an_escaped_backslash_is_written_as_an_escape_of_its_own():
 
 
 @pytest.mark.parametrize("value", BACKSLASH_U)
-def test_a_backslash_u_value_reads_back_as_itself_on_both_engines(value):
+def test_a_backslash_u_value_reads_back_as_itself_on_rdflib_and_oxigraph(value):
     import pyoxigraph as ox
     from rdflib import Graph
 
@@ -574,7 +552,7 @@ def test_an_oxigraph_syntax_error_in_the_text_with_values_is_one_line(monkeypatc
     named = catalogue.from_text("SELECT ?v WHERE { BIND (?_t AS ?v) }", "my", "my.rq")
     checked = oxengine.compile_query(named)
     monkeypatch.setattr(querytext, "with_values", lambda text, bindings: "SELECT ?v WHERE {")
-    graph = oxengine.OxGraph(store=ox.Store())
+    graph = oxengine.KnowledgeGraph(store=ox.Store())
     with pytest.raises(InputError) as caught:
         oxengine.run(checked, {"_t": literal("x")}, graph)
     assert caught.value.where == "my.rq"

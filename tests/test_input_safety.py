@@ -1,5 +1,5 @@
 """Hostile and odd input files: no crash, no hang, no blow-up, no file or network access the
-user did not name, and one input gives one answer on every command and both engines.
+user did not name, and one input gives one answer on every command.
 
 Every case runs the real command line in a subprocess whose address space is capped
 (RLIMIT_AS), so an expansion bomb fails fast instead of eating the machine, with a generous
@@ -26,16 +26,14 @@ from .servers import Listener
 MEMORY_LIMIT = 2 * 1024**3
 HANG_GUARD = 240  # seconds; a hang, not a speed check
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-ENGINES = ("oxigraph", "rdflib")
 
 
 def _cap_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def kg(*args: str, engine: str = "oxigraph", stdin: bytes | None = None) -> CliResult:
+def kg(*args: str, stdin: bytes | None = None) -> CliResult:
     """Run ``python -m kg`` with memory capped and a hang guard; bytes in, text out."""
-    env = {**os.environ, "KG_ENGINE": engine}
     completed = subprocess.run(
         [sys.executable, "-m", "kg", *args],
         cwd=REPO,
@@ -43,7 +41,6 @@ def kg(*args: str, engine: str = "oxigraph", stdin: bytes | None = None) -> CliR
         capture_output=True,
         timeout=HANG_GUARD,
         preexec_fn=_cap_memory,
-        env=env,
     )
     text = subprocess.CompletedProcess(
         completed.args,
@@ -76,19 +73,17 @@ def triple_count(result: CliResult) -> int:
 # --- Every command that loads files ---------------------------------------------------------
 
 
-def loading_commands(path: str, tmp_path: Path, endpoint: str) -> list[tuple[list[str], str]]:
-    """(arguments, engine) for every command and engine that loads ``path``."""
+def loading_commands(path: str, tmp_path: Path, endpoint: str) -> list[list[str]]:
+    """The arguments of every command that loads ``path``."""
     out = str(tmp_path / "out")
-    runs = [
-        (["stats", "--data", path], engine) for engine in ENGINES
-    ] + [(["query", "ASK { ?s ?p ?o }", "--data", path], engine) for engine in ENGINES]
-    runs += [
-        (["export", "--data", path, "--format", "nt", "-o", out + ".nt"], "oxigraph"),
-        (["validate", path], "oxigraph"),
-        (["viz", "--data", path, "-o", out + ".html"], "oxigraph"),
-        (["push", "--data", path, "--endpoint", endpoint, "--timeout", "5"], "oxigraph"),
+    return [
+        ["stats", "--data", path],
+        ["query", "ASK { ?s ?p ?o }", "--data", path],
+        ["export", "--data", path, "--format", "nt", "-o", out + ".nt"],
+        ["validate", path],
+        ["viz", "--data", path, "-o", out + ".html"],
+        ["push", "--data", path, "--endpoint", endpoint, "--timeout", "5"],
     ]
-    return runs
 
 
 @pytest.fixture
@@ -171,7 +166,7 @@ HOSTILE: dict[str, tuple[object, str]] = {
     "nul.ttl": (lambda: b'<http://e/a> <http://e/b> "a\x00' + b"\x00" * 500 + b'" .\n<a> \x00 .\n',
                 "line 2"),
 }
-# Cases run through every loading command (the others through kg stats on both engines).
+# Cases run through every loading command (the others through kg stats).
 EVERY_COMMAND = {"laughs.rdf", "xxe.rdf", "deep.rdf", "biglit.nt", "space.ttl"}
 
 
@@ -184,19 +179,18 @@ def write(path: Path, content: object) -> Path:
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
-def test_hostile_file_gives_one_line_and_exit_2_on_both_engines(tmp_path, name):
+def test_hostile_file_gives_one_line_and_exit_2(tmp_path, name):
     content, expected = HOSTILE[name]
     path = write(tmp_path / name, content)
-    for engine in ENGINES:
-        assert_refused(kg("stats", "--data", str(path), engine=engine), str(path), expected)
+    assert_refused(kg("stats", "--data", str(path)), str(path), expected)
 
 
 @pytest.mark.parametrize("name", sorted(EVERY_COMMAND))
 def test_hostile_file_is_refused_by_every_loading_command(tmp_path, listener, name):
     content, expected = HOSTILE[name]
     path = write(tmp_path / name, content)
-    for args, engine in loading_commands(str(path), tmp_path, listener.url("store")):
-        assert_refused(kg(*args, engine=engine), str(path), expected)
+    for args in loading_commands(str(path), tmp_path, listener.url("store")):
+        assert_refused(kg(*args), str(path), expected)
     assert listener.connections == 0
     assert not list(tmp_path.glob("out*"))
 
@@ -207,8 +201,7 @@ def test_external_entity_file_is_never_opened(tmp_path):
     os.mkfifo(fifo)
     path = write(tmp_path / "xxe.rdf", external_entity(fifo.as_uri()))
     opened = _fifo_sentinel(fifo)
-    for engine in ENGINES:
-        assert_refused(kg("stats", "--data", str(path), engine=engine), str(path), "refused")
+    assert_refused(kg("stats", "--data", str(path)), str(path), "refused")
     assert not opened(), "the external entity's file was opened"
 
 
@@ -258,20 +251,19 @@ def test_jsonld_context_is_never_fetched_or_read(tmp_path, listener, where):
         f'{{"@context": {context}, "@id": "http://e/a", "http://e/q": "x"}}',
     )
     opened = _fifo_sentinel(fifo)
-    for args, engine in loading_commands(str(path), tmp_path, listener.url("store")):
-        assert_refused(kg(*args, engine=engine), str(path), "kg never fetches or reads")
+    for args in loading_commands(str(path), tmp_path, listener.url("store")):
+        assert_refused(kg(*args), str(path), "kg never fetches or reads")
     assert listener.connections == 0
     assert not opened()
 
 
-def test_inline_jsonld_context_loads_on_both_engines(tmp_path):
+def test_inline_jsonld_context_loads(tmp_path):
     path = write(
         tmp_path / "doc.jsonld",
         '{"@context": {"ex": "http://e/", "q": {"@id": "ex:q"}}, "@id": "ex:a", '
         '"q": ["x", "y"], "ex:r": {"@id": "ex:b"}}',
     )
-    for engine in ENGINES:
-        assert triple_count(kg("stats", "--data", str(path), engine=engine)) == 3
+    assert triple_count(kg("stats", "--data", str(path))) == 3
 
 
 # --- Real ontologies' internal entities, BOMs, deep Turtle: one answer ----------------------
@@ -309,11 +301,10 @@ ONE_ANSWER: dict[str, tuple[object, int]] = {
 
 
 @pytest.mark.parametrize("name", sorted(ONE_ANSWER))
-def test_odd_but_valid_file_gives_the_same_count_on_both_engines(tmp_path, name):
+def test_odd_but_valid_file_gives_its_count(tmp_path, name):
     content, expected = ONE_ANSWER[name]
     path = write(tmp_path / name, content)
-    for engine in ENGINES:
-        assert triple_count(kg("stats", "--data", str(path), engine=engine)) == expected
+    assert triple_count(kg("stats", "--data", str(path))) == expected
 
 
 def test_owl_entities_export_and_validate(tmp_path):
@@ -327,11 +318,10 @@ def test_owl_entities_export_and_validate(tmp_path):
 
 
 def test_directory_and_missing_file_are_one_line(tmp_path):
-    for engine in ENGINES:
-        assert_refused(kg("stats", "--data", str(tmp_path), engine=engine), str(tmp_path),
-                       "is a directory")
-        gone = tmp_path / "gone.ttl"
-        assert_refused(kg("stats", "--data", str(gone), engine=engine), str(gone), "no such file")
+    assert_refused(kg("stats", "--data", str(tmp_path)), str(tmp_path),
+                   "is a directory")
+    gone = tmp_path / "gone.ttl"
+    assert_refused(kg("stats", "--data", str(gone)), str(gone), "no such file")
 
 
 # --- Standard input, FIFOs and pipes: read exactly once -------------------------------------
@@ -349,17 +339,15 @@ RDFXML = (
     "content,expected", [(TURTLE, 2), (NTRIPLES, 1), (JSONLD, 2), (RDFXML, 1)]
 )
 def test_standard_input_syntax_is_sniffed(content, expected):
-    for engine in ENGINES:
-        assert triple_count(kg("stats", "--data", "-", engine=engine, stdin=content)) == expected
+    assert triple_count(kg("stats", "--data", "-", stdin=content)) == expected
 
 
 def test_standard_input_with_explicit_syntax_and_dev_stdin():
     nquads = b"<http://e/a> <http://e/b> <http://e/c> <http://e/g> .\n"
-    for engine in ENGINES:
-        result = kg("stats", "--data", "-", "--syntax", "nquads", engine=engine, stdin=nquads)
-        assert triple_count(result) == 1
-        assert triple_count(kg("stats", "--data", "-", engine=engine, stdin=nquads)) == 1
-        assert triple_count(kg("stats", "--data", "/dev/stdin", engine=engine, stdin=TURTLE)) == 2
+    result = kg("stats", "--data", "-", "--syntax", "nquads", stdin=nquads)
+    assert triple_count(result) == 1
+    assert triple_count(kg("stats", "--data", "-", stdin=nquads)) == 1
+    assert triple_count(kg("stats", "--data", "/dev/stdin", stdin=TURTLE)) == 2
 
 
 def test_standard_input_everywhere_else(tmp_path):
@@ -374,13 +362,12 @@ def test_standard_input_everywhere_else(tmp_path):
 
 
 def test_standard_input_that_cannot_be_told_or_is_given_twice():
-    for engine in ENGINES:
-        assert_refused(kg("stats", "--data", "-", engine=engine, stdin=b"hello world\n"), "-",
-                       "cannot tell the RDF syntax from the content")
-        assert_refused(kg("stats", "--data", "-", engine=engine, stdin=b" \n"), "-",
-                       "standard input is empty")
-        twice = kg("stats", "--data", "-", "--data", "-", engine=engine, stdin=TURTLE)
-        assert_refused(twice, "-", "only once")
+    assert_refused(kg("stats", "--data", "-", stdin=b"hello world\n"), "-",
+                   "cannot tell the RDF syntax from the content")
+    assert_refused(kg("stats", "--data", "-", stdin=b" \n"), "-",
+                   "standard input is empty")
+    twice = kg("stats", "--data", "-", "--data", "-", stdin=TURTLE)
+    assert_refused(twice, "-", "only once")
 
 
 def _feed_fifo(fifo: Path, content: bytes) -> threading.Thread:
@@ -397,11 +384,10 @@ def _feed_fifo(fifo: Path, content: bytes) -> threading.Thread:
 def test_fifo_is_read_once(tmp_path, name):
     fifo = tmp_path / name
     os.mkfifo(fifo)
-    for engine in ENGINES:
-        writer = _feed_fifo(fifo, TURTLE)
-        assert triple_count(kg("stats", "--data", str(fifo), engine=engine)) == 2
-        writer.join(timeout=10)
-        assert not writer.is_alive()
+    writer = _feed_fifo(fifo, TURTLE)
+    assert triple_count(kg("stats", "--data", str(fifo))) == 2
+    writer.join(timeout=10)
+    assert not writer.is_alive()
     writer = _feed_fifo(fifo, TURTLE)
     exported = kg("export", "--data", str(fifo), "--format", "nt")
     writer.join(timeout=10)
@@ -411,8 +397,7 @@ def test_fifo_is_read_once(tmp_path, name):
 def test_fifo_with_hostile_content_is_checked_like_a_file(tmp_path):
     fifo = tmp_path / "laughs.rdf"
     os.mkfifo(fifo)
-    for engine in ENGINES:
-        writer = _feed_fifo(fifo, billion_laughs().encode())
-        result = kg("stats", "--data", str(fifo), engine=engine)
-        writer.join(timeout=10)
-        assert_refused(result, str(fifo), "expands to more than")
+    writer = _feed_fifo(fifo, billion_laughs().encode())
+    result = kg("stats", "--data", str(fifo))
+    writer.join(timeout=10)
+    assert_refused(result, str(fifo), "expands to more than")

@@ -17,12 +17,11 @@ import csv
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, require
+from .conftest import REPO, kg_process, require
 
 KG = "https://w3id.org/ssp-kg/id/"
 # Figures of the bundled graph's property graph (concepts, questions, sections... and their
@@ -52,13 +51,7 @@ NEIGHBOUR_PREDICATES = [
 
 
 def kg(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kg", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return kg_process(*args, timeout=300)
 
 
 @pytest.fixture(scope="module")

@@ -119,10 +119,6 @@ def page_safe(*raw_markup: bytes) -> Callable[[Ctx, Raw], Iterable[tuple[str, st
 # --- Commands over one input file ------------------------------------------------------------
 
 
-def _engine(name: str) -> dict[str, str]:
-    return {"KG_ENGINE": name}
-
-
 COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
@@ -132,22 +128,14 @@ def data_commands(path_of: Callable[[Ctx], Path | str], names: bool = True):  # 
     def named(ctx: Ctx, path: Path | str) -> str | None:
         return str(path) if names and str(path) not in ("-",) else None
 
-    def stats(engine: str):  # type: ignore[no-untyped-def]
-        def build(ctx: Ctx) -> Invocation:
-            p = path_of(ctx)
-            return Invocation(
-                ["stats", "--json", "--data", str(p)], _engine(engine), names=named(ctx, p)
-            )
+    def stats(ctx: Ctx) -> Invocation:
+        p = path_of(ctx)
+        return Invocation(["stats", "--json", "--data", str(p)], names=named(ctx, p))
 
-        return build
-
-    def query(engine: str):  # type: ignore[no-untyped-def]
-        def build(ctx: Ctx) -> Invocation:
-            p = path_of(ctx)
-            args = ["query", COUNT_QUERY, "--data", str(p), "-f", "csv"]
-            return Invocation(args, _engine(engine), names=named(ctx, p))
-
-        return build
+    def query(ctx: Ctx) -> Invocation:
+        p = path_of(ctx)
+        args = ["query", COUNT_QUERY, "--data", str(p), "-f", "csv"]
+        return Invocation(args, names=named(ctx, p))
 
     def validate(ctx: Ctx) -> Invocation:
         p = path_of(ctx)
@@ -176,10 +164,8 @@ def data_commands(path_of: Callable[[Ctx], Path | str], names: bool = True):  # 
     checked = lambda e: e | ({1} if 0 in e else set())  # noqa: E731
     remote = lambda e: (e - {0}) | ({3} if 0 in e else set())  # noqa: E731
     return [
-        ("stats-oxigraph", "stats", stats("oxigraph"), same),
-        ("stats-rdflib", "stats", stats("rdflib"), same),
-        ("query-oxigraph", "query", query("oxigraph"), same),
-        ("query-rdflib", "query", query("rdflib"), same),
+        ("stats", "stats", stats, same),
+        ("query", "query", query, same),
         ("validate", "validate", validate, checked),
         ("viz", "viz", viz, same),
         ("export", "export", export, same),
@@ -447,7 +433,7 @@ ALL_INPUTS: list[tuple[str, frozenset[int], dict]] = [
     ("deep-turtle", EITHER, {"timeout": 20, "serve": True}),
     ("deep-collection", EITHER, {"timeout": 20}),
     ("deep-jsonld", EITHER, {"timeout": 20}),
-    ("deep-n3", EITHER, {"timeout": 20, "only": ("stats-oxigraph", "stats-rdflib", "export")}),
+    ("deep-n3", EITHER, {"timeout": 20, "only": ("stats", "export")}),
     (
         "big-literal-nt",
         EITHER,
@@ -459,7 +445,7 @@ ALL_INPUTS: list[tuple[str, frozenset[int], dict]] = [
         {
             "timeout": 30,
             "group": "big",
-            "only": ("stats-oxigraph", "stats-rdflib", "query-oxigraph", "export"),
+            "only": ("stats", "query", "export"),
         },
     ),
     ("latin1-ttl", BAD, {"serve": True}),
@@ -492,7 +478,7 @@ ALL_INPUTS: list[tuple[str, frozenset[int], dict]] = [
     ("long-iri", EITHER, {}),
     ("crlf", OK, {"count": SMALL_TRIPLES}),
     ("cr-only", EITHER, {}),
-    ("n3-formula", EITHER, {"only": ("stats-oxigraph", "stats-rdflib", "export", "validate")}),
+    ("n3-formula", EITHER, {"only": ("stats", "export", "validate")}),
     ("unknown-suffix", BAD, {}),
     ("no-suffix", BAD, {}),
     ("trig-graphs", OK, {}),
@@ -531,7 +517,7 @@ data_case(
     shared("esc-label"),
     OK,
     page_safe(b"<img src=x onerror", b"</script><script>alert(2)"),
-    only=("stats-oxigraph", "query-oxigraph", "query-rdflib", "viz", "export"),
+    only=("stats", "query", "viz", "export"),
 )
 
 
@@ -1374,7 +1360,7 @@ query_text("unknown-prefix", "SELECT * WHERE { ?s nope:p ?o }", BAD)
 
 def _query_cases() -> None:
     for name, text_of, local, remote, opts in QUERY_TEXTS:
-        modes = [("oxigraph", local), ("rdflib", local)]
+        modes = [("local", local)]
         if not opts.get("local_only"):
             modes.append(("endpoint", remote))
             if name.startswith(
@@ -1424,14 +1410,9 @@ def _query_build(name, text_of, mode, opts):  # type: ignore[no-untyped-def]
             )
         graph_form = isinstance(text, str) and re.match(r"\s*(CONSTRUCT|DESCRIBE)\b", text, re.I)
         args = ["query", source, "-f", "nt" if graph_form else "csv", *opts.get("extra", [])]
-        env = {}
         if mode == "endpoint":
             args += ["--endpoint", ctx.endpoint().url("/query"), "--timeout", "5"]
-        else:
-            env = _engine(mode)
-        return Invocation(
-            args, env=env, stdin=stdin, names=names, forbidden=forbidden, timeout=timeout
-        )
+        return Invocation(args, stdin=stdin, names=names, forbidden=forbidden, timeout=timeout)
 
     return build
 
@@ -1493,7 +1474,7 @@ def _param_case(
         args = ["query", query, "--param", param, "-f", "csv"]
         if mode == "endpoint":
             return Invocation([*args, "--endpoint", ctx.endpoint().url("/query"), "--timeout", "5"])
-        return Invocation(args, env=_engine(mode))
+        return Invocation(args)
 
     case(
         f"param-{mode}/{query}-{pid}",
@@ -1506,15 +1487,13 @@ def _param_case(
 
 
 for _pid, _value in TEXT_PAYLOADS.items():
-    for _mode in ("oxigraph", "rdflib", "endpoint"):
+    for _mode in ("local", "endpoint"):
         _param_case("label-search", "text", _pid, _value, _mode, {0, 2}, no_rows)
 for _pid, _value in IRI_PAYLOADS.items():
-    for _mode in ("oxigraph", "rdflib"):
-        _param_case("concept-evidence", "concept", _pid, _value, _mode, {0, 2}, no_rows)
+    _param_case("concept-evidence", "concept", _pid, _value, "local", {0, 2}, no_rows)
     _param_case("concept-neighbourhood", "concept", _pid, _value, "viz", {0, 2})
 for _pid, _value in INT_PAYLOADS.items():
-    for _mode in ("oxigraph", "rdflib"):
-        _param_case("most-connected", "min", _pid, _value, _mode, {0, 2})
+    _param_case("most-connected", "min", _pid, _value, "local", {0, 2})
 
 
 # --- Remote endpoints: kg query --endpoint ------------------------------------------------------
@@ -1860,15 +1839,6 @@ _simple("queries-non-utf8", "queries", ["queries", b"\xff\xfe"], BAD)
 _simple("query-escape-name", "query", ["query", "\x1b]0;title\x07nope"], BAD)
 _simple("query-bidi-name", "query", ["query", "article-q4\u202e"], BAD)
 _simple("syntax-escape", "stats", ["stats", "--data", "{small}", "--syntax", "\x1b[2Jttl"], BAD)
-_simple("engine-escape", "stats", ["stats"], BAD, env={"KG_ENGINE": "\x1b[2Jox"}, names="KG_ENGINE")
-_simple(
-    "engine-escape-query",
-    "query",
-    ["query", "article-q4"],
-    BAD,
-    env={"KG_ENGINE": "\x1b]0;t\x07"},
-    names="KG_ENGINE",
-)
 _simple("export-format-escape", "export", ["export", "--data", "{small}", "-f", "\x1b[2Jttl"], BAD)
 _simple(
     "export-graphs-escape", "export", ["export", "--data", "{small}", "--graphs", "\x1b[2J"], BAD
@@ -1968,28 +1938,28 @@ _article("fifo", _article_fifo)
 _article("dev-zero", _device(1, 5, "zero.txt"), BAD)
 
 
-# --- One input, one answer: the engines agree ---------------------------------------------------
+# --- One input, one answer: kg stats and kg query count the same triples ------------------------
 
 
 def _agree_run(ctx: Ctx, inv: Invocation) -> Raw:
-    first = run_plain(ctx, Invocation(inv.args, {"KG_ENGINE": "oxigraph"}, timeout=inv.timeout))
-    second = run_plain(ctx, Invocation(inv.args, {"KG_ENGINE": "rdflib"}, timeout=inv.timeout))
+    path = inv.args[-1]
+    counted_by_query = ["query", COUNT_QUERY, "--data", path, "-f", "csv"]
+    first = run_plain(ctx, Invocation(inv.args, timeout=inv.timeout))
+    second = run_plain(ctx, Invocation(counted_by_query, timeout=inv.timeout))
     raw = second if second.rc != 0 or first.rc == 0 else first
     if first.hung or second.hung:
         raw = first if first.hung else second
         return raw
     if first.rc != second.rc:
         raw.notes.append(
-            (OTHER, f"engines disagree: oxigraph exit {first.rc}, rdflib exit {second.rc}")
+            (OTHER, f"commands disagree: kg stats exit {first.rc}, kg query exit {second.rc}")
         )
-    elif inv.env.get("AGREE") == "all" and first.stdout != second.stdout:
-        raw.notes.append((OTHER, "engines disagree on the kg stats figures"))
-    elif first.rc == 0 and _triples(first.stdout) != _triples(second.stdout):
+    elif first.rc == 0 and _triples(first.stdout) != _counted(second.stdout):
         raw.notes.append(
             (
                 OTHER,
-                f"engines disagree: oxigraph loads {_triples(first.stdout)} triples, "
-                f"rdflib {_triples(second.stdout)}",
+                f"commands disagree: kg stats counts {_triples(first.stdout)} triples, "
+                f"kg query {_counted(second.stdout)}",
             )
         )
     return raw
@@ -2002,14 +1972,19 @@ def _triples(stdout: bytes) -> object:
         return None
 
 
-def _agree(name: str, path_of: Callable[[Ctx], Path], figures: bool = False) -> None:
-    """Both engines exit alike and load as many triples (``figures``: print the same bytes)."""
+def _counted(stdout: bytes) -> object:
+    """The ?n of a COUNT query's CSV (header ``n``, then one row)."""
+    lines = stdout.decode("utf-8", "replace").splitlines()
+    return int(lines[1]) if len(lines) == 2 and lines[0] == "n" and lines[1].isdigit() else None
+
+
+def _agree(name: str, path_of: Callable[[Ctx], Path]) -> None:
+    """kg stats and kg query exit alike and count as many triples in the file."""
 
     def build(ctx: Ctx) -> Invocation:
         path = path_of(ctx)
-        env = {"AGREE": "all"} if figures else {}
         args = ["stats", "--json", "--data", str(path)]
-        return Invocation(args, env, names=str(path), timeout=20)
+        return Invocation(args, names=str(path), timeout=20)
 
     case(f"agree/{name}", "stats", "agree", build, EITHER, run=_agree_run)
 
@@ -2024,7 +1999,6 @@ _agree("xxe-http", _xxe_http)
 _agree("xxe-file", _xxe_file)
 _agree("xml-external-dtd", _external_dtd)
 _agree("jsonld-inline", shared("jsonld-inline"))
-_agree("figures-small", shared("small"), figures=True)
 
 
 def all_cases() -> list[Case]:

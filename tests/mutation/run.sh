@@ -46,7 +46,6 @@ for function in "${FUNCTIONS[@]}"; do
   done
 done
 [ ${#names[@]} -gt 0 ] || { echo "no function matches: $*" >&2; exit 2; }
-export KG_ENGINE=""
 rm -rf mutants
 "$PYTHON" -m mutmut run --max-children "${MUTMUT_CHILDREN:-2}" "${names[@]}" >/dev/null 2>&1 || true
 "$PYTHON" tests/mutation/summary.py "${names[@]%__mutmut_*}"
