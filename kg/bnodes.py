@@ -1,0 +1,210 @@
+"""Stable blank-node labels computed from content, for pyoxigraph quads or N-Triples rows.
+
+Oxigraph gives anonymous blank nodes random ids on every load, so anything written from it
+(exports, skolem IRIs, the view's node keys) relabels them first. Each blank node gets a hex
+digest computed only from the statements around it:
+
+1. its first colour hashes its own statements, other blank nodes masked;
+2. within each group of blank nodes linked by statements, colours are rehashed with the
+   neighbours' colours (colour refinement) until the classes stop splitting, for at most
+   :data:`MAX_ROUNDS` rounds, so the work stays linear even on a 100,000-node chain; the
+   group's signature (all its colours) is then mixed in, so the same list tail in two
+   different lists is told apart;
+3. nodes that still share a colour are named by a traversal from the nodes whose colour is
+   unique (breadth first, statements in sorted order, no recursion): a tied node takes the
+   digest of the node it was reached from, the statement, and its rank among the nodes that
+   statement reaches. Interchangeable nodes (two identical evidence records on one concept)
+   give the same output whichever is reached first.
+
+Not RDFC-1.0 (pyoxigraph's ``Dataset.canonicalize`` is exponential on long chains): nodes
+that the bounded refinement cannot tell apart and that hang from the same node by the same
+statement (structures that differ only more than MAX_ROUNDS links away) are ranked in input
+order; everything else is independent of labels, hash seeds and order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+from collections.abc import Iterable, Sequence
+
+import pyoxigraph as ox
+
+MAX_ROUNDS = 8
+Row = Sequence[str]  # N-Triples tokens; a blank node is "_:" + its label
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _token(term: object) -> str:
+    if type(term) is ox.DefaultGraph:
+        return "-"
+    return str(term)
+
+
+def labels(quads: Iterable[ox.Quad]) -> dict[str, str]:
+    """A hex digest for each blank node of ``quads``, keyed by the blank node's own label.
+
+    Only statements holding a blank node matter; others may be given or left out.
+    """
+    rows = []
+    blank = ox.BlankNode
+    for quad in quads:
+        terms = (quad.subject, quad.predicate, quad.object, quad.graph_name)
+        if any(type(t) is blank for t in terms):
+            rows.append(tuple(_token(t) for t in terms))
+    return row_labels(rows)
+
+
+def row_labels(rows: Iterable[Row]) -> dict[str, str]:
+    """:func:`labels` for statements given as N-Triples tokens (``"_:x"`` for a blank node).
+
+    Returns the blank node's label (without ``_:``) -> a 64-digit hex digest.
+    """
+    number: dict[str, int] = {}
+    names: list[str] = []
+    # Per node: the statements holding only itself (fixed), and those linking other nodes.
+    fixed: list[list[str]] = []
+    linked: list[list[tuple[int, tuple[object, ...]]]] = []
+    for row in rows:
+        ids = []
+        for t in row:
+            if t.startswith("_:"):
+                label = t[2:]
+                node = number.get(label)
+                if node is None:
+                    node = number[label] = len(names)
+                    names.append(label)
+                    fixed.append([])
+                    linked.append([])
+                ids.append(node)
+            else:
+                ids.append(None)
+        if not any(i is not None for i in ids):
+            continue
+        distinct = set(i for i in ids if i is not None)
+        if len(distinct) == 1:
+            (node,) = distinct
+            fixed[node].append(
+                " ".join("@" if i is not None else t for t, i in zip(row, ids, strict=True))
+            )
+            continue
+        template = tuple(t if i is None else i for t, i in zip(row, ids, strict=True))
+        for node in distinct:
+            linked[node].append((node, template))
+    if not names:
+        return {}
+    count = len(names)
+    statics = ["\n".join(sorted(rows_of)) for rows_of in fixed]
+    colours = [""] * count
+    done = [False] * count
+    groups: list[list[int]] = []
+    for start in range(count):
+        if done[start]:
+            continue
+        group = _group(start, linked, done)
+        groups.append(group)
+        _settle(group, statics, linked, colours)
+    return _untie(names, groups, linked, colours)
+
+
+Linked = list[list[tuple[int, tuple[object, ...]]]]
+
+
+def _group(start: int, linked: Linked, done: list[bool]) -> list[int]:
+    """The nodes linked to ``start`` (iteratively), marked done."""
+    done[start] = True
+    found = [start]
+    todo = [start]
+    while todo:
+        node = todo.pop()
+        for _, template in linked[node]:
+            for t in template:
+                if type(t) is int and not done[t]:
+                    done[t] = True
+                    found.append(t)
+                    todo.append(t)
+    return found
+
+
+def _row_key(template: tuple[object, ...], me: int, colours: list[str]) -> str:
+    return " ".join(
+        t if type(t) is str else ("@" if t == me else "_:" + colours[t])  # type: ignore[index]
+        for t in template
+    )
+
+
+def _settle(
+    group: list[int],
+    statics: list[str],
+    linked: list[list[tuple[int, tuple[object, ...]]]],
+    colours: list[str],
+) -> None:
+    """Refine one group's colours (bounded rounds), then mix in the group's signature."""
+    for node in group:
+        colours[node] = _digest(statics[node] + "\n" + "\n".join(
+            sorted(_row_key(t, node, colours) for _, t in linked[node])
+        ))
+    if len(group) > 1:
+        classes = len({colours[n] for n in group})
+        for _ in range(MAX_ROUNDS):
+            updated = [
+                _digest(colours[n] + "\n" + "\n".join(
+                    sorted(_row_key(t, n, colours) for _, t in linked[n])
+                ))
+                for n in group
+            ]
+            for node, colour in zip(group, updated, strict=True):
+                colours[node] = colour
+            grown = len(set(updated))
+            if grown <= classes:
+                break
+            classes = grown
+    signature = _digest("\n".join(sorted(colours[n] for n in group)))
+    for node in group:
+        colours[node] = _digest(signature + colours[node])
+
+
+def _untie(
+    names: list[str],
+    groups: list[list[int]],
+    linked: list[list[tuple[int, tuple[object, ...]]]],
+    colours: list[str],
+) -> dict[str, str]:
+    """Final labels: a unique colour stays; tied nodes are named by a traversal."""
+    members: dict[str, int] = {}
+    for colour in colours:
+        members[colour] = members.get(colour, 0) + 1
+    final: list[str | None] = [c if members[c] == 1 else None for c in colours]
+    starts: dict[str, int] = {}
+    # Groups in colour order, so a tie across groups is broken the same way every time.
+    tied_groups = [g for g in groups if any(final[n] is None for n in g)]
+    tied_groups.sort(key=lambda g: min(colours[n] for n in g))
+    for group in tied_groups:
+        queue = deque(sorted((n for n in group if final[n] is not None), key=colours.__getitem__))
+        while True:
+            while queue:
+                node = queue.popleft()
+                label = final[node]
+                assert label is not None
+                ranks: dict[str, int] = {}
+                keyed = [(_row_key(t, node, colours), t) for _, t in linked[node]]
+                keyed.sort(key=lambda pair: pair[0])
+                for key, template in keyed:
+                    for t in template:
+                        if type(t) is int and final[t] is None:
+                            rank = ranks.get(key, 0)
+                            ranks[key] = rank + 1
+                            final[t] = _digest(f"{label}\n{key}\n{rank}")
+                            queue.append(t)
+            left = [n for n in group if final[n] is None]
+            if not left:
+                break
+            first = min(left, key=colours.__getitem__)  # no unique node left to start from
+            rank = starts.get(colours[first], 0)
+            starts[colours[first]] = rank + 1
+            final[first] = _digest(f"{colours[first]}/start/{rank}")
+            queue.append(first)
+    return {name: label for name, label in zip(names, final, strict=True)}  # type: ignore[misc]
