@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 
 MAX_ROUNDS = 8
-Row = Sequence[str]  # N-Triples tokens; a blank node is "_:" + its label
+Row = tuple[str, str, str, str]  # N-Triples tokens (s, p, o, g); a blank node is "_:" + label
 
 
 def _digest(text: str) -> str:
@@ -52,65 +52,83 @@ def labels(quads: Iterable[ox.Quad]) -> dict[str, str]:
     rows = []
     blank = ox.BlankNode
     for quad in quads:
-        terms = (quad.subject, quad.predicate, quad.object, quad.graph_name)
-        if any(type(t) is blank for t in terms):
-            rows.append(tuple(_token(t) for t in terms))
+        subject, obj = quad.subject, quad.object
+        if type(subject) is blank or type(obj) is blank:
+            rows.append((str(subject), str(quad.predicate), str(obj), _token(quad.graph_name)))
     return row_labels(rows)
 
 
 def row_labels(rows: Iterable[Row]) -> dict[str, str]:
-    """:func:`labels` for statements given as N-Triples tokens (``"_:x"`` for a blank node).
+    """:func:`labels` for statements given as N-Triples tokens ``(s, p, o, g)``.
 
-    Returns the blank node's label (without ``_:``) -> a 64-digit hex digest.
+    A blank node is ``"_:" + label`` (as subject or object); ``g`` is the graph's token, or
+    any constant (``"-"``, ``""``) for the default graph. Returns label (without ``_:``) ->
+    a 64-digit hex digest.
     """
     number: dict[str, int] = {}
-    names: list[str] = []
+    tokens: list[str] = []
     # Per node: the statements holding only itself (fixed), and those linking other nodes.
     fixed: list[list[str]] = []
-    linked: list[list[tuple[int, tuple[object, ...]]]] = []
-    for row in rows:
-        ids = []
-        for t in row:
-            if t.startswith("_:"):
-                label = t[2:]
-                node = number.get(label)
-                if node is None:
-                    node = number[label] = len(names)
-                    names.append(label)
-                    fixed.append([])
-                    linked.append([])
-                ids.append(node)
+    linked: Linked = []
+    get = number.get
+
+    def new(token: str) -> int:
+        node = number[token] = len(tokens)
+        tokens.append(token)
+        fixed.append([])
+        linked.append([])
+        return node
+
+    for s, p, o, g in rows:
+        if s[:2] == "_:":
+            si = get(s)
+            if si is None:
+                si = new(s)
+            if o[:2] == "_:":
+                oi = get(o)
+                if oi is None:
+                    oi = new(o)
+                if oi == si:
+                    fixed[si].append(f"@ {p} @ {g}")
+                else:
+                    template = (si, p, oi, g)
+                    linked[si].append(template)
+                    linked[oi].append(template)
             else:
-                ids.append(None)
-        if not any(i is not None for i in ids):
-            continue
-        distinct = set(i for i in ids if i is not None)
-        if len(distinct) == 1:
-            (node,) = distinct
-            fixed[node].append(
-                " ".join("@" if i is not None else t for t, i in zip(row, ids, strict=True))
-            )
-            continue
-        template = tuple(t if i is None else i for t, i in zip(row, ids, strict=True))
-        for node in distinct:
-            linked[node].append((node, template))
-    if not names:
+                fixed[si].append(f"@ {p} {o} {g}")
+        elif o[:2] == "_:":
+            oi = get(o)
+            if oi is None:
+                oi = new(o)
+            fixed[oi].append(f"{s} {p} @ {g}")
+    if not tokens:
         return {}
-    count = len(names)
-    statics = ["\n".join(sorted(rows_of)) for rows_of in fixed]
+    count = len(tokens)
     colours = [""] * count
     done = [False] * count
     groups: list[list[int]] = []
     for start in range(count):
         if done[start]:
             continue
+        rows_of = fixed[start]
+        rows_of.sort()
+        if not linked[start]:  # alone: its own statements are all there is
+            done[start] = True
+            colours[start] = _digest("alone\n" + "\n".join(rows_of))
+            groups.append([start])
+            continue
         group = _group(start, linked, done)
         groups.append(group)
+        statics = {}
+        for node in group:
+            mine = fixed[node]
+            mine.sort()
+            statics[node] = "\n".join(mine)
         _settle(group, statics, linked, colours)
-    return _untie(names, groups, linked, colours)
+    return _untie([t[2:] for t in tokens], groups, linked, colours)
 
 
-Linked = list[list[tuple[int, tuple[object, ...]]]]
+Linked = list[list[tuple[object, str, object, str]]]
 
 
 def _group(start: int, linked: Linked, done: list[bool]) -> list[int]:
@@ -120,39 +138,39 @@ def _group(start: int, linked: Linked, done: list[bool]) -> list[int]:
     todo = [start]
     while todo:
         node = todo.pop()
-        for _, template in linked[node]:
-            for t in template:
-                if type(t) is int and not done[t]:
-                    done[t] = True
-                    found.append(t)
-                    todo.append(t)
+        for s, _, o, _ in linked[node]:
+            for t in (s, o):
+                if not done[t]:  # type: ignore[index]
+                    done[t] = True  # type: ignore[index]
+                    found.append(t)  # type: ignore[arg-type]
+                    todo.append(t)  # type: ignore[arg-type]
     return found
 
 
-def _row_key(template: tuple[object, ...], me: int, colours: list[str]) -> str:
-    return " ".join(
-        t if type(t) is str else ("@" if t == me else "_:" + colours[t])  # type: ignore[index]
-        for t in template
-    )
+def _row_key(template: tuple[object, str, object, str], me: int, colours: list[str]) -> str:
+    s, p, o, g = template
+    subject = "@" if s == me else "_:" + colours[s]  # type: ignore[index]
+    obj = "@" if o == me else "_:" + colours[o]  # type: ignore[index]
+    return f"{subject} {p} {obj} {g}"
 
 
 def _settle(
     group: list[int],
-    statics: list[str],
+    statics: dict[int, str],
     linked: list[list[tuple[int, tuple[object, ...]]]],
     colours: list[str],
 ) -> None:
     """Refine one group's colours (bounded rounds), then mix in the group's signature."""
     for node in group:
         colours[node] = _digest(statics[node] + "\n" + "\n".join(
-            sorted(_row_key(t, node, colours) for _, t in linked[node])
+            sorted(_row_key(t, node, colours) for t in linked[node])
         ))
     if len(group) > 1:
         classes = len({colours[n] for n in group})
         for _ in range(MAX_ROUNDS):
             updated = [
                 _digest(colours[n] + "\n" + "\n".join(
-                    sorted(_row_key(t, n, colours) for _, t in linked[n])
+                    sorted(_row_key(t, n, colours) for t in linked[n])
                 ))
                 for n in group
             ]
@@ -190,11 +208,11 @@ def _untie(
                 label = final[node]
                 assert label is not None
                 ranks: dict[str, int] = {}
-                keyed = [(_row_key(t, node, colours), t) for _, t in linked[node]]
+                keyed = [(_row_key(t, node, colours), t) for t in linked[node]]
                 keyed.sort(key=lambda pair: pair[0])
-                for key, template in keyed:
-                    for t in template:
-                        if type(t) is int and final[t] is None:
+                for key, (s, _, o, _) in keyed:
+                    for t in (s, o):
+                        if final[t] is None:  # type: ignore[index]
                             rank = ranks.get(key, 0)
                             ranks[key] = rank + 1
                             final[t] = _digest(f"{label}\n{key}\n{rank}")

@@ -215,8 +215,8 @@ def canonical_lines(
         parts.append((iri if keep_graphs else None, lines))
     rows = []
     for iri, lines in parts:
-        tail = ("-" if iri is None else f"<{iri}>",) if keep_graphs else ()
-        rows.extend((*_split(line), *tail) for line in lines if "_:" in line)
+        tail = ("-" if iri is None else f"<{iri}>") if keep_graphs else ""
+        rows.extend((*_split(line), tail) for line in lines if "_:" in line)
     names = row_labels(rows)
     if names:
         prefix = "<" + GENID if skolemize else "_:b"
