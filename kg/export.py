@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pyoxigraph as ox
 
@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from kg.loader import KnowledgeGraph
     from kg.oxengine import OxGraph
 
-    Source = OxGraph | KnowledgeGraph | Dataset | Graph
+    Source: TypeAlias = "Statements | OxGraph | KnowledgeGraph | Dataset | Graph"
 
 # Skolem IRIs for blank nodes (RDF 1.1 section 3.5).
 GENID = BASE + ".well-known/genid/"
@@ -187,6 +187,123 @@ def _chosen(graph: OxGraph, names: Sequence[str]) -> list[tuple[str, Any]]:
     ]
 
 
+# --- Reading the files with lexical forms kept --------------------------------------------
+
+# A quad line's object (an IRI or blank node, or a literal) and what follows (its graph).
+_QUAD_OBJECT = re.compile(r'(?:<[^>]*>|_:\S+|"(?:[^"\\]|\\.)*"(?:@[A-Za-z0-9\-]+|\^\^<[^>]*>)?)')
+
+
+@dataclass
+class Statements:
+    """RDF files parsed by Oxigraph's parser, each graph as N-Triples lines (lexical forms
+    kept: Oxigraph's Store rewrites ``"007"^^xsd:integer`` as ``"7"``, its parser does not).
+
+    ``graphs``: graph IRI (None for a quad file's default graph) -> lines, in load order,
+    named as :class:`kg.oxengine.OxGraph` names them (the bundled ontology, data and shapes
+    graphs; a triple file by its URI; a quad file's own graphs). ``prefixes``: those the
+    files declare (shapes left out).
+    """
+
+    graphs: dict[str | None, list[str]]
+    prefixes: dict[str, str]
+    sources: list[str]
+
+
+def read_statements(
+    paths: Sequence[str | Path] = (), *, bundled: bool | None = None, syntax: str | None = None
+) -> Statements:
+    """Parse the bundled graph and/or ``paths`` like :func:`kg.oxengine.load`, keeping each
+    literal exactly as written (standard input and FIFOs read once, unsafe input refused)."""
+    from kg import progress, resources
+    from kg.oxengine import parse_quads
+    from kg.rdffiles import (
+        QUAD_SYNTAXES,
+        bundled_graph_files,
+        declared_prefixes,
+        display_name,
+        opened_input,
+        refuse_repeated_stdin,
+    )
+
+    names = list(paths)
+    refuse_repeated_stdin(names)
+    if bundled is None:
+        bundled = not names
+    out = Statements(graphs={}, prefixes={}, sources=[])
+    if bundled:
+        trusted = list(bundled_graph_files())
+        if resources.shapes_file().exists():
+            trusted.append((resources.shapes_file(), SHAPES_GRAPH))
+        for path, iri in trusted:
+            quads = ox.parse(
+                path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
+                rename_blank_nodes=True,
+            )
+            _add_lines(out, iri, ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES))
+            if iri != SHAPES_GRAPH:
+                for prefix, namespace in declared_prefixes(path, "turtle").items():
+                    out.prefixes.setdefault(prefix, namespace)
+        out.sources.append("bundled")
+    for name in names:
+        with opened_input(name, syntax) as source:
+            quad_file = source.syntax in QUAD_SYNTAXES
+            fmt = ox.RdfFormat.N_QUADS if quad_file else ox.RdfFormat.N_TRIPLES
+            label = f"reading {Path(source.name).name}"
+            with progress.reading(source.path, source.size, label):
+                data = ox.serialize(parse_quads(source), format=fmt)
+            if quad_file:
+                _add_quad_lines(out, data)
+            else:
+                _add_lines(out, source.base, data)
+            for prefix, namespace in declared_prefixes(source.path, source.syntax).items():
+                out.prefixes.setdefault(prefix, namespace)
+        out.sources.append(display_name(name))
+    return out
+
+
+def _add_lines(out: Statements, iri: str | None, data: bytes) -> None:
+    lines = data.decode("utf-8").split("\n")
+    lines.pop()  # after the last newline
+    out.graphs.setdefault(iri, []).extend(lines)
+
+
+def _add_quad_lines(out: Statements, data: bytes) -> None:
+    """N-Quads lines into their graphs (the default graph's under None)."""
+    match = _QUAD_OBJECT.match
+    by_graph: dict[str | None, list[str]] = {}
+    for line in data.decode("utf-8").split("\n"):
+        if not line:
+            continue
+        subject, predicate, rest = line.split(" ", 2)
+        found = match(rest)
+        end = found.end() if found else len(rest) - 2
+        graph = rest[end + 1 : -2]
+        triple = f"{subject} {predicate} {rest[:end]} ."
+        key = graph[1:-1] if graph.startswith("<") else None
+        by_graph.setdefault(key, []).append(triple)
+    for key in sorted(by_graph, key=lambda k: (k is not None, k or "")):
+        out.graphs.setdefault(key, []).extend(by_graph[key])
+
+
+def _chosen_lines(source: Statements, names: Sequence[str]) -> list[tuple[str | None, list[str]]]:
+    """The graphs ``names`` asks for (as :meth:`kg.oxengine.OxGraph.graph_quads` chooses)."""
+    present = {iri: lines for iri, lines in source.graphs.items() if lines}
+    if not names:
+        return [(iri, lines) for iri, lines in present.items() if iri != SHAPES_GRAPH]
+    chosen: list[tuple[str | None, list[str]]] = []
+    for name in names:
+        iri = None if name == "default" else GRAPH_NAMES.get(name, name)
+        if iri not in present:
+            known = sorted(
+                {k for k, v in GRAPH_NAMES.items() if v in present}
+                | {"default" if i is None else i for i in present if i not in GRAPH_NAMES.values()}
+            )
+            raise InputError(name, f"no such graph (graphs: {', '.join(known)})")
+        if all(iri != done for done, _ in chosen):
+            chosen.append((iri, present[iri]))
+    return chosen
+
+
 # --- Canonical statements ------------------------------------------------------------------
 
 
@@ -206,13 +323,17 @@ def canonical_lines(
     as a set. Blank nodes are ``_:b`` + 32 hex digits of :func:`kg.bnodes.row_labels`, or
     skolem IRIs under :data:`GENID`.
     """
-    graph = as_oxgraph(source)
     parts: list[tuple[str | None, list[str]]] = []
-    for iri, stored in _chosen(graph, graphs):
-        text = graph.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=stored).decode("utf-8")
-        lines = text.split("\n")
-        lines.pop()  # after the last newline
-        parts.append((iri if keep_graphs else None, lines))
+    if isinstance(source, Statements):
+        for iri, lines in _chosen_lines(source, graphs):
+            parts.append((iri if keep_graphs else None, lines))
+    else:
+        graph = as_oxgraph(source)
+        for iri, stored in _chosen(graph, graphs):
+            data = graph.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=stored)
+            lines = data.decode("utf-8").split("\n")
+            lines.pop()  # after the last newline
+            parts.append((iri if keep_graphs else None, lines))
     rows = []
     for iri, lines in parts:
         tail = ("-" if iri is None else f"<{iri}>") if keep_graphs else ""
@@ -279,7 +400,7 @@ def jsonld_context() -> dict[str, Any]:
     return json.loads(text)["@context"]
 
 
-def _prefixes(graph: OxGraph, data: bytes) -> dict[str, str]:
+def _prefixes(graph: OxGraph | Statements, data: bytes) -> dict[str, str]:
     """The project's prefixes, then the files' own, that ``data`` (N-Triples) uses."""
     chosen: dict[str, str] = {}
     for prefix, namespace in (*PREFIXES.items(), *graph.prefixes.items()):
@@ -328,7 +449,7 @@ def serialize(
     if export_format.kind == "property-graph":
         raise InputError(fmt, "not an RDF format; use export_graph() for property graphs")
     name = export_format.name
-    graph = as_oxgraph(source)
+    graph = source if isinstance(source, Statements) else as_oxgraph(source)
     parts = canonical_lines(
         graph, graphs=graphs, keep_graphs=export_format.kind == "quads", skolemize=skolemize
     )

@@ -83,10 +83,10 @@ def export(
     """
     graphs = split_graph_names(graph_names)
     check_output(fmt, output, force=force)
-    from kg.export import export_graph
-    from kg.oxengine import load
+    from kg.export import export_graph, read_statements
 
-    graph = load(data_files, bundled=wants_bundled(data_files, with_bundled), syntax=syntax)
+    bundled = wants_bundled(data_files, with_bundled)
+    graph = read_statements(data_files, bundled=bundled, syntax=syntax)
     used = export_graph(graph, fmt, output, graphs=graphs, skolemize=skolemize, force=force)
     if output != "-":
         click.echo(f"wrote {printable(str(output))} ({used.name})", err=True)
