@@ -119,44 +119,42 @@ def format_for(name: str | None, output: str | None = None) -> ExportFormat:
     return FORMATS["turtle"]
 
 
-def as_oxgraph(source: Source) -> OxGraph:
-    """``source`` as an :class:`kg.oxengine.OxGraph`: as it is, or an rdflib graph copied.
+def as_statements(source: Source) -> Statements | OxGraph:
+    """``source`` as :class:`Statements` (an rdflib graph is copied), or an OxGraph as it is.
 
     A KnowledgeGraph or Dataset keeps its named graphs (its default graph as ``default``);
     a plain rdflib Graph becomes one graph with nothing to choose.
     """
-    from kg.oxengine import SOURCE_DEFAULT_GRAPH, OxGraph
+    from kg.oxengine import OxGraph
 
-    if isinstance(source, OxGraph):
+    if isinstance(source, (Statements, OxGraph)):
         return source
     from rdflib import Dataset, Graph
     from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
     from kg.loader import KnowledgeGraph
 
-    store = ox.Store()
-    graph = OxGraph(store=store)
     dataset = source.dataset if isinstance(source, KnowledgeGraph) else source
     if not isinstance(dataset, Graph):
         raise TypeError(f"cannot export a {type(source).__name__}")
+    plain = not isinstance(dataset, Dataset)
+    out = Statements(graphs={}, prefixes={}, sources=[], plain=plain)
     blanks: dict[Any, ox.BlankNode] = {}
-    parts = list(dataset.graphs()) if isinstance(dataset, Dataset) else [dataset]
-    for part in parts:
+    for part in [dataset] if plain else list(dataset.graphs()):
         if not len(part):
             continue
-        named = isinstance(dataset, Dataset) and part.identifier != DATASET_DEFAULT_GRAPH_ID
-        target = ox.NamedNode(str(part.identifier)) if named else SOURCE_DEFAULT_GRAPH
-        store.bulk_extend(
-            ox.Quad(_ox_term(s, blanks), _ox_term(p, blanks), _ox_term(o, blanks), target)
+        named = not plain and part.identifier != DATASET_DEFAULT_GRAPH_ID
+        triples = (
+            ox.Triple(_ox_term(s, blanks), _ox_term(p, blanks), _ox_term(o, blanks))
             for s, p, o in part
         )
-        graph.graphs[target.value] = target
-    graph.prefixes = dict(getattr(source, "prefixes", {}) or {})
+        _add_lines(out, str(part.identifier) if named else None,
+                   ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))  # fmt: skip
+    out.prefixes = dict(getattr(source, "prefixes", {}) or {})
     for prefix, namespace in sorted(dataset.namespaces()):
         if prefix:
-            graph.prefixes.setdefault(prefix, str(namespace))
-    graph.plain = not isinstance(dataset, Dataset)  # type: ignore[attr-defined]
-    return graph
+            out.prefixes.setdefault(prefix, str(namespace))
+    return out
 
 
 def _ox_term(term: Any, blanks: dict[Any, ox.BlankNode]) -> Any:
@@ -179,8 +177,6 @@ def _chosen(graph: OxGraph, names: Sequence[str]) -> list[tuple[str, Any]]:
     """(graph IRI or None for a default graph, where it is stored) of each chosen graph."""
     from kg.oxengine import SOURCE_DEFAULT_GRAPH
 
-    if names and getattr(graph, "plain", False):
-        raise InputError("--graphs", "this graph has no named graphs to choose from")
     chosen = graph._chosen(list(names))  # a public name is asked for
     return [
         (None if stored == SOURCE_DEFAULT_GRAPH else iri, stored) for iri, stored in chosen
@@ -207,6 +203,7 @@ class Statements:
     graphs: dict[str | None, list[str]]
     prefixes: dict[str, str]
     sources: list[str]
+    plain: bool = False  # a plain rdflib Graph: no named graphs to choose from
 
 
 def read_statements(
@@ -287,6 +284,8 @@ def _add_quad_lines(out: Statements, data: bytes) -> None:
 
 def _chosen_lines(source: Statements, names: Sequence[str]) -> list[tuple[str | None, list[str]]]:
     """The graphs ``names`` asks for (as :meth:`kg.oxengine.OxGraph.graph_quads` chooses)."""
+    if names and source.plain:
+        raise InputError("--graphs", "this graph has no named graphs to choose from")
     present = {iri: lines for iri, lines in source.graphs.items() if lines}
     if not names:
         return [(iri, lines) for iri, lines in present.items() if iri != SHAPES_GRAPH]
@@ -324,11 +323,11 @@ def canonical_lines(
     skolem IRIs under :data:`GENID`.
     """
     parts: list[tuple[str | None, list[str]]] = []
-    if isinstance(source, Statements):
-        for iri, lines in _chosen_lines(source, graphs):
+    graph = as_statements(source)
+    if isinstance(graph, Statements):
+        for iri, lines in _chosen_lines(graph, graphs):
             parts.append((iri if keep_graphs else None, lines))
-    else:
-        graph = as_oxgraph(source)
+    else:  # an OxGraph's store: typed literals come back in Oxigraph's canonical form
         for iri, stored in _chosen(graph, graphs):
             data = graph.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=stored)
             lines = data.decode("utf-8").split("\n")
@@ -449,7 +448,7 @@ def serialize(
     if export_format.kind == "property-graph":
         raise InputError(fmt, "not an RDF format; use export_graph() for property graphs")
     name = export_format.name
-    graph = source if isinstance(source, Statements) else as_oxgraph(source)
+    graph = as_statements(source)
     parts = canonical_lines(
         graph, graphs=graphs, keep_graphs=export_format.kind == "quads", skolemize=skolemize
     )
