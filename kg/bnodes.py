@@ -161,10 +161,12 @@ def _settle(
     colours: list[str],
 ) -> None:
     """Refine one group's colours (bounded rounds), then mix in the group's signature."""
-    for node in group:
-        colours[node] = _digest(statics[node] + "\n" + "\n".join(
-            sorted(_row_key(t, node, colours) for t in linked[node])
-        ))
+    first = [  # neighbours masked: every colour in the group is still ""
+        _digest(statics[n] + "\n" + "\n".join(sorted(_row_key(t, n, colours) for t in linked[n])))
+        for n in group
+    ]
+    for node, colour in zip(group, first, strict=True):
+        colours[node] = colour
     if len(group) > 1:
         classes = len({colours[n] for n in group})
         for _ in range(MAX_ROUNDS):

@@ -333,6 +333,7 @@ def canonical_lines(
             lines = data.decode("utf-8").split("\n")
             lines.pop()  # after the last newline
             parts.append((iri if keep_graphs else None, lines))
+    parts = [(iri, list(dict.fromkeys(lines))) for iri, lines in parts]  # a graph is a set
     rows = []
     for iri, lines in parts:
         tail = ("-" if iri is None else f"<{iri}>") if keep_graphs else ""
@@ -410,6 +411,22 @@ def _prefixes(graph: OxGraph | Statements, data: bytes) -> dict[str, str]:
     return chosen
 
 
+# What RDF/XML can use as an element name: the predicate IRI must end in an XML name.
+_XML_LOCAL = re.compile(r"[^\W\d][\w.\-]*$")
+
+
+def _check_xml_predicates(data: bytes) -> None:
+    """An InputError for a predicate RDF/XML cannot write (Oxigraph would write bad XML)."""
+    predicates = {line.split(b" ", 2)[1] for line in data.split(b"\n") if line}
+    for predicate in sorted(predicates):
+        iri = predicate[1:-1].decode("utf-8")
+        if not _XML_LOCAL.search(iri):
+            raise InputError(
+                "xml", f"cannot write this graph: the predicate <{iri}> does not end in an XML "
+                "name, which RDF/XML needs (use another format)",
+            )
+
+
 _XMLNS = re.compile(r' xmlns:([^=]+)="([^"]*)"')
 
 
@@ -464,6 +481,8 @@ def serialize(
         del lines
         if name == "jsonld":
             return _jsonld(ox.parse(nquads, ox.RdfFormat.N_QUADS, rename_blank_nodes=False))
+        if name == "xml":
+            _check_xml_predicates(nquads)
         prefixes = _prefixes(graph, nquads)
         written = ox.serialize(
             ox.parse(nquads, ox.RdfFormat.N_QUADS, rename_blank_nodes=False),

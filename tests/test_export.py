@@ -181,7 +181,13 @@ def test_jsonld_uses_the_shipped_context_with_sorted_keys(bundled):
     text = serialize(bundled, "jsonld").decode("utf-8")
     document = json.loads(text)
     assert document["@context"] == jsonld_context()
-    assert text == json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    # The context indented, then one node object per line with sorted keys, sorted by @id.
+    head = json.dumps({"@context": document["@context"]}, indent=2, sort_keys=True)[:-2]
+    nodes = [json.dumps(n, sort_keys=True, ensure_ascii=False) for n in document["@graph"]]
+    body = ",\n".join("    " + n for n in nodes)
+    assert text == head + ',\n  "@graph": [\n' + body + "\n  ]\n}\n"
+    ids = [node["@id"] for node in document["@graph"]]
+    assert ids == sorted(ids) and len(ids) == len(set(ids))
     # IRIs are compacted with the context's prefixes.
     assert any(str(node.get("@id", "")).startswith("kg:") for node in document["@graph"])
 
