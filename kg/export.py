@@ -306,12 +306,6 @@ def _chosen_lines(source: Statements, names: Sequence[str]) -> list[tuple[str | 
 # --- Canonical statements ------------------------------------------------------------------
 
 
-def _split(line: str) -> tuple[str, str, str]:
-    """An N-Triples line as Oxigraph writes it (``s p o .``) -> its three terms."""
-    subject, predicate, rest = line.split(" ", 2)
-    return subject, predicate, rest[:-2]
-
-
 def canonical_lines(
     source: Source, *, graphs: Sequence[str] = (), keep_graphs: bool, skolemize: bool = False
 ) -> list[tuple[str | None, list[str]]]:
@@ -333,31 +327,38 @@ def canonical_lines(
             lines = data.decode("utf-8").split("\n")
             lines.pop()  # after the last newline
             parts.append((iri if keep_graphs else None, lines))
-    parts = [(iri, list(dict.fromkeys(lines))) for iri, lines in parts]  # a graph is a set
-    rows = []
+    # Per graph: the lines without blank nodes, and (deduplicated: a graph is a set) the
+    # lines with them, split into terms.
+    plain: list[tuple[str | None, list[str]]] = []
+    rows: list[tuple[str, str, str, str]] = []
+    spans = []
     for iri, lines in parts:
         tail = ("-" if iri is None else f"<{iri}>") if keep_graphs else ""
-        rows.extend((*_split(line), tail) for line in lines if "_:" in line)
+        plain.append((iri, [line for line in lines if "_:" not in line]))
+        start = len(rows)
+        for line in dict.fromkeys(line for line in lines if "_:" in line):
+            subject, predicate, rest = line.split(" ", 2)
+            rows.append((subject, predicate, rest[:-2], tail))
+        spans.append((start, len(rows)))
+    del parts
     names = row_labels(rows)
-    if names:
-        prefix = "<" + GENID if skolemize else "_:b"
-        close = ">" if skolemize else ""
-        new = {f"_:{label}": f"{prefix}{digest[:32]}{close}" for label, digest in names.items()}
-        parts = [(iri, [_relabelled(line, new) for line in lines]) for iri, lines in parts]
-    merged: dict[str | None, set[str]] = {}
-    for iri, lines in parts:
-        merged.setdefault(iri, set()).update(lines)
-    order = sorted(merged, key=lambda iri: (iri is not None, iri or ""))
-    return [(iri, sorted(merged[iri])) for iri in order]
-
-
-def _relabelled(line: str, new: dict[str, str]) -> str:
-    if "_:" not in line:
-        return line
-    subject, predicate, obj = _split(line)
-    subject = new.get(subject, subject)
-    obj = new.get(obj, obj)
-    return f"{subject} {predicate} {obj} ."
+    prefix = "<" + GENID if skolemize else "_:b"
+    close = ">" if skolemize else ""
+    new = {f"_:{label}": f"{prefix}{digest[:32]}{close}" for label, digest in names.items()}
+    del names
+    get = new.get
+    merged: dict[str | None, list[str]] = {}
+    for (iri, lines), (start, end) in zip(plain, spans, strict=True):
+        found = merged.setdefault(iri, [])
+        found.extend(lines)
+        found.extend(f"{get(s, s)} {p} {get(o, o)} ." for s, p, o, _ in rows[start:end])
+    del plain, rows
+    out = []
+    for iri in sorted(merged, key=lambda iri: (iri is not None, iri or "")):
+        lines = merged.pop(iri)
+        lines.sort()  # input order is mostly grouped already, which the sort uses
+        out.append((iri, [line for i, line in enumerate(lines) if not i or line != lines[i - 1]]))
+    return out
 
 
 def _nquads(parts: list[tuple[str | None, list[str]]]) -> list[str]:
@@ -400,13 +401,17 @@ def jsonld_context() -> dict[str, Any]:
     return json.loads(text)["@context"]
 
 
-def _prefixes(graph: OxGraph | Statements, data: bytes) -> dict[str, str]:
-    """The project's prefixes, then the files' own, that ``data`` (N-Triples) uses."""
+def _prefixes(graph: OxGraph | Statements) -> dict[str, str]:
+    """The project's prefixes, then the files' own (a name or namespace bound once).
+
+    All of them are declared, used or not: finding which ones a large graph uses would cost
+    a scan of every IRI.
+    """
     chosen: dict[str, str] = {}
     for prefix, namespace in (*PREFIXES.items(), *graph.prefixes.items()):
         if prefix in chosen or namespace in chosen.values() or not namespace:
             continue
-        if _PREFIX_NAME.fullmatch(prefix) and ("<" + namespace).encode("utf-8") in data:
+        if _PREFIX_NAME.fullmatch(prefix):
             chosen[prefix] = namespace
     return chosen
 
@@ -483,7 +488,7 @@ def serialize(
             return _jsonld(ox.parse(nquads, ox.RdfFormat.N_QUADS, rename_blank_nodes=False))
         if name == "xml":
             _check_xml_predicates(nquads)
-        prefixes = _prefixes(graph, nquads)
+        prefixes = _prefixes(graph)
         written = ox.serialize(
             ox.parse(nquads, ox.RdfFormat.N_QUADS, rename_blank_nodes=False),
             format=_OX_FORMATS[name],
