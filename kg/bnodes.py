@@ -167,8 +167,8 @@ def _settle(
     ]
     for node, colour in zip(group, first, strict=True):
         colours[node] = colour
-    if len(group) > 1:
-        classes = len({colours[n] for n in group})
+    classes = len(set(first))
+    if classes < len(group):  # all distinct already: refinement cannot split further
         for _ in range(MAX_ROUNDS):
             updated = [
                 _digest(colours[n] + "\n" + "\n".join(
