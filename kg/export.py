@@ -373,9 +373,13 @@ def _nquads(parts: list[tuple[str | None, list[str]]]) -> list[str]:
     return out
 
 
-def _text(lines: Iterable[str]) -> bytes:
-    body = "\n".join(lines)
-    return (body + "\n").encode("utf-8") if body else b""
+def _text(lines: list[str]) -> bytes:
+    """The lines, each ended by a newline, as UTF-8 (one joined copy at a time)."""
+    lines.append("")
+    try:
+        return "\n".join(lines).encode("utf-8") if len(lines) > 1 else b""
+    finally:
+        lines.pop()
 
 
 def skolemize(graph: Graph) -> Graph:
@@ -476,7 +480,7 @@ def serialize(
     )
     try:
         if name == "nt":
-            return _text(line for _, lines in parts for line in lines)
+            return _text([line for _, lines in parts for line in lines])
         lines = _nquads(parts)
         del parts
         if name == "nq":
@@ -505,9 +509,9 @@ def serialize(
 def _jsonld(quads: Iterable[ox.Quad]) -> bytes:
     """Flattened JSON-LD: one node object per subject, IRIs compacted with the shipped context.
 
-    Sorted statements in, one node object per subject (``@graph`` sorted by ``@id``, keys
-    and values sorted), each on its own line. Lists stay as rdf:first/rdf:rest nodes; every
-    literal keeps its lexical form.
+    Sorted statements in, one node object per subject, each on its own line, in the order of
+    the subjects' N-Triples forms (IRIs, then blank nodes); keys and values sorted. Lists stay
+    as rdf:first/rdf:rest nodes; every literal keeps its lexical form.
     """
     context = jsonld_context()
     namespaces = sorted(context.items(), key=lambda item: (-len(item[1]), item[0]))
@@ -540,29 +544,39 @@ def _jsonld(quads: Iterable[ox.Quad]) -> bytes:
             return term.value
         return {"@type": compact(datatype), "@value": term.value}
 
-    nodes: dict[str, dict[str, list[Any]]] = {}
-    for quad in quads:
-        obj = quad.object
-        node = nodes.setdefault(node_id(quad.subject), {})
-        if quad.predicate.value == RDF_TYPE and type(obj) is named:
-            node.setdefault("@type", []).append(compact(obj.value))
-        else:
-            node.setdefault(compact(quad.predicate.value), []).append(value(obj))
     dumps = json.dumps
-    lines = []
-    for identifier in sorted(nodes, key=lambda i: dumps(i, ensure_ascii=False)):
-        obj: dict[str, Any] = {"@id": identifier}
-        for key, values in nodes[identifier].items():
+    lines: list[str] = []
+    current: str | None = None
+    properties: dict[str, list[Any]] = {}
+
+    def flush() -> None:
+        obj: dict[str, Any] = {"@id": current}
+        for key, values in properties.items():
             if len(values) == 1:
                 obj[key] = values[0]
             else:
                 obj[key] = sorted(values, key=lambda v: dumps(v, sort_keys=True))
         lines.append("    " + dumps(obj, sort_keys=True, ensure_ascii=False))
+
+    # The statements come sorted, so each subject's are together: one node at a time.
+    for quad in quads:
+        identifier = node_id(quad.subject)
+        if identifier != current:
+            if current is not None:
+                flush()
+            current, properties = identifier, {}
+        obj = quad.object
+        if quad.predicate.value == RDF_TYPE and type(obj) is named:
+            properties.setdefault("@type", []).append(compact(obj.value))
+        else:
+            properties.setdefault(compact(quad.predicate.value), []).append(value(obj))
+    if current is not None:
+        flush()
     head = dumps({"@context": context}, indent=2, sort_keys=True, ensure_ascii=False)[:-2]
     body = ",\n".join(lines)
-    graph = f"[\n{body}\n  ]" if lines else "[]"
-    text = f'{head},\n  "@graph": {graph}\n}}\n'
-    return text.encode("utf-8")
+    lines.clear()
+    graph = f"[\n{body}\n  ]" if body else "[]"
+    return f'{head},\n  "@graph": {graph}\n}}\n'.encode()
 
 
 # --- Writing -------------------------------------------------------------------------------

@@ -186,8 +186,18 @@ def test_jsonld_uses_the_shipped_context_with_sorted_keys(bundled):
     nodes = [json.dumps(n, sort_keys=True, ensure_ascii=False) for n in document["@graph"]]
     body = ",\n".join("    " + n for n in nodes)
     assert text == head + ',\n  "@graph": [\n' + body + "\n  ]\n}\n"
-    ids = [node["@id"] for node in document["@graph"]]
-    assert ids == sorted(ids) and len(ids) == len(set(ids))
+    # Nodes in the order of their N-Triples forms (<IRI>, blank nodes last), each once.
+    context = document["@context"]
+
+    def expanded(identifier: str) -> str:
+        prefix, _, local = identifier.partition(":")
+        return context[prefix] + local if prefix in context else identifier
+
+    ids = [expanded(node["@id"]) for node in document["@graph"]]
+    named = [i for i in ids if not i.startswith("_:")]
+    as_term = sorted(named, key=lambda i: f"<{i}>")
+    assert ids == as_term + sorted(i for i in ids if i.startswith("_:"))
+    assert len(ids) == len(set(ids)) and len(named) > 100
     # IRIs are compacted with the context's prefixes.
     assert any(str(node.get("@id", "")).startswith("kg:") for node in document["@graph"])
 
