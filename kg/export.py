@@ -559,17 +559,25 @@ def _jsonld(quads: Iterable[ox.Quad]) -> bytes:
         lines.append("    " + dumps(obj, sort_keys=True, ensure_ascii=False))
 
     # The statements come sorted, so each subject's are together: one node at a time.
+    subject: Any = None
+    cached = compacted.get
     for quad in quads:
-        identifier = node_id(quad.subject)
-        if identifier != current:
+        if quad.subject != subject:
             if current is not None:
                 flush()
-            current, properties = identifier, {}
+            subject = quad.subject
+            current, properties = node_id(subject), {}
         obj = quad.object
-        if quad.predicate.value == RDF_TYPE and type(obj) is named:
-            properties.setdefault("@type", []).append(compact(obj.value))
+        predicate = quad.predicate.value
+        if predicate == RDF_TYPE and type(obj) is named:
+            iri = obj.value
+            properties.setdefault("@type", []).append(cached(iri) or compact(iri))
         else:
-            properties.setdefault(compact(quad.predicate.value), []).append(value(obj))
+            key = cached(predicate) or compact(predicate)
+            if type(obj) is literal and not obj.language and obj.datatype.value == XSD_STRING:
+                properties.setdefault(key, []).append(obj.value)
+            else:
+                properties.setdefault(key, []).append(value(obj))
     if current is not None:
         flush()
     head = dumps({"@context": context}, indent=2, sort_keys=True, ensure_ascii=False)[:-2]
