@@ -486,10 +486,10 @@ def serialize(
         if name == "nq":
             lines.sort()
             return _text(lines)
+        if name == "jsonld":
+            return _jsonld(lines)
         nquads = _text(lines)
         del lines
-        if name == "jsonld":
-            return _jsonld(ox.parse(nquads, ox.RdfFormat.N_QUADS, rename_blank_nodes=False))
         if name == "xml":
             _check_xml_predicates(nquads)
         prefixes = _prefixes(graph)
@@ -506,12 +506,13 @@ def serialize(
         raise InputError(name, f"cannot write this graph: {reason}") from None
 
 
-def _jsonld(quads: Iterable[ox.Quad]) -> bytes:
+def _jsonld(lines: list[str]) -> bytes:
     """Flattened JSON-LD: one node object per subject, IRIs compacted with the shipped context.
 
-    Sorted statements in, one node object per subject, each on its own line, in the order of
-    the subjects' N-Triples forms (IRIs, then blank nodes); keys and values sorted. Lists stay
-    as rdf:first/rdf:rest nodes; every literal keeps its lexical form.
+    Sorted N-Triples lines in, one node object per subject, each on its own line, in the
+    order of the subjects' N-Triples forms (IRIs, then blank nodes); keys and values sorted.
+    Lists stay as rdf:first/rdf:rest nodes; every literal keeps its lexical form (Oxigraph's
+    N-Triples quoting is read as a JSON string).
     """
     context = jsonld_context()
     namespaces = sorted(context.items(), key=lambda item: (-len(item[1]), item[0]))
@@ -529,23 +530,8 @@ def _jsonld(quads: Iterable[ox.Quad]) -> bytes:
             compacted[iri] = found
         return found
 
-    named, blank, literal = ox.NamedNode, ox.BlankNode, ox.Literal
-
-    def node_id(term: Any) -> str:
-        return f"_:{term.value}" if type(term) is blank else compact(term.value)
-
-    def value(term: Any) -> Any:
-        if type(term) is not literal:
-            return {"@id": node_id(term)}
-        if term.language:
-            return {"@language": term.language, "@value": term.value}
-        datatype = term.datatype.value
-        if datatype == XSD_STRING:
-            return term.value
-        return {"@type": compact(datatype), "@value": term.value}
-
-    dumps = json.dumps
-    lines: list[str] = []
+    dumps, loads = json.dumps, json.loads
+    out: list[str] = []
     current: str | None = None
     properties: dict[str, list[Any]] = {}
 
@@ -556,35 +542,55 @@ def _jsonld(quads: Iterable[ox.Quad]) -> bytes:
                 obj[key] = values[0]
             else:
                 obj[key] = sorted(values, key=lambda v: dumps(v, sort_keys=True))
-        lines.append("    " + dumps(obj, sort_keys=True, ensure_ascii=False))
+        out.append("    " + dumps(obj, sort_keys=True, ensure_ascii=False))
 
-    # The statements come sorted, so each subject's are together: one node at a time.
-    subject: Any = None
+    subject = None
     cached = compacted.get
-    for quad in quads:
-        if quad.subject != subject:
+    rdf_type = f"<{RDF_TYPE}>"
+    for line in lines:  # sorted, so each subject's statements are together
+        s, p, rest = line.split(" ", 2)
+        o = rest[:-2]
+        if s != subject:
             if current is not None:
                 flush()
-            subject = quad.subject
-            current, properties = node_id(subject), {}
-        obj = quad.object
-        predicate = quad.predicate.value
-        if predicate == RDF_TYPE and type(obj) is named:
-            iri = obj.value
-            properties.setdefault("@type", []).append(cached(iri) or compact(iri))
+            subject, properties = s, {}
+            current = s if s[0] == "_" else compact(s[1:-1])
+        first = o[0]
+        if first == "<":
+            iri = o[1:-1]
+            if p == rdf_type:
+                properties.setdefault("@type", []).append(cached(iri) or compact(iri))
+                continue
+            item: Any = {"@id": cached(iri) or compact(iri)}
+        elif first == "_":
+            item = {"@id": o}
         else:
-            key = cached(predicate) or compact(predicate)
-            if type(obj) is literal and not obj.language and obj.datatype.value == XSD_STRING:
-                properties.setdefault(key, []).append(obj.value)
-            else:
-                properties.setdefault(key, []).append(value(obj))
+            item = _jsonld_literal(o, compact, loads)
+        predicate = p[1:-1]
+        properties.setdefault(cached(predicate) or compact(predicate), []).append(item)
     if current is not None:
         flush()
     head = dumps({"@context": context}, indent=2, sort_keys=True, ensure_ascii=False)[:-2]
-    body = ",\n".join(lines)
-    lines.clear()
+    body = ",\n".join(out)
+    out.clear()
     graph = f"[\n{body}\n  ]" if body else "[]"
     return f'{head},\n  "@graph": {graph}\n}}\n'.encode()
+
+
+def _jsonld_literal(token: str, compact: Any, loads: Any) -> Any:
+    """A literal's N-Triples form as a JSON-LD value (a plain string stays a string)."""
+    end = token.rindex('"')
+    try:
+        text = loads(token[: end + 1])
+    except ValueError:  # an escape JSON does not share: let Oxigraph read it
+        quad = next(iter(ox.parse(f"<x:s> <x:p> {token} .".encode(), ox.RdfFormat.N_TRIPLES)))
+        text = quad.object.value
+    suffix = token[end + 1 :]
+    if not suffix:
+        return text
+    if suffix[0] == "@":
+        return {"@language": suffix[1:], "@value": text}
+    return {"@type": compact(suffix[3:-1]), "@value": text}
 
 
 # --- Writing -------------------------------------------------------------------------------
