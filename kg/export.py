@@ -1,12 +1,13 @@
 """Exports: deterministic RDF serialisations, skolemisation, and property-graph files.
 
-Every RDF export is written from Oxigraph (:mod:`kg.oxengine`): each chosen graph is dumped
-as N-Triples from the store, blank nodes are relabelled from their content
-(:mod:`kg.bnodes`, or skolem IRIs), the lines are sorted and merged as a set, and Turtle,
-TriG and RDF/XML are Oxigraph's own serialisers fed those sorted statements, with the
-project's prefixes (then the files' own) that the output uses. JSON-LD is built here from
-the same sorted statements with the shipped ``@context``. Literals keep their lexical form
-byte for byte. Files are written atomically (see :mod:`kg.atomic`).
+Every RDF export is written from Oxigraph. The files are read with Oxigraph's parser
+(:func:`read_statements`; not into a Store, which rewrites typed literals such as
+``"007"^^xsd:integer``), each graph kept as N-Triples lines; blank nodes are relabelled from
+their content (:mod:`kg.bnodes`, or skolem IRIs), the lines are sorted and merged as a set,
+and Turtle, TriG and RDF/XML are Oxigraph's own writers fed those sorted statements, with
+the project's prefixes and then the files' own (all declared, sorted by name). JSON-LD is
+built here from the same sorted lines with the shipped ``@context``. Literals keep their
+lexical form byte for byte. Files are written atomically (see :mod:`kg.atomic`).
 """
 
 from __future__ import annotations
