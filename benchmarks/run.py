@@ -14,6 +14,10 @@ slower than 30 s runs once), and peak memory is the largest resident set of thos
    pyvis's defaults (``bench_viz.py``; goal: under 3 s), when Chromium is there.
 4. A long load shows progress on a terminal and nothing when piped.
 
+Rows for ``kg export --data N.nt -f FORMAT`` in every RDF syntax against bare pyoxigraph
+loading the file and dumping the same syntax (issue 10's export target: at most 2 times, peak
+memory at most 1 GB, at 1M).
+
 And a row for ``kg push --data N.nt`` to a local Oxigraph server against ``curl -X PUT
 --data-binary`` of the same file (issue 10's push target: at most 1.5 times curl at 1M).
 
@@ -258,6 +262,45 @@ def target_validate_large(label: str, path: Path, repeat: int) -> list[Row]:
     ]  # fmt: skip
 
 
+# Issue 10's export target: each RDF syntax against bare pyoxigraph loading the same file and
+# serialising the same syntax (Store.load, then Store.dump), in the same run.
+EXPORT_FORMATS = {"turtle": "ttl", "trig": "trig", "nq": "nq", "jsonld": "jsonld", "xml": "rdf"}
+BARE_EXPORT = """
+import sys, pyoxigraph as ox
+fmt = ox.RdfFormat.from_extension(sys.argv[1])
+store = ox.Store()
+store.load(path=sys.argv[2], format=ox.RdfFormat.N_TRIPLES)
+graph = {} if fmt.supports_datasets else {"from_graph": ox.DefaultGraph()}
+with open(sys.argv[3], "wb") as out:
+    store.dump(out, format=fmt, **graph)
+"""
+
+
+def target_export(label: str, path: Path, repeat: int) -> list[Row]:
+    """`kg export --data N.nt -f FORMAT` for every RDF syntax, against bare pyoxigraph.
+
+    The goal (at most 2 times bare pyoxigraph, peak memory at most 1 GB) is for 1M triples.
+    """
+    rows = []
+    scored = label == "1m"
+    out = path.parent
+    for name, suffix in EXPORT_FORMATS.items():
+        kg = measure([PYTHON, "-m", "kg", "export", "--data", str(path), "-f", name,
+                      "-o", str(out / f"kg.{suffix}")], repeat)  # fmt: skip
+        bare = measure([PYTHON, "-c", BARE_EXPORT, suffix, str(path),
+                        str(out / f"bare.{suffix}")], repeat)  # fmt: skip
+        ratio = kg.seconds / bare.seconds
+        memory_ok = kg.peak_mb <= MEMORY_GOAL_MB
+        note = "" if memory_ok or not scored else f"(peak memory over {MEMORY_GOAL_MB:.0f} MB)"
+        rows.append(
+            Row("export", f"`kg export --data {label}.nt -f {name}`", kg,
+                "bare pyoxigraph: load, then dump the same syntax", bare, ratio,
+                "≤ 2.00 (kg / pyoxigraph)" if scored else "— (goal at 1M)",
+                ratio <= 2.0 and memory_ok if scored else None, note)
+        )  # fmt: skip
+    return rows
+
+
 def oxigraph_server(location: Path) -> tuple[subprocess.Popen[bytes], str]:
     """A read-write Oxigraph server on 127.0.0.1 over a fresh ``location``; its /store URL."""
     from kg.stores import oxigraph_binary
@@ -410,6 +453,9 @@ def main() -> None:
     parser.add_argument("--no-viz", action="store_true", help="leave out target 3")
     parser.add_argument("--no-push", action="store_true", help="leave out the push row")
     parser.add_argument("--no-validate", action="store_true", help="leave out the validate rows")
+    parser.add_argument(
+        "--no-export-formats", action="store_true", help="leave out the per-syntax export rows"
+    )
     parser.add_argument("--quick", action="store_true", help="10k only, one run, no viz")
     parser.add_argument("--keep", type=Path, help="keep generated graphs in this folder")
     parser.add_argument(
@@ -446,6 +492,9 @@ def main() -> None:
             largest = path
             for row in target_large(size, path, repeat, args.limit):
                 print(fmt_row(row), flush=True)
+            if not args.no_export_formats:
+                for row in target_export(size, path, repeat):
+                    print(fmt_row(row), flush=True)
             if not args.no_push:
                 for row in target_push(size, path):
                     print(fmt_row(row), flush=True)

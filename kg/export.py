@@ -1,40 +1,46 @@
 """Exports: deterministic RDF serialisations, skolemisation, and property-graph files.
 
-Every export is a pure function of the input triples: blank nodes get labels computed from
-their content (so the same input gives byte-identical files in any process), N-Triples and
-N-Quads lines are sorted, Turtle/TriG/RDF-XML are written from a graph filled in sorted order,
-and JSON-LD uses the shipped ``@context`` with sorted keys and arrays. Files are written
-atomically (see :mod:`kg.atomic`).
+Every RDF export is written from Oxigraph. The files are read with Oxigraph's parser
+(:func:`read_statements`; not into a Store, which rewrites typed literals such as
+``"007"^^xsd:integer``), each graph kept as N-Triples lines; blank nodes are relabelled from
+their content (:mod:`kg.bnodes`, or skolem IRIs), the lines are sorted and merged as a set,
+and Turtle, TriG and RDF/XML are Oxigraph's own writers fed those sorted statements, with
+the project's prefixes and then the files' own (all declared, sorted by name). JSON-LD is
+built here from the same sorted lines with the shipped ``@context``. Literals keep their
+lexical form byte for byte. Files are written atomically (see :mod:`kg.atomic`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import stat
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.term import Node
+import pyoxigraph as ox
 
 from kg.atomic import atomic_directory, atomic_open, folder_target, write_all, write_stdout
+from kg.bnodes import row_labels
 from kg.errors import InputError, KGError
-from kg.loader import KnowledgeGraph
-from kg.namespaces import BASE, DATA_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, bind_prefixes
-from kg.prefixes import local_name
+from kg.prefixes import BASE, DATA_GRAPH, ONTOLOGY_GRAPH, PREFIXES, SHAPES_GRAPH, local_name
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rdflib import Dataset, Graph
+
+    from kg.loader import KnowledgeGraph
+    from kg.oxengine import OxGraph
+
+    Source: TypeAlias = "Statements | OxGraph | KnowledgeGraph | Dataset | Graph"
 
 # Skolem IRIs for blank nodes (RDF 1.1 section 3.5).
 GENID = BASE + ".well-known/genid/"
-RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 # Named graphs a user may give by short name with --graphs.
@@ -87,8 +93,12 @@ SUFFIXES: dict[str, str] = {
     ".graphml": "graphml",
     ".gexf": "gexf",
 }
-
-Quad = tuple[Node, Node, Node, Node | None]
+_OX_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+_PREFIX_NAME = re.compile(r"[A-Za-z](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
 
 
 # --- Choosing what to export ---------------------------------------------------------------
@@ -110,179 +120,279 @@ def format_for(name: str | None, output: str | None = None) -> ExportFormat:
     return FORMATS["turtle"]
 
 
-def select_graphs(
-    source: KnowledgeGraph | Dataset | Graph, names: Sequence[str] = ()
-) -> list[Graph]:
-    """The named graphs to export: those ``names`` gives (short names or IRIs), else all but shapes.
+def as_statements(source: Source) -> Statements | OxGraph:
+    """``source`` as :class:`Statements` (an rdflib graph is copied), or an OxGraph as it is.
 
-    Empty graphs are left out. An unknown name is an InputError listing the graphs there are.
+    A KnowledgeGraph or Dataset keeps its named graphs (its default graph as ``default``);
+    a plain rdflib Graph becomes one graph with nothing to choose.
     """
-    if isinstance(source, Graph) and not isinstance(source, Dataset):
-        if names:
-            raise InputError("--graphs", "this graph has no named graphs to choose from")
-        return [source]
+    from kg.oxengine import OxGraph
+
+    if isinstance(source, (Statements, OxGraph)):
+        return source
+    from rdflib import Dataset, Graph
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+    from kg.loader import KnowledgeGraph
+
     dataset = source.dataset if isinstance(source, KnowledgeGraph) else source
-    present = {g.identifier: g for g in dataset.graphs() if len(g)}
-    if not names:
-        return [g for iri, g in present.items() if iri != URIRef(SHAPES_GRAPH)]
-    chosen: list[Graph] = []
+    if not isinstance(dataset, Graph):
+        raise TypeError(f"cannot export a {type(source).__name__}")
+    plain = not isinstance(dataset, Dataset)
+    out = Statements(graphs={}, prefixes={}, sources=[], plain=plain)
+    blanks: dict[Any, ox.BlankNode] = {}
+    for part in [dataset] if plain else list(dataset.graphs()):
+        if not len(part):
+            continue
+        named = not plain and part.identifier != DATASET_DEFAULT_GRAPH_ID
+        triples = (
+            ox.Triple(_ox_term(s, blanks), _ox_term(p, blanks), _ox_term(o, blanks))
+            for s, p, o in part
+        )
+        _add_lines(out, str(part.identifier) if named else None,
+                   ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))  # fmt: skip
+    out.prefixes = dict(getattr(source, "prefixes", {}) or {})
+    for prefix, namespace in sorted(dataset.namespaces()):
+        if prefix:
+            out.prefixes.setdefault(prefix, str(namespace))
+    return out
+
+
+def _ox_term(term: Any, blanks: dict[Any, ox.BlankNode]) -> Any:
+    from rdflib import BNode, Literal
+
+    if isinstance(term, BNode):
+        found = blanks.get(term)
+        if found is None:
+            found = blanks[term] = ox.BlankNode()
+        return found
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        datatype = ox.NamedNode(str(term.datatype)) if term.datatype else None
+        return ox.Literal(str(term), datatype=datatype)
+    return ox.NamedNode(str(term))
+
+
+def _chosen(graph: OxGraph, names: Sequence[str]) -> list[tuple[str, Any]]:
+    """(graph IRI or None for a default graph, where it is stored) of each chosen graph."""
+    from kg.oxengine import SOURCE_DEFAULT_GRAPH
+
+    chosen = graph._chosen(list(names))  # a public name is asked for
+    return [
+        (None if stored == SOURCE_DEFAULT_GRAPH else iri, stored) for iri, stored in chosen
+    ]
+
+
+# --- Reading the files with lexical forms kept --------------------------------------------
+
+# A quad line's object (an IRI or blank node, or a literal) and what follows (its graph).
+_QUAD_OBJECT = re.compile(r'(?:<[^>]*>|_:\S+|"(?:[^"\\]|\\.)*"(?:@[A-Za-z0-9\-]+|\^\^<[^>]*>)?)')
+
+
+@dataclass
+class Statements:
+    """RDF files parsed by Oxigraph's parser, each graph as N-Triples lines (lexical forms
+    kept: Oxigraph's Store rewrites ``"007"^^xsd:integer`` as ``"7"``, its parser does not).
+
+    ``graphs``: graph IRI (None for a quad file's default graph) -> lines, in load order,
+    named as :class:`kg.oxengine.OxGraph` names them (the bundled ontology, data and shapes
+    graphs; a triple file by its URI; a quad file's own graphs). ``prefixes``: those the
+    files declare (shapes left out).
+    """
+
+    graphs: dict[str | None, list[str]]
+    prefixes: dict[str, str]
+    sources: list[str]
+    plain: bool = False  # a plain rdflib Graph: no named graphs to choose from
+
+
+def read_statements(
+    paths: Sequence[str | Path] = (), *, bundled: bool | None = None, syntax: str | None = None
+) -> Statements:
+    """Parse the bundled graph and/or ``paths`` like :func:`kg.oxengine.load`, keeping each
+    literal exactly as written (standard input and FIFOs read once, unsafe input refused)."""
+    from kg import progress, resources
+    from kg.oxengine import parse_quads
+    from kg.rdffiles import (
+        QUAD_SYNTAXES,
+        bundled_graph_files,
+        declared_prefixes,
+        display_name,
+        opened_input,
+        refuse_repeated_stdin,
+    )
+
+    names = list(paths)
+    refuse_repeated_stdin(names)
+    if bundled is None:
+        bundled = not names
+    out = Statements(graphs={}, prefixes={}, sources=[])
+    if bundled:
+        trusted = list(bundled_graph_files())
+        if resources.shapes_file().exists():
+            trusted.append((resources.shapes_file(), SHAPES_GRAPH))
+        for path, iri in trusted:
+            quads = ox.parse(
+                path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
+                rename_blank_nodes=True,
+            )
+            _add_lines(out, iri, ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES))
+            if iri != SHAPES_GRAPH:
+                for prefix, namespace in declared_prefixes(path, "turtle").items():
+                    out.prefixes.setdefault(prefix, namespace)
+        out.sources.append("bundled")
     for name in names:
-        iri = URIRef(GRAPH_NAMES.get(name, name))
-        if iri == URIRef("default"):
-            iri = DATASET_DEFAULT_GRAPH_ID
+        with opened_input(name, syntax) as source:
+            quad_file = source.syntax in QUAD_SYNTAXES
+            fmt = ox.RdfFormat.N_QUADS if quad_file else ox.RdfFormat.N_TRIPLES
+            label = f"reading {Path(source.name).name}"
+            with progress.reading(source.path, source.size, label):
+                data = ox.serialize(parse_quads(source), format=fmt)
+            if quad_file:
+                _add_quad_lines(out, data)
+            else:
+                _add_lines(out, source.base, data)
+            for prefix, namespace in declared_prefixes(source.path, source.syntax).items():
+                out.prefixes.setdefault(prefix, namespace)
+        out.sources.append(display_name(name))
+    return out
+
+
+def _add_lines(out: Statements, iri: str | None, data: bytes) -> None:
+    lines = data.decode("utf-8").split("\n")
+    lines.pop()  # after the last newline
+    out.graphs.setdefault(iri, []).extend(lines)
+
+
+def _add_quad_lines(out: Statements, data: bytes) -> None:
+    """N-Quads lines into their graphs (the default graph's under None)."""
+    match = _QUAD_OBJECT.match
+    by_graph: dict[str | None, list[str]] = {}
+    for line in data.decode("utf-8").split("\n"):
+        if not line:
+            continue
+        subject, predicate, rest = line.split(" ", 2)
+        found = match(rest)
+        end = found.end() if found else len(rest) - 2
+        graph = rest[end + 1 : -2]
+        triple = f"{subject} {predicate} {rest[:end]} ."
+        key = graph[1:-1] if graph.startswith("<") else None
+        by_graph.setdefault(key, []).append(triple)
+    for key in sorted(by_graph, key=lambda k: (k is not None, k or "")):
+        out.graphs.setdefault(key, []).extend(by_graph[key])
+
+
+def _chosen_lines(source: Statements, names: Sequence[str]) -> list[tuple[str | None, list[str]]]:
+    """The graphs ``names`` asks for (as :meth:`kg.oxengine.OxGraph.graph_quads` chooses)."""
+    if names and source.plain:
+        raise InputError("--graphs", "this graph has no named graphs to choose from")
+    present = {iri: lines for iri, lines in source.graphs.items() if lines}
+    if not names:
+        return [(iri, lines) for iri, lines in present.items() if iri != SHAPES_GRAPH]
+    chosen: list[tuple[str | None, list[str]]] = []
+    for name in names:
+        iri = None if name == "default" else GRAPH_NAMES.get(name, name)
         if iri not in present:
             known = sorted(
-                {k for k, v in GRAPH_NAMES.items() if URIRef(v) in present}
-                | {str(i) for i in present if str(i) not in GRAPH_NAMES.values()}
+                {k for k, v in GRAPH_NAMES.items() if v in present}
+                | {"default" if i is None else i for i in present if i not in GRAPH_NAMES.values()}
             )
             raise InputError(name, f"no such graph (graphs: {', '.join(known)})")
-        if present[iri] not in chosen:
-            chosen.append(present[iri])
+        if all(iri != done for done, _ in chosen):
+            chosen.append((iri, present[iri]))
     return chosen
 
 
-def collect_quads(graphs: Iterable[Graph], *, keep_graphs: bool) -> list[Quad]:
-    """The statements of ``graphs``: quads naming their graph, or (merged) triples."""
-    seen: set[Quad] = set()
-    for graph in graphs:
-        name = graph.identifier if keep_graphs else None
-        if name == DATASET_DEFAULT_GRAPH_ID or not isinstance(name, URIRef):
-            name = None  # the default graph (a plain Graph's own identifier is random)
-        for s, p, o in graph:
-            seen.add((s, p, o, name))
-    return list(seen)
+# --- Canonical statements ------------------------------------------------------------------
 
 
-# --- Blank nodes: content-derived labels ---------------------------------------------------
+def canonical_lines(
+    source: Source, *, graphs: Sequence[str] = (), keep_graphs: bool, skolemize: bool = False
+) -> list[tuple[str | None, list[str]]]:
+    """The chosen graphs as sorted, unique N-Triples lines with stable blank nodes.
 
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _term_key(term: Node | None, me: BNode, colours: dict[BNode, str]) -> str:
-    if term is None:
-        return "-"
-    if term == me:
-        return "@"
-    if isinstance(term, BNode):
-        return "_:" + colours[term]
-    return term.n3()
-
-
-def blank_node_hashes(quads: Sequence[Quad]) -> dict[BNode, str]:
-    """A hex hash for each blank node, computed only from the statements around it.
-
-    Colour refinement, within each group of linked blank nodes: a node's first colour hashes
-    its own statements (other blank nodes masked); each round rehashes them with the
-    neighbours' colours, until no colour class splits. Nodes that still share a colour (e.g.
-    two identical evidence records) are told apart one at a time, which gives the same
-    output whichever is picked first when they are interchangeable. The hashes depend on the
-    content, not on parser labels, hash seeds or insertion order.
+    ``keep_graphs``: one ``(graph IRI or None for the default graph, lines)`` per graph, in
+    that order (default first, then by IRI); else one ``(None, lines)``, the graphs merged
+    as a set. Blank nodes are ``_:b`` + 32 hex digits of :func:`kg.bnodes.row_labels`, or
+    skolem IRIs under :data:`GENID`.
     """
-    touching: dict[BNode, list[int]] = defaultdict(list)
-    for index, quad in enumerate(quads):
-        for node in dict.fromkeys(t for t in quad if isinstance(t, BNode)):
-            touching[node].append(index)
-    if not touching:
-        return {}
-    colours = {node: "" for node in touching}
-    # Each group of linked blank nodes is refined on its own, so a node's hash does not
-    # change when unrelated parts of the graph do.
-    remaining = set(touching)
-    while remaining:
-        component = _component(next(iter(remaining)), quads, touching)
-        remaining -= component
-        _settle(quads, touching, colours, component)
-    while True:
-        classes: dict[str, list[BNode]] = defaultdict(list)
-        for node, colour in colours.items():
-            classes[colour].append(node)
-        tied = sorted(colour for colour, members in classes.items() if len(members) > 1)
-        if not tied:
-            return colours
-        # Individualise one member of the smallest tied colour, then refine again.
-        chosen = classes[tied[0]][0]
-        colours[chosen] = _digest(colours[chosen] + "/individual")
-        _settle(quads, touching, colours, _component(chosen, quads, touching))
+    parts: list[tuple[str | None, list[str]]] = []
+    graph = as_statements(source)
+    if isinstance(graph, Statements):
+        for iri, lines in _chosen_lines(graph, graphs):
+            parts.append((iri if keep_graphs else None, lines))
+    else:  # an OxGraph's store: typed literals come back in Oxigraph's canonical form
+        for iri, stored in _chosen(graph, graphs):
+            data = graph.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=stored)
+            lines = data.decode("utf-8").split("\n")
+            lines.pop()  # after the last newline
+            parts.append((iri if keep_graphs else None, lines))
+    # Per graph: the lines without blank nodes, and (deduplicated: a graph is a set) the
+    # lines with them, split into terms.
+    plain: list[tuple[str | None, list[str]]] = []
+    rows: list[tuple[str, str, str, str]] = []
+    spans = []
+    for iri, lines in parts:
+        tail = ("-" if iri is None else f"<{iri}>") if keep_graphs else ""
+        plain.append((iri, [line for line in lines if "_:" not in line]))
+        start = len(rows)
+        for line in dict.fromkeys(line for line in lines if "_:" in line):
+            subject, predicate, rest = line.split(" ", 2)
+            rows.append((subject, predicate, rest[:-2], tail))
+        spans.append((start, len(rows)))
+    del parts
+    names = row_labels(rows)
+    prefix = "<" + GENID if skolemize else "_:b"
+    close = ">" if skolemize else ""
+    new = {f"_:{label}": f"{prefix}{digest[:32]}{close}" for label, digest in names.items()}
+    del names
+    get = new.get
+    merged: dict[str | None, list[str]] = {}
+    for (iri, lines), (start, end) in zip(plain, spans, strict=True):
+        found = merged.setdefault(iri, [])
+        found.extend(lines)
+        found.extend(f"{get(s, s)} {p} {get(o, o)} ." for s, p, o, _ in rows[start:end])
+    del plain, rows
+    out = []
+    for iri in sorted(merged, key=lambda iri: (iri is not None, iri or "")):
+        lines = merged.pop(iri)
+        lines.sort()  # input order is mostly grouped already, which the sort uses
+        out.append((iri, [line for i, line in enumerate(lines) if not i or line != lines[i - 1]]))
+    return out
 
 
-def _settle(
-    quads: Sequence[Quad],
-    touching: dict[BNode, list[int]],
-    colours: dict[BNode, str],
-    nodes: set[BNode],
-) -> None:
-    """Refine one group of linked blank nodes, then mix the group's signature into each colour.
-
-    Refinement stops once the group's colour classes stop splitting, which can leave a node
-    coloured like a node of a different group (the same list tail in two different lists);
-    the signature, a hash of all the group's colours, tells such nodes apart.
-    """
-    _refine(quads, touching, colours, nodes)
-    signature = _digest("\n".join(sorted(colours[n] for n in nodes)))
-    for node in nodes:
-        colours[node] = _digest(signature + colours[node])
+def _nquads(parts: list[tuple[str | None, list[str]]]) -> list[str]:
+    """N-Quads lines of ``parts`` (graph by graph, each sorted)."""
+    out: list[str] = []
+    for iri, lines in parts:
+        if iri is None:
+            out.extend(lines)
+        else:
+            name = f" <{iri}> ."
+            out.extend(line[:-2] + name for line in lines)
+    return out
 
 
-def _refine(
-    quads: Sequence[Quad],
-    touching: dict[BNode, list[int]],
-    colours: dict[BNode, str],
-    nodes: set[BNode],
-) -> None:
-    """Rehash the colours of ``nodes`` (in place) until their number of classes stops growing."""
-    count = len({colours[n] for n in nodes})
-    while True:
-        updated = {}
-        for node in nodes:
-            rows = sorted(
-                " ".join(_term_key(t, node, colours) for t in quads[i]) for i in touching[node]
-            )
-            updated[node] = _digest(colours[node] + "\n" + "\n".join(rows))
-        colours.update(updated)
-        new_count = len(set(updated.values()))
-        if new_count <= count:
-            return
-        count = new_count
-
-
-def _component(start: BNode, quads: Sequence[Quad], touching: dict[BNode, list[int]]) -> set[BNode]:
-    """The blank nodes linked to ``start`` through statements that hold two blank nodes."""
-    found = {start}
-    todo = [start]
-    while todo:
-        node = todo.pop()
-        for index in touching[node]:
-            for term in quads[index]:
-                if isinstance(term, BNode) and term not in found:
-                    found.add(term)
-                    todo.append(term)
-    return found
-
-
-def canonical_quads(quads: Sequence[Quad], *, skolemize: bool = False) -> list[Quad]:
-    """``quads`` with content-derived blank node labels (or skolem IRIs), sorted."""
-    hashes = blank_node_hashes(quads)
-    names: dict[BNode, Node] = {
-        node: URIRef(GENID + digest[:32]) if skolemize else BNode("b" + digest[:32])
-        for node, digest in hashes.items()
-    }
-    relabelled = [
-        tuple(names.get(t, t) if isinstance(t, BNode) else t for t in quad) for quad in quads
-    ]
-    return sorted(relabelled, key=_quad_sort_key)  # type: ignore[arg-type]
-
-
-def _quad_sort_key(quad: Quad) -> tuple[str, ...]:
-    return tuple("" if t is None else t.n3() for t in (quad[3], *quad[:3]))
+def _text(lines: list[str]) -> bytes:
+    """The lines, each ended by a newline, as UTF-8 (one joined copy at a time)."""
+    lines.append("")
+    try:
+        return "\n".join(lines).encode("utf-8") if len(lines) > 1 else b""
+    finally:
+        lines.pop()
 
 
 def skolemize(graph: Graph) -> Graph:
-    """A copy of ``graph`` whose blank nodes are stable IRIs under ``GENID``."""
+    """A copy of rdflib ``graph`` whose blank nodes are stable IRIs under ``GENID``."""
+    from rdflib import Graph
+
+    from kg.loader import add_oxigraph_quads
+    from kg.namespaces import bind_prefixes
+
+    ((_, lines),) = canonical_lines(graph, keep_graphs=False, skolemize=True) or [(None, [])]
     out = bind_prefixes(Graph(bind_namespaces="none"))
-    for s, p, o, _ in canonical_quads(collect_quads([graph], keep_graphs=False), skolemize=True):
-        out.add((s, p, o))
+    add_oxigraph_quads(out, out, ox.parse(_text(lines), ox.RdfFormat.N_TRIPLES))  # type: ignore[arg-type]
     return out
 
 
@@ -296,141 +406,59 @@ def jsonld_context() -> dict[str, Any]:
     return json.loads(text)["@context"]
 
 
-def _prefixes_of(source: KnowledgeGraph | Dataset | Graph) -> list[tuple[str, str]]:
-    """The user's own prefixes (sorted), to bind after the project's."""
-    graph = source.dataset if isinstance(source, KnowledgeGraph) else source
-    return sorted((prefix, str(ns)) for prefix, ns in graph.namespaces() if prefix)
+def _prefixes(graph: OxGraph | Statements) -> dict[str, str]:
+    """The project's prefixes, then the files' own (a name or namespace bound once).
 
-
-def _filled(quads: Sequence[Quad], prefixes: list[tuple[str, str]], *, keep_graphs: bool) -> Graph:
-    """A fresh Graph or Dataset holding ``quads`` (added in order) with stable prefixes."""
-    target: Graph = Dataset() if keep_graphs else Graph(bind_namespaces="none")
-    bind_prefixes(target)
-    bound_prefixes = {p for p, _ in target.namespaces()}
-    bound_uris = {str(ns) for _, ns in target.namespaces()}
-    for prefix, uri in prefixes:
-        if prefix not in bound_prefixes and uri not in bound_uris:
-            target.bind(prefix, uri, override=False)
-            bound_prefixes.add(prefix)
-            bound_uris.add(uri)
-    if keep_graphs:
-        assert isinstance(target, Dataset)
-        for s, p, o, g in quads:
-            graph = target.graph(g if g is not None else DATASET_DEFAULT_GRAPH_ID)
-            graph.add((s, p, o))
-    else:
-        for s, p, o, _ in quads:
-            target.add((s, p, o))
-    return target
-
-
-class _SortedGraph(Graph):
-    """A Graph that lists subjects and predicate-object pairs in sorted order.
-
-    rdflib's RDF/XML writer walks ``subjects()`` in store order, which changes with the
-    process's hash seed; sorting here makes its output stable.
+    All of them are declared, used or not: finding which ones a large graph uses would cost
+    a scan of every IRI.
     """
-
-    def subjects(self, predicate=None, object=None, unique=False):  # type: ignore[no-untyped-def]
-        found = set(super().subjects(predicate, object))
-        return iter(sorted(found, key=lambda term: term.n3()))
-
-    def predicate_objects(self, subject=None, unique=False):  # type: ignore[no-untyped-def]
-        found = set(super().predicate_objects(subject))
-        return iter(sorted(found, key=lambda pair: (pair[0].n3(), pair[1].n3())))
-
-
-def _sorted_graph(graph: Graph) -> Graph:
-    ordered = _SortedGraph(bind_namespaces="none")
-    for prefix, uri in graph.namespaces():
-        ordered.bind(prefix, uri, override=True, replace=True)
-    ordered += graph
-    return ordered
+    chosen: dict[str, str] = {}
+    for prefix, namespace in (*PREFIXES.items(), *graph.prefixes.items()):
+        if prefix in chosen or namespace in chosen.values() or not namespace:
+            continue
+        if _PREFIX_NAME.fullmatch(prefix):
+            chosen[prefix] = namespace
+    return chosen
 
 
-def _trig(dataset: Graph) -> bytes:
-    """TriG with the named graphs in sorted order (rdflib keeps them in store order)."""
-    import io
-
-    from rdflib.plugins.serializers.trig import TrigSerializer
-
-    serializer = TrigSerializer(dataset)
-    default = serializer.default_context
-    serializer.contexts.sort(key=lambda g: (g.identifier != default, g.identifier.n3()))
-    stream = io.BytesIO()
-    serializer.serialize(stream, encoding="utf-8")
-    return stream.getvalue()
+# What RDF/XML can use as an element name: the predicate IRI must end in an XML name.
+_XML_LOCAL = re.compile(r"[^\W\d][\w.\-]*$")
 
 
-def _sorted_lines(text: str) -> bytes:
-    """Sorted, unique lines; rdflib writes default-graph N-Quads with an extra space."""
-    lines = sorted(
-        {line[:-3] + " ." if line.endswith("  .") else line for line in text.splitlines() if line}
-    )
-    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+def _check_xml_predicates(data: bytes) -> None:
+    """An InputError for a predicate RDF/XML cannot write (Oxigraph would write bad XML)."""
+    predicates = {line.split(b" ", 2)[1] for line in data.split(b"\n") if line}
+    for predicate in sorted(predicates):
+        iri = predicate[1:-1].decode("utf-8")
+        if not _XML_LOCAL.search(iri):
+            raise InputError(
+                "xml", f"cannot write this graph: the predicate <{iri}> does not end in an XML "
+                "name, which RDF/XML needs (use another format)",
+            )
 
 
-def _jsonld(graph: Graph) -> bytes:
-    """Flattened JSON-LD: one node object per subject, IRIs compacted with the shipped context.
-
-    Written here rather than by rdflib's JSON-LD serialiser, which drops blank nodes that
-    only occur in cycles and keeps only one of several values when one is the empty string.
-    Lists stay as rdf:first/rdf:rest nodes; every literal keeps its lexical form.
-    """
-    context = jsonld_context()
-    namespaces = sorted(context.items(), key=lambda item: (-len(item[1]), item[0]))
-
-    def compact(iri: str) -> str:
-        for prefix, namespace in namespaces:
-            local = iri[len(namespace) :]
-            if iri.startswith(namespace) and local and not local.startswith("//"):
-                return f"{prefix}:{local}"
-        return iri
-
-    def node_id(term: Node) -> str:
-        return term.n3() if isinstance(term, BNode) else compact(str(term))
-
-    def value(term: Node) -> Any:
-        if not isinstance(term, Literal):
-            return {"@id": node_id(term)}
-        if term.language:
-            return {"@language": term.language, "@value": str(term)}
-        if term.datatype is None or str(term.datatype) == XSD_STRING:
-            return str(term)
-        return {"@type": compact(str(term.datatype)), "@value": str(term)}
-
-    nodes: dict[str, dict[str, list[Any]]] = {}
-    for s, p, o in graph:
-        node = nodes.setdefault(node_id(s), {})
-        if p == RDF_TYPE and isinstance(o, URIRef):
-            node.setdefault("@type", []).append(node_id(o))
-        else:
-            node.setdefault(compact(str(p)), []).append(value(o))
-    objects = []
-    for identifier, properties in nodes.items():
-        obj: dict[str, Any] = {"@id": identifier}
-        for key, values in properties.items():
-            obj[key] = values[0] if len(values) == 1 else values
-        objects.append(obj)
-    document = {"@context": context, "@graph": objects}
-    text = json.dumps(_sort_json(document), indent=2, sort_keys=True, ensure_ascii=False)
-    return (text + "\n").encode("utf-8")
+_XMLNS = re.compile(r' xmlns:([^=]+)="([^"]*)"')
 
 
-def _sort_json(value: Any, key: str | None = None) -> Any:
-    """Sort JSON-LD arrays (unordered sets) recursively; ``@list`` arrays keep their order."""
-    if isinstance(value, dict):
-        return {k: _sort_json(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        items = [_sort_json(v) for v in value]
-        if key == "@list":
-            return items
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    return value
+def _with_header(text: bytes, prefixes: dict[str, str], name: str) -> bytes:
+    """Oxigraph's output with its prefix declarations replaced by ours, sorted by name."""
+    if name == "xml":
+        start = text.find(b"<rdf:RDF")
+        end = text.find(b">", start)
+        if start < 0 or end < 0:
+            return text
+        attributes = _XMLNS.findall(text[start:end].decode("utf-8"))
+        tag = "<rdf:RDF" + "".join(f' xmlns:{p}="{ns}"' for p, ns in sorted(attributes))
+        return text[:start] + tag.encode("utf-8") + text[end:]
+    body = text
+    while body.startswith(b"@prefix "):
+        body = body[body.index(b"\n") + 1 :]
+    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(prefixes.items()))
+    return header.encode("utf-8") + (b"\n" if header and body else b"") + body
 
 
 def serialize(
-    source: KnowledgeGraph | Dataset | Graph,
+    source: Source,
     fmt: str = "turtle",
     *,
     graphs: Sequence[str] = (),
@@ -438,47 +466,139 @@ def serialize(
 ) -> bytes:
     """The chosen graphs of ``source`` in RDF format ``fmt``, byte-for-byte deterministic.
 
-    Triple formats (turtle, nt, jsonld, xml) merge the chosen graphs; quad formats (nq, trig)
-    keep each in its named graph. ``skolemize`` turns blank nodes into stable IRIs.
+    ``source`` is an :class:`kg.oxengine.OxGraph` (what the command line loads) or an rdflib
+    KnowledgeGraph, Dataset or Graph. Triple formats (turtle, nt, jsonld, xml) merge the
+    chosen graphs; quad formats (nq, trig) keep each in its named graph. ``skolemize`` turns
+    blank nodes into stable IRIs.
     """
     export_format = format_for(fmt)
     if export_format.kind == "property-graph":
         raise InputError(fmt, "not an RDF format; use export_graph() for property graphs")
-    keep_graphs = export_format.kind == "quads"
-    quads = canonical_quads(
-        collect_quads(select_graphs(source, graphs), keep_graphs=keep_graphs),
-        skolemize=skolemize,
+    name = export_format.name
+    graph = as_statements(source)
+    parts = canonical_lines(
+        graph, graphs=graphs, keep_graphs=export_format.kind == "quads", skolemize=skolemize
     )
-    graph = _filled(quads, _prefixes_of(source), keep_graphs=keep_graphs)
     try:
-        return _write_rdf(graph, export_format.name)
+        if name == "nt":
+            return _text([line for _, lines in parts for line in lines])
+        lines = _nquads(parts)
+        del parts
+        if name == "nq":
+            lines.sort()
+            return _text(lines)
+        if name == "jsonld":
+            return _jsonld(lines)
+        nquads = _text(lines)
+        del lines
+        if name == "xml":
+            _check_xml_predicates(nquads)
+        prefixes = _prefixes(graph)
+        written = ox.serialize(
+            ox.parse(nquads, ox.RdfFormat.N_QUADS, rename_blank_nodes=False),
+            format=_OX_FORMATS[name],
+            prefixes=prefixes,
+        )
+        return _with_header(written, prefixes, name)
     except KGError:
         raise
-    except Exception as exc:  # serialisers raise many types; each becomes one line
+    except (ValueError, SyntaxError, OSError) as exc:  # e.g. RDF/XML cannot name a predicate
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(export_format.name, f"cannot write this graph: {reason}") from None
+        raise InputError(name, f"cannot write this graph: {reason}") from None
 
 
-def _write_rdf(graph: Graph, name: str) -> bytes:
-    """Serialise a graph already filled in canonical order."""
-    if name == "nt":
-        return _sorted_lines(graph.serialize(format="nt"))
-    if name == "nq":
-        return _sorted_lines(graph.serialize(format="nquads"))
-    if name == "jsonld":
-        return _jsonld(graph)
-    if name == "trig":
-        return _trig(graph)
-    if name == "xml":
-        return _sorted_graph(graph).serialize(format="xml", encoding="utf-8")
-    return graph.serialize(format="turtle", encoding="utf-8")
+def _jsonld(lines: list[str]) -> bytes:
+    """Flattened JSON-LD: one node object per subject, IRIs compacted with the shipped context.
+
+    Sorted N-Triples lines in, one node object per subject, each on its own line, in the
+    order of the subjects' N-Triples forms (IRIs, then blank nodes); keys and values sorted.
+    Lists stay as rdf:first/rdf:rest nodes; every literal keeps its lexical form (Oxigraph's
+    N-Triples quoting is read as a JSON string).
+    """
+    context = jsonld_context()
+    namespaces = sorted(context.items(), key=lambda item: (-len(item[1]), item[0]))
+    compacted: dict[str, str] = {}
+
+    def compact(iri: str) -> str:
+        found = compacted.get(iri)
+        if found is None:
+            found = iri
+            for prefix, namespace in namespaces:
+                local = iri[len(namespace) :]
+                if iri.startswith(namespace) and local and not local.startswith("//"):
+                    found = f"{prefix}:{local}"
+                    break
+            compacted[iri] = found
+        return found
+
+    dumps, loads = json.dumps, json.loads
+    out: list[str] = []
+    current: str | None = None
+    properties: dict[str, list[Any]] = {}
+
+    def flush() -> None:
+        obj: dict[str, Any] = {"@id": current}
+        for key, values in properties.items():
+            if len(values) == 1:
+                obj[key] = values[0]
+            else:
+                obj[key] = sorted(values, key=lambda v: dumps(v, sort_keys=True))
+        out.append("    " + dumps(obj, sort_keys=True, ensure_ascii=False))
+
+    subject = None
+    cached = compacted.get
+    rdf_type = f"<{RDF_TYPE}>"
+    for line in lines:  # sorted, so each subject's statements are together
+        s, p, rest = line.split(" ", 2)
+        o = rest[:-2]
+        if s != subject:
+            if current is not None:
+                flush()
+            subject, properties = s, {}
+            current = s if s[0] == "_" else compact(s[1:-1])
+        first = o[0]
+        if first == "<":
+            iri = o[1:-1]
+            if p == rdf_type:
+                properties.setdefault("@type", []).append(cached(iri) or compact(iri))
+                continue
+            item: Any = {"@id": cached(iri) or compact(iri)}
+        elif first == "_":
+            item = {"@id": o}
+        else:
+            item = _jsonld_literal(o, compact, loads)
+        predicate = p[1:-1]
+        properties.setdefault(cached(predicate) or compact(predicate), []).append(item)
+    if current is not None:
+        flush()
+    head = dumps({"@context": context}, indent=2, sort_keys=True, ensure_ascii=False)[:-2]
+    body = ",\n".join(out)
+    out.clear()
+    graph = f"[\n{body}\n  ]" if body else "[]"
+    return f'{head},\n  "@graph": {graph}\n}}\n'.encode()
+
+
+def _jsonld_literal(token: str, compact: Any, loads: Any) -> Any:
+    """A literal's N-Triples form as a JSON-LD value (a plain string stays a string)."""
+    end = token.rindex('"')
+    try:
+        text = loads(token[: end + 1])
+    except ValueError:  # an escape JSON does not share: let Oxigraph read it
+        quad = next(iter(ox.parse(f"<x:s> <x:p> {token} .".encode(), ox.RdfFormat.N_TRIPLES)))
+        text = quad.object.value
+    suffix = token[end + 1 :]
+    if not suffix:
+        return text
+    if suffix[0] == "@":
+        return {"@language": suffix[1:], "@value": text}
+    return {"@type": compact(suffix[3:-1]), "@value": text}
 
 
 # --- Writing -------------------------------------------------------------------------------
 
 
 def export_graph(
-    source: KnowledgeGraph | Dataset | Graph,
+    source: Source,
     fmt: str | None,
     output: str | Path,
     *,
@@ -525,7 +645,7 @@ def check_neo4j_output(output: str, *, force: bool = False) -> None:
 
 
 def _payload(
-    source: KnowledgeGraph | Dataset | Graph,
+    source: Source,
     export_format: ExportFormat,
     *,
     graphs: Sequence[str],
@@ -541,18 +661,23 @@ def _payload(
 # --- Property graphs (GraphML, GEXF, Neo4j CSV) --------------------------------------------
 
 
-def network_of(
-    source: KnowledgeGraph | Dataset | Graph, *, graphs: Sequence[str] = (), skolemize: bool = False
-) -> Any:
+def network_of(source: Source, *, graphs: Sequence[str] = (), skolemize: bool = False) -> Any:
     """The property graph of the chosen graphs: :func:`kg.network.to_networkx` of their union.
 
     The same MultiDiGraph ``kg viz`` draws: nodes keyed by IRI with ``label``, ``class``,
     ``classes``, ``definition``, ``evidence`` and more; edges keyed by predicate IRI.
     """
+    from rdflib import Graph
+
+    from kg.loader import add_oxigraph_quads
+    from kg.namespaces import bind_prefixes
     from kg.network import to_networkx
 
-    quads = collect_quads(select_graphs(source, graphs), keep_graphs=False)
-    flat = _filled(canonical_quads(quads, skolemize=skolemize), [], keep_graphs=False)
+    ((_, lines),) = canonical_lines(
+        source, graphs=graphs, keep_graphs=False, skolemize=skolemize
+    ) or [(None, [])]
+    flat = bind_prefixes(Graph(bind_namespaces="none"))
+    add_oxigraph_quads(flat, flat, ox.parse(_text(lines), ox.RdfFormat.N_TRIPLES))  # type: ignore[arg-type]
     return to_networkx(flat)
 
 

@@ -181,7 +181,23 @@ def test_jsonld_uses_the_shipped_context_with_sorted_keys(bundled):
     text = serialize(bundled, "jsonld").decode("utf-8")
     document = json.loads(text)
     assert document["@context"] == jsonld_context()
-    assert text == json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    # The context indented, then one node object per line with sorted keys, sorted by @id.
+    head = json.dumps({"@context": document["@context"]}, indent=2, sort_keys=True)[:-2]
+    nodes = [json.dumps(n, sort_keys=True, ensure_ascii=False) for n in document["@graph"]]
+    body = ",\n".join("    " + n for n in nodes)
+    assert text == head + ',\n  "@graph": [\n' + body + "\n  ]\n}\n"
+    # Nodes in the order of their N-Triples forms (<IRI>, blank nodes last), each once.
+    context = document["@context"]
+
+    def expanded(identifier: str) -> str:
+        prefix, _, local = identifier.partition(":")
+        return context[prefix] + local if prefix in context else identifier
+
+    ids = [expanded(node["@id"]) for node in document["@graph"]]
+    named = [i for i in ids if not i.startswith("_:")]
+    as_term = sorted(named, key=lambda i: f"<{i}>")
+    assert ids == as_term + sorted(i for i in ids if i.startswith("_:"))
+    assert len(ids) == len(set(ids)) and len(named) > 100
     # IRIs are compacted with the context's prefixes.
     assert any(str(node.get("@id", "")).startswith("kg:") for node in document["@graph"])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kg.cli.options import graph_options, load_from_options
+from kg.cli.options import graph_options, wants_bundled
 from kg.errors import InputError, printable
 
 FORMATS = ("turtle", "nt", "nq", "trig", "jsonld", "xml", "graphml", "gexf", "neo4j", "kuzu")
@@ -78,28 +78,16 @@ def export(
     leaves no file and the previous output as it was. Only a regular file (or a symbolic
     link to one, written through) is replaced; a neo4j or kuzu folder only if it is empty or a
     previous export wrote it (it holds .kg-export), unless --force.
-    A single large N-Triples or N-Quads file exported to the same format is streamed
-    through Oxigraph (sorted, unique lines; blank-node labels as in the file).
+    Everything is written from Oxigraph: statements sorted, blank nodes labelled from
+    their content, literals exactly as in the input.
     """
     graphs = split_graph_names(graph_names)
     check_output(fmt, output, force=force)
-    streamed = _stream_if_large(
-        data_files,
-        syntax,
-        fmt,
-        output,
-        with_bundled=with_bundled,
-        graphs=graphs,
-        skolemize=skolemize,
-    )
-    if streamed:
-        if output != "-":
-            click.echo(f"wrote {printable(str(output))} ({streamed})", err=True)
-        return
-    from kg.export import export_graph
+    from kg.export import export_graph, read_statements
 
-    kg = load_from_options(data_files, with_bundled, syntax)
-    used = export_graph(kg, fmt, output, graphs=graphs, skolemize=skolemize, force=force)
+    bundled = wants_bundled(data_files, with_bundled)
+    graph = read_statements(data_files, bundled=bundled, syntax=syntax)
+    used = export_graph(graph, fmt, output, graphs=graphs, skolemize=skolemize, force=force)
     if output != "-":
         click.echo(f"wrote {printable(str(output))} ({used.name})", err=True)
 
@@ -124,32 +112,3 @@ def check_output(fmt: str | None, output: str, *, force: bool) -> None:
         from kg.atomic import file_target
 
         file_target(output)
-
-
-def _stream_if_large(
-    data_files: tuple[str, ...],
-    syntax: str | None,
-    fmt: str | None,
-    output: str,
-    *,
-    with_bundled: bool,
-    graphs: tuple[str, ...],
-    skolemize: bool,
-) -> str | None:
-    """Stream a large N-Triples/N-Quads file through Oxigraph; the format name, or None."""
-    from pathlib import Path
-
-    name = fmt or {".nt": "nt", ".nq": "nq"}.get(Path(output).suffix.lower())
-    if not name or not data_files:
-        return None
-    try:
-        from kg.streamexport import stream_export, streamable
-    except ImportError:  # pyoxigraph missing: the general path serves
-        return None
-    path = streamable(
-        data_files, syntax, name, bundled=with_bundled, graphs=graphs, skolemize=skolemize
-    )
-    if path is None:
-        return None
-    stream_export(path, name, output)
-    return name
