@@ -178,7 +178,7 @@ def _chosen(graph: OxGraph, names: Sequence[str]) -> list[tuple[str, Any]]:
     """(graph IRI or None for a default graph, where it is stored) of each chosen graph."""
     from kg.oxengine import SOURCE_DEFAULT_GRAPH
 
-    chosen = graph._chosen(list(names))  # a public name is asked for
+    chosen = graph.chosen(list(names))
     return [
         (None if stored == SOURCE_DEFAULT_GRAPH else iri, stored) for iri, stored in chosen
     ]

@@ -139,7 +139,7 @@ class KnowledgeGraph:
         ``default``), else of every graph but the shapes, each named by its graph IRI (a quad
         file's default-graph triples in the default graph). Empty graphs count as absent; an
         unknown name is an InputError listing the graphs there are."""
-        for iri, stored in self._chosen(list(names)):
+        for iri, stored in self.chosen(list(names)):
             name: Any = ox.DefaultGraph() if stored == SOURCE_DEFAULT_GRAPH else ox.NamedNode(iri)
             for quad in self.store.quads_for_pattern(None, None, None, stored):
                 yield ox.Quad(quad.subject, quad.predicate, quad.object, name)
@@ -151,7 +151,8 @@ class KnowledgeGraph:
                 present[iri] = stored
         return present
 
-    def _chosen(self, names: list[str]) -> list[tuple[str, ox.NamedNode | ox.DefaultGraph]]:
+    def chosen(self, names: list[str]) -> list[tuple[str, ox.NamedNode | ox.DefaultGraph]]:
+        """(graph IRI, where it is stored) for each graph ``names`` picks (see graph_quads)."""
         present = self._present()
         if not names:
             return [(iri, g) for iri, g in present.items() if iri != SHAPES_GRAPH]
