@@ -53,6 +53,7 @@ MINIMAL = FIXTURES / "valid" / "minimal.ttl"
 #   ("status", code, headers) answer with that status
 #   ("drop",)                 close the connection without an answer
 #   ("sleep", seconds)        wait, then answer 204
+#   ("late", seconds)         wait (the whole body read), then pass the request on
 Policy = Callable[[int, str, str, dict[str, str], bytes], tuple]
 
 
@@ -84,6 +85,9 @@ class Proxy:
                 if action[0] == "drop":
                     self.close_connection = True
                     return
+                if action[0] == "late":
+                    time.sleep(action[1])
+                    action = ("forward",)
                 if action[0] == "sleep":
                     time.sleep(action[1])
                     self.send_response(204)
@@ -553,6 +557,26 @@ def test_a_server_that_loses_triples_is_caught_by_the_count(oxigraph_rw, graph_i
     assert f"the server holds {total - 1} of the {total} triples sent" in message
     assert oxigraph_rw.download(graph_iri) == before
     assert no_temp_graphs(oxigraph_rw)
+
+
+def test_a_streamed_put_may_be_answered_after_the_timeout(oxigraph_rw, graph_iri, bundled_nquads):
+    """After the last byte of a streamed PUT, the answer gets --timeout plus 1 s per 1,000
+    triples: a server that stores the graph for longer than --timeout is waited for (the 1M
+    push failed here: the socket kept a --timeout read timeout of its own)."""
+    expected = truth(bundled_nquads)
+    assert len(expected) > 3000  # so the answer may take --timeout (1 s) plus over 3 s
+
+    def slow_put(number, method, path, headers, body):
+        return ("late", 2.5) if method == "PUT" else ("forward",)
+
+    with Proxy(oxigraph_rw.base, slow_put) as proxy:
+        done = push("--data", str(bundled_nquads), "--endpoint", proxy.base + "/store",
+                    "--graph", graph_iri, "--timeout", "1")  # fmt: skip
+        methods = [method for method, _, _ in proxy.seen]
+    assert done.returncode == 0, done
+    assert methods.count("PUT") == 1
+    assert oxigraph_rw.count(graph_iri) == len(expected)
+    assert oxigraph_rw.download(graph_iri) == expected
 
 
 def test_a_put_that_loses_triples_is_caught_by_the_count(oxigraph_rw, graph_iri):
