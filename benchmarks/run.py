@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import json
 import os
 import platform
 import pty
@@ -37,6 +38,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -252,6 +254,18 @@ def oxigraph_server(location: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("the oxigraph server did not start")
 
 
+def server_count(store: str, graph: str) -> int:
+    """How many triples ``graph`` holds on the Oxigraph server whose /store URL is ``store``."""
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    request = urllib.request.Request(
+        store.removesuffix("/store") + "/query",
+        data=urllib.parse.urlencode({"query": query}).encode(),
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    with urllib.request.urlopen(request, timeout=600) as answer:
+        return int(json.load(answer)["results"]["bindings"][0]["n"]["value"])
+
+
 def target_push(label: str, path: Path) -> list[Row]:
     """Issue 10's push target: `kg push --data N.nt` to a local Oxigraph server, against
     `curl -X PUT --data-binary @N.nt` of the same file to the same endpoint.
@@ -265,6 +279,7 @@ def target_push(label: str, path: Path) -> list[Row]:
     if not curl.exists():
         return [Row("push", work, None, "curl", None, None, "≤ 1.50", None, "(no curl)")]
     measures = {}
+    held: dict[str, int] = {}
     for who in ("curl", "kg"):
         with tempfile.TemporaryDirectory(prefix="kg-bench-oxigraph-") as location:
             server, store = oxigraph_server(Path(location))
@@ -279,9 +294,12 @@ def target_push(label: str, path: Path) -> list[Row]:
                     command = [PYTHON, "-m", "kg", "push", "--data", str(path),
                                "--endpoint", store, "--graph", graph]  # fmt: skip
                 measures[who] = measure(command, 1)
+                held[who] = server_count(store, graph)
             finally:
                 server.terminate()
                 server.wait()
+    if held["kg"] != held["curl"]:
+        raise SystemExit(f"kg push left {held['kg']} triples, curl {held['curl']}")
     kg, base = measures["kg"], measures["curl"]
     ratio = kg.seconds / base.seconds
     scored = label == "1m"
@@ -378,6 +396,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--no-viz", action="store_true", help="leave out target 3")
     parser.add_argument("--no-push", action="store_true", help="leave out the push row")
+    parser.add_argument(
+        "--push-only", action="store_true", help="only the push row (kg push and curl)"
+    )
     parser.add_argument("--quick", action="store_true", help="10k only, one run, no viz")
     parser.add_argument("--keep", type=Path, help="keep generated graphs in this folder")
     parser.add_argument(
@@ -400,7 +421,9 @@ def main() -> None:
     print(HEADER, flush=True)
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
         folder = args.keep or Path(tmp)
-        for row in target_startup(max(repeat, 5) if not args.quick else 2):
+        for row in (
+            [] if args.push_only else target_startup(max(repeat, 5) if not args.quick else 2)
+        ):
             print(fmt_row(row), flush=True)
         largest = None
         for size in sizes:
@@ -408,11 +431,13 @@ def main() -> None:
             if not path.exists():
                 generate.write(path, SIZES[size])
             largest = path
-            for row in target_large(size, path, repeat, args.limit):
+            for row in [] if args.push_only else target_large(size, path, repeat, args.limit):
                 print(fmt_row(row), flush=True)
             if not args.no_push:
                 for row in target_push(size, path):
                     print(fmt_row(row), flush=True)
+        if args.push_only:
+            return
         if not (args.quick or args.no_viz):
             for row in target_viz():
                 print(fmt_row(row), flush=True)

@@ -13,6 +13,7 @@ import hashlib
 import http.client
 import json
 import math
+import queue
 import re
 import secrets
 import shutil
@@ -21,6 +22,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -834,6 +836,62 @@ def _stream(
             progress(sent, expected)
 
 
+AHEAD = 4  # batches made ahead of the upload (memory: this many serialised batches)
+
+
+def _made_ahead(
+    batches: Callable[[], Iterable[Sequence[ox.Triple]]],
+    body_format: str,
+    progress: Callable[[int, int], None] | None = None,
+    expected: int = 0,
+    ahead: int = AHEAD,
+) -> Iterator[bytes]:
+    """What :func:`_stream` gives, the batches made and serialised in a thread meanwhile.
+
+    The server parses one part of the body while kg skolemises and serialises the next,
+    instead of each waiting for the other; at most ``ahead`` batches wait in memory. An
+    error in the thread is raised here, in order; when the upload stops early (this
+    generator is closed), the thread stops at its next batch.
+    """
+    made: queue.Queue[tuple[str, Any, int]] = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+
+    def offer(item: tuple[str, Any, int]) -> bool:
+        while not stop.is_set():
+            try:
+                made.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for batch in batches():
+                if not offer(("body", batch_body(batch, body_format), len(batch))):
+                    return
+            offer(("end", None, 0))
+        except BaseException as error:  # raised again in the uploading thread
+            offer(("error", error, 0))
+
+    worker = threading.Thread(target=produce, name="kg-push-batches", daemon=True)
+    worker.start()
+    sent = 0
+    try:
+        while True:
+            kind, item, triples = made.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise item
+            yield item
+            sent += triples
+            if progress:
+                progress(sent, expected)
+    finally:
+        stop.set()
+
+
 def _put_whole(
     client: Client,
     graph: str,
@@ -858,7 +916,7 @@ def _put_whole(
         if probe.server.startswith(PUT_SERVERS):
 
             def body() -> Iterable[bytes]:
-                return _stream(batches(), body_format, progress, expected)
+                return _made_ahead(batches, body_format, progress, expected)
 
         else:
             for chunk in _stream(batches(), body_format, progress, expected):
