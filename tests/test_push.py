@@ -379,6 +379,53 @@ def test_batches_never_split_blank_nodes(bundled_nquads):
     assert owner
 
 
+def test_batches_made_ahead_are_the_streamed_body_in_order_and_errors_come_through(
+    bundled_nquads,
+):
+    from kg.errors import InputError
+    from kg.stores import _made_ahead, _stream
+
+    groups = push_groups(bundled_nquads, skolemize=True)
+    batches = list(plan_batches(iter(groups), 300))
+    assert len(batches) > 10
+    shown: list[tuple[int, int]] = []
+    ahead = b"".join(
+        _made_ahead(lambda: iter(batches), "nt", lambda s, t: shown.append((s, t)), 7, ahead=2)
+    )
+    assert ahead == b"".join(_stream(iter(batches), "nt"))
+    assert len(ahead.splitlines()) == sum(len(b) for b in batches) == len(truth(bundled_nquads))
+    assert shown[-1] == (len(ahead.splitlines()), 7) and len(shown) == len(batches)
+
+    def broken():
+        yield batches[0]
+        raise InputError("a.nt", "cannot push this")
+
+    made = _made_ahead(broken, "nt")
+    assert next(made) == b"".join(_stream(iter(batches[:1]), "nt"))
+    with pytest.raises(InputError, match="cannot push this"):
+        next(made)
+
+
+def test_an_upload_stopped_early_stops_the_thread_making_batches(bundled_nquads):
+    from kg.stores import _made_ahead
+
+    batches = list(plan_batches(iter(push_groups(bundled_nquads, skolemize=False)), 10))
+
+    def endless():
+        while True:
+            yield from batches
+
+    made = _made_ahead(endless, "nt", ahead=1)
+    next(made)
+    assert any(t.name == "kg-push-batches" for t in threading.enumerate())
+    made.close()
+    for _ in range(50):
+        if not any(t.name == "kg-push-batches" for t in threading.enumerate()):
+            break
+        time.sleep(0.1)
+    assert not any(t.name == "kg-push-batches" for t in threading.enumerate())
+
+
 def test_skolem_iris_are_those_of_kg_export(tmp_path, bundled_nquads):
     """Push's streamed skolemisation (from Oxigraph, one group at a time) gives the same IRIs
     as kg export --skolemize (rdflib, the whole graph at once), ties between identical groups
