@@ -2,8 +2,9 @@
 
 ``push`` speaks the SPARQL 1.1 Graph Store HTTP Protocol (PUT replaces a graph, POST adds to
 it), in batches that never split a group of linked blank nodes, with retries on transient
-errors and a triple count afterwards. ``--replace`` first uploads into a temporary graph,
-checks it, then MOVEs it onto the target, so a failure leaves the previous graph as it was.
+errors and a triple count afterwards. ``--replace`` sends Oxigraph one streamed PUT (its PUT
+keeps the previous graph on a failure); other servers get a temporary graph, checked, then
+MOVEd onto the target, so a failure leaves the previous graph as it was.
 ``serve`` runs ``oxigraph serve-read-only`` on 127.0.0.1 over a temporary store.
 """
 
@@ -903,7 +904,8 @@ def _put_whole(
 ) -> PushResult:
     """Replace ``graph`` with one PUT of the whole graph (what ``curl -X PUT`` does).
 
-    To Oxigraph the body is streamed as it is made (chunked); other servers get it from a
+    To Oxigraph the body is streamed as it is made (chunked, the next batches made in a
+    thread while the server reads: :func:`_made_ahead`); other servers get it from a
     temporary file, with its length (Virtuoso takes a chunked body for an empty one). If
     the PUT fails, the error says what the graph holds then.
     """
