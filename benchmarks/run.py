@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import json
 import os
 import platform
 import pty
@@ -47,6 +48,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -326,6 +328,18 @@ def oxigraph_server(location: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("the oxigraph server did not start")
 
 
+def server_count(store: str, graph: str) -> int:
+    """How many triples ``graph`` holds on the Oxigraph server whose /store URL is ``store``."""
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    request = urllib.request.Request(
+        store.removesuffix("/store") + "/query",
+        data=urllib.parse.urlencode({"query": query}).encode(),
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    with urllib.request.urlopen(request, timeout=600) as answer:
+        return int(json.load(answer)["results"]["bindings"][0]["n"]["value"])
+
+
 def target_push(label: str, path: Path) -> list[Row]:
     """Issue 10's push target: `kg push --data N.nt` to a local Oxigraph server, against
     `curl -X PUT --data-binary @N.nt` of the same file to the same endpoint.
@@ -339,6 +353,7 @@ def target_push(label: str, path: Path) -> list[Row]:
     if not curl.exists():
         return [Row("push", work, None, "curl", None, None, "≤ 1.50", None, "(no curl)")]
     measures = {}
+    held: dict[str, int] = {}
     for who in ("curl", "kg"):
         with tempfile.TemporaryDirectory(prefix="kg-bench-oxigraph-") as location:
             server, store = oxigraph_server(Path(location))
@@ -353,9 +368,12 @@ def target_push(label: str, path: Path) -> list[Row]:
                     command = [PYTHON, "-m", "kg", "push", "--data", str(path),
                                "--endpoint", store, "--graph", graph]  # fmt: skip
                 measures[who] = measure(command, 1)
+                held[who] = server_count(store, graph)
             finally:
                 server.terminate()
                 server.wait()
+    if held["kg"] != held["curl"]:
+        raise SystemExit(f"kg push left {held['kg']} triples, curl {held['curl']}")
     kg, base = measures["kg"], measures["curl"]
     ratio = kg.seconds / base.seconds
     scored = label == "1m"
@@ -456,6 +474,9 @@ def main() -> None:
     parser.add_argument(
         "--no-export-formats", action="store_true", help="leave out the per-syntax export rows"
     )
+    parser.add_argument(
+        "--push-only", action="store_true", help="only the push row (kg push and curl)"
+    )
     parser.add_argument("--quick", action="store_true", help="10k only, one run, no viz")
     parser.add_argument("--keep", type=Path, help="keep generated graphs in this folder")
     parser.add_argument(
@@ -478,9 +499,11 @@ def main() -> None:
     print(HEADER, flush=True)
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
         folder = args.keep or Path(tmp)
-        for row in target_startup(max(repeat, 5) if not args.quick else 2):
+        for row in (
+            [] if args.push_only else target_startup(max(repeat, 5) if not args.quick else 2)
+        ):
             print(fmt_row(row), flush=True)
-        validating = not (args.quick or args.no_validate)
+        validating = not (args.quick or args.no_validate or args.push_only)
         if validating:
             for row in target_validate_bundled(repeat, args.limit):
                 print(fmt_row(row), flush=True)
@@ -490,9 +513,9 @@ def main() -> None:
             if not path.exists():
                 generate.write(path, SIZES[size])
             largest = path
-            for row in target_large(size, path, repeat, args.limit):
+            for row in [] if args.push_only else target_large(size, path, repeat, args.limit):
                 print(fmt_row(row), flush=True)
-            if not args.no_export_formats:
+            if not (args.no_export_formats or args.push_only):
                 for row in target_export(size, path, repeat):
                     print(fmt_row(row), flush=True)
             if not args.no_push:
@@ -501,6 +524,8 @@ def main() -> None:
             if validating:
                 for row in target_validate_large(size, path, repeat):
                     print(fmt_row(row), flush=True)
+        if args.push_only:
+            return
         if not (args.quick or args.no_viz):
             for row in target_viz():
                 print(fmt_row(row), flush=True)

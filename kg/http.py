@@ -177,8 +177,14 @@ class Deadline:
     def connect(
         self, address: tuple[str, int], timeout: object = None, source_address: Any = None
     ) -> socket.socket:
-        """``socket.create_connection`` within the deadline, the socket then watched."""
+        """``socket.create_connection`` within the deadline, the socket then watched.
+
+        ``timeout`` None (a streamed body): once connected, the socket has no timeout of
+        its own (a server may answer long after the last byte), the deadline alone watches.
+        """
         sock = socket.create_connection(address, self.remaining(), source_address)
+        if timeout is None:
+            sock.settimeout(None)
         with self._lock:
             self._sockets.append(sock)
             if self.expired:

@@ -2,8 +2,9 @@
 
 ``push`` speaks the SPARQL 1.1 Graph Store HTTP Protocol (PUT replaces a graph, POST adds to
 it), in batches that never split a group of linked blank nodes, with retries on transient
-errors and a triple count afterwards. ``--replace`` first uploads into a temporary graph,
-checks it, then MOVEs it onto the target, so a failure leaves the previous graph as it was.
+errors and a triple count afterwards. ``--replace`` sends Oxigraph one streamed PUT (its PUT
+keeps the previous graph on a failure); other servers get a temporary graph, checked, then
+MOVEd onto the target, so a failure leaves the previous graph as it was.
 ``serve`` runs ``oxigraph serve-read-only`` on 127.0.0.1 over a temporary store.
 """
 
@@ -13,6 +14,7 @@ import hashlib
 import http.client
 import json
 import math
+import queue
 import re
 import secrets
 import shutil
@@ -21,6 +23,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -834,6 +837,62 @@ def _stream(
             progress(sent, expected)
 
 
+AHEAD = 4  # batches made ahead of the upload (memory: this many serialised batches)
+
+
+def _made_ahead(
+    batches: Callable[[], Iterable[Sequence[ox.Triple]]],
+    body_format: str,
+    progress: Callable[[int, int], None] | None = None,
+    expected: int = 0,
+    ahead: int = AHEAD,
+) -> Iterator[bytes]:
+    """What :func:`_stream` gives, the batches made and serialised in a thread meanwhile.
+
+    The server parses one part of the body while kg skolemises and serialises the next,
+    instead of each waiting for the other; at most ``ahead`` batches wait in memory. An
+    error in the thread is raised here, in order; when the upload stops early (this
+    generator is closed), the thread stops at its next batch.
+    """
+    made: queue.Queue[tuple[str, Any, int]] = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+
+    def offer(item: tuple[str, Any, int]) -> bool:
+        while not stop.is_set():
+            try:
+                made.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for batch in batches():
+                if not offer(("body", batch_body(batch, body_format), len(batch))):
+                    return
+            offer(("end", None, 0))
+        except BaseException as error:  # raised again in the uploading thread
+            offer(("error", error, 0))
+
+    worker = threading.Thread(target=produce, name="kg-push-batches", daemon=True)
+    worker.start()
+    sent = 0
+    try:
+        while True:
+            kind, item, triples = made.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise item
+            yield item
+            sent += triples
+            if progress:
+                progress(sent, expected)
+    finally:
+        stop.set()
+
+
 def _put_whole(
     client: Client,
     graph: str,
@@ -845,7 +904,8 @@ def _put_whole(
 ) -> PushResult:
     """Replace ``graph`` with one PUT of the whole graph (what ``curl -X PUT`` does).
 
-    To Oxigraph the body is streamed as it is made (chunked); other servers get it from a
+    To Oxigraph the body is streamed as it is made (chunked, the next batches made in a
+    thread while the server reads: :func:`_made_ahead`); other servers get it from a
     temporary file, with its length (Virtuoso takes a chunked body for an empty one). If
     the PUT fails, the error says what the graph holds then.
     """
@@ -858,7 +918,7 @@ def _put_whole(
         if probe.server.startswith(PUT_SERVERS):
 
             def body() -> Iterable[bytes]:
-                return _stream(batches(), body_format, progress, expected)
+                return _made_ahead(batches, body_format, progress, expected)
 
         else:
             for chunk in _stream(batches(), body_format, progress, expected):

@@ -53,6 +53,7 @@ MINIMAL = FIXTURES / "valid" / "minimal.ttl"
 #   ("status", code, headers) answer with that status
 #   ("drop",)                 close the connection without an answer
 #   ("sleep", seconds)        wait, then answer 204
+#   ("late", seconds)         wait (the whole body read), then pass the request on
 Policy = Callable[[int, str, str, dict[str, str], bytes], tuple]
 
 
@@ -84,6 +85,9 @@ class Proxy:
                 if action[0] == "drop":
                     self.close_connection = True
                     return
+                if action[0] == "late":
+                    time.sleep(action[1])
+                    action = ("forward",)
                 if action[0] == "sleep":
                     time.sleep(action[1])
                     self.send_response(204)
@@ -375,6 +379,53 @@ def test_batches_never_split_blank_nodes(bundled_nquads):
     assert owner
 
 
+def test_batches_made_ahead_are_the_streamed_body_in_order_and_errors_come_through(
+    bundled_nquads,
+):
+    from kg.errors import InputError
+    from kg.stores import _made_ahead, _stream
+
+    groups = push_groups(bundled_nquads, skolemize=True)
+    batches = list(plan_batches(iter(groups), 300))
+    assert len(batches) > 10
+    shown: list[tuple[int, int]] = []
+    ahead = b"".join(
+        _made_ahead(lambda: iter(batches), "nt", lambda s, t: shown.append((s, t)), 7, ahead=2)
+    )
+    assert ahead == b"".join(_stream(iter(batches), "nt"))
+    assert len(ahead.splitlines()) == sum(len(b) for b in batches) == len(truth(bundled_nquads))
+    assert shown[-1] == (len(ahead.splitlines()), 7) and len(shown) == len(batches)
+
+    def broken():
+        yield batches[0]
+        raise InputError("a.nt", "cannot push this")
+
+    made = _made_ahead(broken, "nt")
+    assert next(made) == b"".join(_stream(iter(batches[:1]), "nt"))
+    with pytest.raises(InputError, match="cannot push this"):
+        next(made)
+
+
+def test_an_upload_stopped_early_stops_the_thread_making_batches(bundled_nquads):
+    from kg.stores import _made_ahead
+
+    batches = list(plan_batches(iter(push_groups(bundled_nquads, skolemize=False)), 10))
+
+    def endless():
+        while True:
+            yield from batches
+
+    made = _made_ahead(endless, "nt", ahead=1)
+    next(made)
+    assert any(t.name == "kg-push-batches" for t in threading.enumerate())
+    made.close()
+    for _ in range(50):
+        if not any(t.name == "kg-push-batches" for t in threading.enumerate()):
+            break
+        time.sleep(0.1)
+    assert not any(t.name == "kg-push-batches" for t in threading.enumerate())
+
+
 def test_skolem_iris_are_those_of_kg_export(tmp_path, bundled_nquads):
     """Push's streamed skolemisation (from Oxigraph, one group at a time) gives the same IRIs
     as kg export --skolemize (rdflib, the whole graph at once), ties between identical groups
@@ -553,6 +604,26 @@ def test_a_server_that_loses_triples_is_caught_by_the_count(oxigraph_rw, graph_i
     assert f"the server holds {total - 1} of the {total} triples sent" in message
     assert oxigraph_rw.download(graph_iri) == before
     assert no_temp_graphs(oxigraph_rw)
+
+
+def test_a_streamed_put_may_be_answered_after_the_timeout(oxigraph_rw, graph_iri, bundled_nquads):
+    """After the last byte of a streamed PUT, the answer gets --timeout plus 1 s per 1,000
+    triples: a server that stores the graph for longer than --timeout is waited for (the 1M
+    push failed here: the socket kept a --timeout read timeout of its own)."""
+    expected = truth(bundled_nquads)
+    assert len(expected) > 3000  # so the answer may take --timeout (1 s) plus over 3 s
+
+    def slow_put(number, method, path, headers, body):
+        return ("late", 2.5) if method == "PUT" else ("forward",)
+
+    with Proxy(oxigraph_rw.base, slow_put) as proxy:
+        done = push("--data", str(bundled_nquads), "--endpoint", proxy.base + "/store",
+                    "--graph", graph_iri, "--timeout", "1")  # fmt: skip
+        methods = [method for method, _, _ in proxy.seen]
+    assert done.returncode == 0, done
+    assert methods.count("PUT") == 1
+    assert oxigraph_rw.count(graph_iri) == len(expected)
+    assert oxigraph_rw.download(graph_iri) == expected
 
 
 def test_a_put_that_loses_triples_is_caught_by_the_count(oxigraph_rw, graph_iri):
