@@ -10,7 +10,6 @@ MOVEd onto the target, so a failure leaves the previous graph as it was.
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import json
 import math
@@ -39,7 +38,7 @@ from rdflib import Dataset, Graph
 
 from kg import resources
 from kg.errors import InputError, KGError, MissingExtra, RemoteError
-from kg.export import GENID, XSD_STRING, serialize
+from kg.export import serialize
 from kg.http import (
     HTTPStatusError,
     Response,
@@ -447,117 +446,12 @@ def load_for_push(paths: Sequence[str], *, bundled: bool, syntax: str | None) ->
     return store
 
 
-def _n3(term: object) -> str:
-    """rdflib's ``n3()`` for a pyoxigraph IRI or literal (the key the export hashes use)."""
-    kind = type(term)
-    if kind is ox.NamedNode:
-        return f"<{term.value}>"  # type: ignore[attr-defined]
-    if kind is not ox.Literal:
-        raise InputError(None, f"cannot push {term}: triple terms are not supported")
-    value: str = term.value  # type: ignore[attr-defined]
-    if "\n" in value:
-        encoded = value.replace("\\", "\\\\")
-        if '"""' in value:
-            encoded = encoded.replace('"""', '\\"\\"\\"')
-        if encoded[-1] == '"' and encoded[-2:-1] != "\\":
-            encoded = encoded[:-1] + '\\"'
-        quoted = '"""' + encoded.replace("\r", "\\r") + '"""'
-    else:
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r")
-        quoted = '"' + escaped + '"'
-    language = term.language  # type: ignore[attr-defined]
-    if language:
-        return f"{quoted}@{language}"
-    datatype = term.datatype.value  # type: ignore[attr-defined]
-    return quoted if datatype == XSD_STRING else f"{quoted}^^<{datatype}>"
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-class Skolemiser:
-    """Stable IRIs for blank nodes, one group of linked blank nodes at a time.
-
-    The same colour refinement as :func:`kg.export.blank_node_hashes` (so the same IRIs as
-    ``kg export --skolemize`` on the same triples), fed one group at a time from the store:
-    a colour already given to a node of an earlier group (two identical evidence records)
-    is a tie, broken the same way, by individualising a node of the later group.
-    """
-
-    def __init__(self) -> None:
-        self.seen: set[str] = set()
-
-    def relabel(self, group: Group) -> list[ox.Quad]:
-        """The group's triples with each blank node replaced by its skolem IRI."""
-        colours = self.colours(group)
-        iris = [ox.NamedNode(GENID + colour[:32]) for colour in colours]
-        out = []
-        for quad, (s, _p, o) in zip(group.quads, group.keys, strict=True):
-            subject = iris[s] if type(s) is int else quad.subject
-            obj = iris[o] if type(o) is int else quad.object
-            out.append(ox.Quad(subject, quad.predicate, obj))
-        return out
-
-    def colours(self, group: Group) -> list[str]:
-        """The colour (a hex digest) of each node of ``group``, distinct from all before."""
-        keys = group.keys
-        touching: list[list[int]] = [[] for _ in range(group.size)]
-        for index, (s, _p, o) in enumerate(keys):
-            if type(s) is int:
-                touching[s].append(index)
-            if type(o) is int and o != s:
-                touching[o].append(index)
-        colours = [""] * group.size
-        _settle(keys, touching, colours)
-        while True:
-            classes: dict[str, list[int]] = {}
-            for node, colour in enumerate(colours):
-                classes.setdefault(colour, []).append(node)
-            tied = sorted(c for c, members in classes.items() if len(members) > 1 or c in self.seen)
-            if not tied:
-                self.seen.update(colours)
-                return colours
-            chosen = classes[tied[0]][0]
-            colours[chosen] = _digest(colours[chosen] + "/individual")
-            _settle(keys, touching, colours)
-
-
-def _settle(keys: list[tuple], touching: list[list[int]], colours: list[str]) -> None:
-    """Refine the colours of one group (in place), then mix in the group's signature.
-
-    Exactly :func:`kg.export._settle` on the group, nodes numbered instead of BNodes.
-    """
-    count = len(set(colours))
-    while True:
-        updated = []
-        for node, rows in enumerate(touching):
-            lines = []
-            for index in rows:
-                s, p, o = keys[index]
-                if type(s) is int:
-                    s = "@" if s == node else "_:" + colours[s]
-                if type(o) is int:
-                    o = "@" if o == node else "_:" + colours[o]
-                lines.append(f"{s} {p} {o} -")
-            lines.sort()
-            updated.append(_digest(colours[node] + "\n" + "\n".join(lines)))
-        colours[:] = updated
-        new_count = len(set(updated))
-        if new_count <= count:
-            break
-        count = new_count
-    signature = _digest("\n".join(sorted(colours)))
-    colours[:] = [_digest(signature + colour) for colour in colours]
-
-
 @dataclass
 class Group:
-    """The triples around a group of linked blank nodes: quads, keys with nodes numbered."""
+    """The triples around a group of linked blank nodes, and the store's label of each node."""
 
     quads: list[ox.Quad]
-    keys: list[tuple[Any, str, Any]]  # n3 text, or the node's number for a blank node
-    labels: list[str]  # the store's label of each node
+    labels: list[str]
 
     @property
     def size(self) -> int:
@@ -573,7 +467,6 @@ def _linked(store: ox.Store, start: ox.BlankNode) -> Group:
     labels = [start.value]
     todo = [start]
     quads: list[ox.Quad] = []
-    keys: list[tuple[Any, str, Any]] = []
 
     def node(term: ox.BlankNode) -> int:
         label = term.value
@@ -586,32 +479,28 @@ def _linked(store: ox.Store, start: ox.BlankNode) -> Group:
 
     while todo:
         current = todo.pop()
-        mine = number[current.value]
         for quad in store.quads_for_pattern(current, None, None):
-            obj = quad.object
-            keys.append((mine, _n3(quad.predicate), node(obj) if type(obj) is _BLANK else _n3(obj)))
+            if type(quad.object) is _BLANK:
+                node(quad.object)
             quads.append(quad)
         for quad in store.quads_for_pattern(None, None, current):
             subject = quad.subject
             if type(subject) is _BLANK:
                 node(subject)  # the triple is found from its subject
                 continue
-            keys.append((_n3(subject), _n3(quad.predicate), mine))
             quads.append(quad)
-    return Group(quads, keys, labels)
+    return Group(quads, labels)
 
 
-def statement_groups(store: ox.Store, *, skolemize: bool = True) -> Iterator[tuple[list, bool]]:
-    """The default graph's triples in groups: ``(quads, may_split)``.
+def statement_groups(store: ox.Store) -> Iterator[tuple[list, bool]]:
+    """The default graph's triples in groups, blank nodes kept: ``(quads, may_split)``.
 
     Runs of triples without blank nodes (``may_split``), and each group of blank nodes
-    linked through triples, whole, with its triples (skolemised, or not to be split:
-    a server reads each request as its own document, so a blank node sent in two requests
-    would become two nodes). Memory: one run or group at a time, plus the set of the blank
-    nodes done (and of their colours when skolemising).
+    linked through triples, whole, with its triples: a server reads each request as its own
+    document, so a blank node sent in two requests would become two nodes. Memory: one run
+    or group at a time, plus the set of the blank nodes done.
     """
     done: set[str] = set()
-    skolemiser = Skolemiser() if skolemize else None
     ground: list[ox.Quad] = []
     for quad in store:  # only the default graph is left (merge_into_default_graph)
         subject, obj = quad.subject, quad.object
@@ -626,12 +515,33 @@ def statement_groups(store: ox.Store, *, skolemize: bool = True) -> Iterator[tup
             continue
         group = _linked(store, blank)
         done.update(group.labels)
-        if skolemiser is not None:
-            yield skolemiser.relabel(group), True
-        else:
-            yield group.quads, False
+        yield group.quads, False
     if ground:
         yield ground, True
+
+
+def skolem_lines(source: Any, graphs: Sequence[str] = ()) -> list[str]:
+    """The chosen graphs' triples as sorted N-Triples lines, blank nodes as the skolem IRIs
+    ``kg export --skolemize`` gives (:func:`kg.export.canonical_lines`), literals as written.
+    A pyoxigraph Store is read from its default graph."""
+    from kg.export import Statements, canonical_lines
+
+    if isinstance(source, ox.Store):
+        if graphs:
+            raise InputError("--graphs", "choose the graphs before loading them into a store")
+        merge_into_default_graph(source)
+        data = source.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        lines = data.decode("utf-8").split("\n")[:-1]
+        source = Statements(graphs={None: lines}, prefixes={}, sources=["<store>"], plain=True)
+    parts = canonical_lines(source, graphs=graphs, keep_graphs=False, skolemize=True)
+    return parts[0][1] if parts else []
+
+
+def line_batches(lines: Sequence[str], size: int) -> Iterator[list]:
+    """Batches of ``size`` N-Triples lines, parsed back into triples (no blank nodes left)."""
+    for start in range(0, len(lines), size):
+        text = "\n".join(lines[start : start + size]) + "\n"
+        yield list(ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
 
 
 def plan_batches(groups: Iterable[tuple[list, bool]], size: int) -> Iterator[list]:
@@ -733,12 +643,19 @@ def push(
     check_iri(graph, "--graph")
     endpoints = derive_endpoints(endpoint, query_endpoint, update_endpoint)
     client = Client(endpoints, user=user, password=password, timeout=timeout, retries=retries)
-    store = push_store(source, graphs)
     content_type = BODY_TYPES[body_format] + "; charset=utf-8"
-    expected = len(store)
+    if skolemize:
+        lines = skolem_lines(source, graphs)
+        expected = len(lines)
 
-    def batches() -> Iterator[list]:
-        return plan_batches(statement_groups(store, skolemize=skolemize), batch_size)
+        def batches() -> Iterator[list]:
+            return line_batches(lines, batch_size)
+    else:
+        store = push_store(source, graphs)
+        expected = len(store)
+
+        def batches() -> Iterator[list]:
+            return plan_batches(statement_groups(store), batch_size)
 
     requests_done: list[int] = []
 

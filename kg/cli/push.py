@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from kg.cli.export import split_graph_names
-from kg.cli.options import graph_options, load_from_options, wants_bundled
+from kg.cli.options import graph_options, wants_bundled
 from kg.errors import InputError
 from kg.stores import BODY_TYPES, DEFAULT_BATCH_SIZE, DEFAULT_TARGET, STRATEGIES, load_for_push
 from kg.stores import push as run_push
@@ -185,12 +185,13 @@ def push(
             err=True,
         )
     names = split_graph_names(graph_names)
-    if names:  # the loaded files' named graphs: through rdflib's loader
-        source: Any = load_from_options(data_files, with_bundled, syntax)
+    bundled = wants_bundled(data_files, with_bundled)
+    if skolemize or names:  # read by Oxigraph's parser: literals as written, named graphs kept
+        from kg.export import read_statements
+
+        source: Any = read_statements(data_files, bundled=bundled, syntax=syntax)
     else:
-        source = load_for_push(
-            data_files, bundled=wants_bundled(data_files, with_bundled), syntax=syntax
-        )
+        source = load_for_push(data_files, bundled=bundled, syntax=syntax)
     progress = _Progress()
     try:
         result = run_push(
