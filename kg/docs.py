@@ -44,7 +44,7 @@ from kg.resources import internal_query
 from kg.view import _json_for_script
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kg.loader import KnowledgeGraph
+    from kg.oxengine import KnowledgeGraph
 
 GENERATOR = "(kg docs)"
 # The files every reference has, beside view.html (unless --no-view) and concepts/*.html.

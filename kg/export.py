@@ -33,10 +33,9 @@ from kg.prefixes import BASE, DATA_GRAPH, ONTOLOGY_GRAPH, PREFIXES, SHAPES_GRAPH
 if TYPE_CHECKING:  # pragma: no cover
     from rdflib import Dataset, Graph
 
-    from kg.loader import KnowledgeGraph
     from kg.oxengine import OxGraph
 
-    Source: TypeAlias = "Statements | OxGraph | KnowledgeGraph | Dataset | Graph"
+    Source: TypeAlias = "Statements | OxGraph | Dataset | Graph"
 
 # Skolem IRIs for blank nodes (RDF 1.1 section 3.5).
 GENID = BASE + ".well-known/genid/"
@@ -133,9 +132,7 @@ def as_statements(source: Source) -> Statements | OxGraph:
     from rdflib import Dataset, Graph
     from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-    from kg.loader import KnowledgeGraph
-
-    dataset = source.dataset if isinstance(source, KnowledgeGraph) else source
+    dataset = source
     if not isinstance(dataset, Graph):
         raise TypeError(f"cannot export a {type(source).__name__}")
     plain = not isinstance(dataset, Dataset)
@@ -387,13 +384,12 @@ def skolemize(graph: Graph) -> Graph:
     """A copy of rdflib ``graph`` whose blank nodes are stable IRIs under ``GENID``."""
     from rdflib import Graph
 
-    from kg.loader import add_oxigraph_quads
     from kg.namespaces import bind_prefixes
+    from kg.rdflibcopy import add_quads
 
     ((_, lines),) = canonical_lines(graph, keep_graphs=False, skolemize=True) or [(None, [])]
     out = bind_prefixes(Graph(bind_namespaces="none"))
-    add_oxigraph_quads(out, out, ox.parse(_text(lines), ox.RdfFormat.N_TRIPLES))  # type: ignore[arg-type]
-    return out
+    return add_quads(out, ox.parse(_text(lines), ox.RdfFormat.N_TRIPLES))
 
 
 # --- RDF serialisations --------------------------------------------------------------------
@@ -669,16 +665,15 @@ def network_of(source: Source, *, graphs: Sequence[str] = (), skolemize: bool = 
     """
     from rdflib import Graph
 
-    from kg.loader import add_oxigraph_quads
     from kg.namespaces import bind_prefixes
     from kg.network import to_networkx
+    from kg.rdflibcopy import add_quads
 
     ((_, lines),) = canonical_lines(
         source, graphs=graphs, keep_graphs=False, skolemize=skolemize
     ) or [(None, [])]
     flat = bind_prefixes(Graph(bind_namespaces="none"))
-    add_oxigraph_quads(flat, flat, ox.parse(_text(lines), ox.RdfFormat.N_TRIPLES))  # type: ignore[arg-type]
-    return to_networkx(flat)
+    return to_networkx(add_quads(flat, ox.parse(_text(lines), ox.RdfFormat.N_TRIPLES)))
 
 
 def _flat_value(value: Any, *, lists: bool) -> Any:

@@ -8,6 +8,7 @@ store; rdflib is only where its users meet it. rdflib may normalise some literal
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
@@ -111,3 +112,25 @@ def to_store(source: Graph) -> tuple[ox.Store, dict[str, Any]]:
     )
     graphs["urn:x-kg:rdflib-graph"] = ox.DefaultGraph()
     return store, graphs
+
+
+def load_graph(path: str | Path, syntax: str | None = None) -> Graph:
+    """One RDF file as a flat rdflib Graph (a quad file's graphs merged), parsed by Oxigraph
+    with the checks every input gets (:func:`kg.rdffiles.opened_input`), literals as written."""
+    from kg.oxengine import parse_quads
+    from kg.rdffiles import opened_input
+
+    graph = Graph()
+    with opened_input(path, syntax) as source:
+        for quad in parse_quads(source):
+            graph.add((rdflib_term(quad.subject), rdflib_term(quad.predicate),
+                       rdflib_term(quad.object)))  # type: ignore[arg-type]
+    return graph
+
+
+def add_quads(graph: Graph, quads: Any) -> Graph:
+    """Add pyoxigraph quads' triples to rdflib ``graph`` (their graph names dropped)."""
+    for quad in quads:
+        graph.add((rdflib_term(quad.subject), rdflib_term(quad.predicate),
+                   rdflib_term(quad.object)))  # type: ignore[arg-type]
+    return graph

@@ -49,8 +49,8 @@ from kg.http import (
     server_text,
     without_credentials,
 )
-from kg.loader import KnowledgeGraph
 from kg.namespaces import BASE
+from kg.oxengine import KnowledgeGraph
 from kg.prefixes import PREFIXES
 from kg.servefront import (
     Front,

@@ -32,10 +32,10 @@ from rdflib.namespace import RDF, SH
 from kg import fingerprint, resources
 from kg.errors import InputError, MissingExtra
 from kg.evidence import AnchorProblem, Article, check_anchors, evidence_records, section_headings
-from kg.loader import load_graph
 from kg.namespaces import shorten
 from kg.oxengine import KnowledgeGraph
 from kg.prefixes import PREFIXES
+from kg.rdflibcopy import load_graph
 from kg.resources import internal_query
 from kg.shacl import Unsupported, compile_shapes, shape_store
 from kg.terms import neutral, nt_term, to_oxigraph, to_rdflib
