@@ -28,7 +28,7 @@ from typing import Any
 from kg.netread import is_blank, is_literal
 from kg.terms import nt_term
 
-ROUNDS = 6
+ROUNDS = 3
 
 
 def _hash(*parts: str) -> str:
@@ -92,18 +92,18 @@ def stable_keys(triples: Iterable[tuple[str, str, Any]]) -> dict[str, str]:
 
 def _refine(around: dict[str, list[tuple[str, str, Any]]]) -> dict[str, str]:
     """Colour refinement from each blank node's own triples, at most :data:`ROUNDS` rounds."""
-    colour = {
-        b: _hash(*sorted(f"{p}{d}{'' if is_blank(o) else _plain(o)}" for p, d, o in links))
-        for b, links in around.items()
-    }
+    fixed: dict[str, list[str]] = {}  # links to IRIs and literals, as text, sorted
+    linked: dict[str, list[tuple[str, str]]] = {}  # links to blank nodes: (p + dir, blank)
+    for b, links in around.items():
+        fixed[b] = sorted(p + d + _plain(o) for p, d, o in links if not is_blank(o))
+        linked[b] = [(p + d, o) for p, d, o in links if is_blank(o)]
+    colour = {b: _hash(*fixed[b], *sorted(pd for pd, _o in linked[b])) for b in around}
     classes = len(set(colour.values()))
     for _ in range(ROUNDS):
         new = {
-            b: _hash(
-                colour[b],
-                *sorted(f"{p}{d}{colour[o] if is_blank(o) else _plain(o)}" for p, d, o in links),
-            )
-            for b, links in around.items()
+            b: _hash(colour[b], *sorted(pd + colour[o] for pd, o in linked[b])) if linked[b]
+            else colour[b]
+            for b in around
         }
         count = len(set(new.values()))
         colour = new

@@ -43,6 +43,7 @@ SHAPE_PARTS = (
     ("class", ""),
     ("datatype", ""),
     ("node", "node "),
+    ("nodeKind", ""),
     ("hasValue", "= "),
     ("in", "in "),
     ("minCount", "min "),
@@ -100,6 +101,10 @@ class BlankLabels:
         one_of = self._one(props, OWL + "oneOf")
         if one_of is not None:
             return "{" + ", ".join(self._members(one_of, depth, seen)) + "}"
+        if any(SH + local in props for local, _mark in PATH_MARKS) or (
+            SH + "inversePath" in props or SH + "alternativePath" in props
+        ):
+            return self._path(blank, depth, seen - {blank})
         shape = self._shape(props, depth, seen)
         if shape:
             return shape
@@ -174,8 +179,11 @@ class BlankLabels:
             target = self._one(props, SH + local)
             if target is not None:
                 return f"shape of {self._term(target, depth, seen)}"
-        if any(p.startswith(SH) for p in props):
-            return "shape: " + ", ".join(requires) if requires else "shape"
+        parts = [self._one(props, SH + local) for local in ("subject", "predicate", "object")]
+        if all(part is not None for part in parts):  # a sh:TripleRule
+            return "rule: " + " ".join(self._term(part, depth, seen) for part in parts)
+        if requires:
+            return "shape: " + ", ".join(requires)
         return ""
 
     def _fallback(self, props: dict[str, list[Any]], depth: int, seen: frozenset[str]) -> str:

@@ -95,7 +95,10 @@ class Facts:
         named, literal = ox.NamedNode, ox.Literal
         groups: dict[str, list[tuple[str, Any]]] = defaultdict(list)
         size = 0
-        for s, p, o in graph.query(internal_query("view-triples")):
+        text = internal_query("view-triples")
+        if getattr(graph, "union", False):  # quads: a triple may be in several graphs
+            text = text.replace("SELECT ?s", "SELECT DISTINCT ?s")
+        for s, p, o in graph.query(text):
             sk = s.value if type(s) is named else "_:" + s.value
             kind = type(o)
             if kind is named:

@@ -167,7 +167,9 @@ def to_networkx(
     ctx = read_facts(context) if context is not None else facts
     lookup = KeyLookup.from_facts(ctx)
     folded = _fold(facts, lookup, schema)
-    result = _build(facts, lookup, folded, literals, blank_nodes)
+    scoped = focus is not None or bool(classes)
+    cut_first = None if scoped else max_nodes
+    result = _build(facts, lookup, folded, literals, blank_nodes, cut_first)
     result.graph["sources"] = list(getattr(graph, "sources", []) or [])
     result.graph["source_titles"] = sorted(set(lookup.sources.values()))
     result.graph["prefixes"] = _prefix_map(graph)
@@ -183,13 +185,20 @@ def to_networkx(
 
 
 def _build(
-    facts: Facts, lookup: KeyLookup, folded: set[Any], literals: bool, blank_nodes: bool
+    facts: Facts,
+    lookup: KeyLookup,
+    folded: set[Any],
+    literals: bool,
+    blank_nodes: bool,
+    max_nodes: int | None = None,
 ) -> nx.MultiDiGraph:
+    """The graph of the nodes that are not ``folded``; with ``max_nodes``, cut to that many
+    (:func:`largest_part`) before any attribute is computed."""
     nodes: set[Any] = set()
     edges: list[tuple[Any, Any, str]] = []
     extras: dict[Any, list[tuple[str, str]]] = defaultdict(list)
     schemes: dict[Any, set[str]] = defaultdict(set)
-    for s, p, o in facts.triples():
+    for s, p, o in _with_lists_folded(facts):
         if s in folded or (not blank_nodes and is_blank(s)):
             continue
         nodes.add(s)
@@ -213,15 +222,44 @@ def _build(
             return nt_term(term)
         return keys.get(term, term)
 
+    raw = {key_of(term): term for term in nodes}
     g = nx.MultiDiGraph()
-    for term in sorted(nodes, key=key_of):
-        g.add_node(key_of(term), **_node_attributes(term, lookup, extras, schemes, blank_labels))
-    for s, o, p in sorted(edges, key=lambda e: (key_of(e[0]), key_of(e[1]), e[2])):
-        evidence = _sort_evidence(lookup.statement_evidence.get((s, p, o), []))
-        g.add_edge(
-            key_of(s), key_of(o), key=p, predicate=p, label=lookup.label(p), evidence=evidence
-        )
+    g.add_nodes_from(sorted(raw))
+    g.add_edges_from(sorted((key_of(s), key_of(o), p) for s, o, p in edges))
+    if max_nodes is not None and g.number_of_nodes() > max_nodes:
+        g = largest_part(g, max_nodes)
+    for key, data in g.nodes(data=True):
+        data.update(_node_attributes(raw[key], lookup, extras, schemes, blank_labels))
+    for u, v, p, data in g.edges(keys=True, data=True):
+        evidence = lookup.statement_evidence.get((raw[u], p, raw[v]), [])
+        data.update(predicate=p, label=lookup.label(p), evidence=_sort_evidence(evidence))
     return g
+
+
+RDF_FIRST, RDF_REST = RDF_IRI + "first", RDF_IRI + "rest"
+MEMBER = RDFS + "member"
+
+
+def _with_lists_folded(facts: Facts) -> Iterable[tuple[str, str, Any]]:
+    """The triples, with each rdf:List as one node: its head, linked to each member by
+    ``rdfs:member`` (the cells after the head are not drawn)."""
+    cells = {s for s, _o in facts.pairs(RDF_FIRST) if is_blank(s)}
+    if not cells:
+        yield from facts.triples()
+        return
+    first = dict(facts.pairs(RDF_FIRST))
+    rest = {s: o for s, o in facts.pairs(RDF_REST) if s in cells}
+    inner = {o for o in rest.values() if o in cells}
+    for s, p, o in facts.triples():
+        if s in cells and (s in inner or p in (RDF_FIRST, RDF_REST)):
+            continue
+        yield s, p, o
+    for head in sorted(cells - inner):
+        cell, seen = head, set()
+        while cell in cells and cell not in seen:
+            seen.add(cell)
+            yield head, MEMBER, first[cell]
+            cell = rest.get(cell)
 
 
 def _sort_evidence(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

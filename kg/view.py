@@ -30,6 +30,7 @@ from kg.network import local_name
 
 LAYOUT_THRESHOLD = 1000  # above this many nodes physics is off: positions are only Python's
 SEED = 7
+BIG_GRAPH_ITERATIONS = 50  # layout steps above LAYOUT_THRESHOLD (no physics refines them)
 VIS_VERSION = "9.1.2"
 VIS_BANNER = (
     "/*! vis-network {version} (as bundled with pyvis 0.3.2). Copyright (c) 2011-2017 Almende"
@@ -320,7 +321,9 @@ def _page_data(nxg: nx.MultiDiGraph, physics: bool, seed: int) -> dict[str, Any]
     if keys:  # a seeded start; physics (small graphs) then only refines it
         from kg.layout import force_layout
 
-        positions = force_layout(keys, ((u, v) for u, v in nxg.edges()), seed=seed, scale=110.0)
+        rounds = BIG_GRAPH_ITERATIONS if len(keys) > LAYOUT_THRESHOLD else 80
+        edges_uv = ((u, v) for u, v in nxg.edges())
+        positions = force_layout(keys, edges_uv, seed=seed, scale=110.0, iterations=rounds)
     degree = dict(nxg.degree())
     nodes, info = [], []
     for key in keys:

@@ -13,7 +13,7 @@ from kg.cli.query import limit_options, read_query
 from kg.deadline import Budget
 from kg.errors import InputError, printable
 
-MAX_NODES = 2500  # more than this, and the page shows the most connected nodes only
+MAX_NODES = 2000  # more than this, and the page shows the most connected nodes only
 SUMMARY_TRIPLES = 300_000  # more than this, and the page is a class summary by default
 
 
