@@ -92,40 +92,50 @@ def schema_terms(facts: Facts) -> set[str]:
 
 def _fold(facts: Facts, lookup: KeyLookup, schema: bool) -> set[Any]:
     """The resources shown as attributes rather than nodes (see the module docstring)."""
-    folded: set[Any] = set()
-    subjects_by_object: dict[Any, set[str]] = defaultdict(set)
-    children: dict[str, list[Any]] = defaultdict(list)
-    described: set[str] = set()
-    for s, p, o in facts.triples():
-        described.add(s)
-        if not is_literal(o):
-            subjects_by_object[o].add(s)
-            children[s].append(o)
-        if p in SCHEME_LINKS:
-            folded.add(o)
+    groups = facts.by_predicate
+    described = {s for pairs in groups.values() for s, _o in pairs}
+    objects = {o for pairs in groups.values() for _s, o in pairs if not is_literal(o)}
     if schema:
         keep = schema_terms(facts)
+        children = _children(facts, lambda s: True)
         queue = deque(sorted(keep))
         while queue:  # blank nodes the schema's terms reach: restrictions, lists, shapes
             for child in children.get(queue.popleft(), ()):
                 if is_blank(child) and child not in keep:
                     keep.add(child)
                     queue.append(child)
-        return {t for t in set(subjects_by_object) | described if t not in keep}
-    for term in set(subjects_by_object) | described:
-        if is_meta(term) or lookup.types.get(term, set()) & FOLDED_TYPES:
-            folded.add(term)
+        return (described | objects) - keep
+    folded: set[Any] = {o for p in SCHEME_LINKS for _s, o in facts.pairs(p)}
+    folded.update(t for t in described | objects if is_meta(t))
+    folded.update(t for t, types in lookup.types.items() if types & FOLDED_TYPES)
     folded.update(lookup.sources)
     # Blank nodes, and IRIs without a description, reached only from folded resources.
+    candidates = {o for o in objects if is_blank(o) or o not in described}
+    subjects_by_object: dict[Any, set[str]] = defaultdict(set)
+    for pairs in groups.values():
+        for s, o in pairs:
+            if o in candidates:
+                subjects_by_object[o].add(s)
+    children = _children(facts, lambda s: s in folded or s in candidates)
     queue = deque(sorted(folded, key=str))
     while queue:
         for child in children.get(queue.popleft(), ()):
-            if child in folded or (not is_blank(child) and child in described):
+            if child in folded or child not in candidates:
                 continue
             if subjects_by_object[child] <= folded:
                 folded.add(child)
                 queue.append(child)
     return folded
+
+
+def _children(facts: Facts, wanted: Any) -> dict[str, list[Any]]:
+    """The non-literal objects of each subject ``wanted`` accepts, in predicate order."""
+    children: dict[str, list[Any]] = defaultdict(list)
+    for p in sorted(facts.by_predicate):
+        for s, o in facts.by_predicate[p]:
+            if not is_literal(o) and wanted(s):
+                children[s].append(o)
+    return children
 
 
 # --- Building the MultiDiGraph -------------------------------------------------------------
