@@ -437,13 +437,11 @@ def largest_part(nxg: nx.MultiDiGraph, max_nodes: int) -> nx.MultiDiGraph:
     focus = nxg.graph.get("focus")
     if focus in nxg:
         keep[focus] = None
-    hubs = 0
     for hub in ranked:
         if len(keep) >= max_nodes:
             break
         if hub not in keep:
             keep[hub] = None
-        hubs += 1
         near = set(nxg.successors(hub)) | set(nxg.predecessors(hub))
         for other in sorted(near - keep.keys(), key=lambda n: (-degree[n], n))[:per_hub]:
             if len(keep) >= max_nodes:
@@ -454,7 +452,6 @@ def largest_part(nxg: nx.MultiDiGraph, max_nodes: int) -> nx.MultiDiGraph:
         "nodes": nxg.number_of_nodes() - sub.number_of_nodes(),
         "edges": nxg.number_of_edges() - sub.number_of_edges(),
         "total_nodes": nxg.number_of_nodes(),
-        "hubs": hubs,
     }
     return sub
 

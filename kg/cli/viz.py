@@ -15,6 +15,8 @@ from kg.errors import InputError, printable
 
 MAX_NODES = 2000  # more than this, and the page shows the most connected nodes only
 SUMMARY_TRIPLES = 300_000  # more than this, and the page is a class summary by default
+SCOPES = {"focus", "query", "classes"}  # a scoped view gets no --schema hint
+HIDE_BLANK_HELP = "Leave blank nodes (OWL restrictions, lists, SHACL property shapes) out."
 
 
 @click.command()
@@ -68,12 +70,7 @@ SUMMARY_TRIPLES = 300_000  # more than this, and the page is a class summary by 
     help="Draw the classes and properties the data defines (for an ontology such as SKOS "
     "or OWL itself), with their restrictions, instead of the resources it describes.",
 )
-@click.option(
-    "--no-blank-nodes",
-    "hide_blank",
-    is_flag=True,
-    help="Leave blank nodes (OWL restrictions, lists, SHACL property shapes) out.",
-)
+@click.option("--no-blank-nodes", "hide_blank", is_flag=True, help=HIDE_BLANK_HELP)
 @click.option(
     "--max-nodes",
     type=click.IntRange(min=1),
@@ -201,11 +198,11 @@ def _fit_size(nxg, max_nodes: int, loaded, schema: bool):
         left = nxg.graph["omitted"]
         click.echo(
             f"kg: viz: drew {nxg.number_of_nodes():,} of {left['total_nodes']:,} nodes (the "
-            f"{left['hubs']:,} most connected and their neighbours), leaving out "
+            "most connected and their neighbours), leaving out "
             f"{left['nodes']:,} nodes and {left['edges']:,} edges; --max-nodes N draws more",
             err=True,
         )
-    elif not schema and nxg.number_of_nodes() < 10 and not {"focus", "query"} & set(nxg.graph):
+    elif not schema and nxg.number_of_nodes() < 10 and not SCOPES & set(nxg.graph):
         from kg.netread import read_facts
 
         defined = len(schema_terms(read_facts(loaded)))
