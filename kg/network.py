@@ -179,14 +179,13 @@ def to_networkx(
     folded = _fold(facts, lookup, schema)
     scoped = focus is not None or bool(classes)
     cut_first = None if scoped else max_nodes
-    result = _build(facts, lookup, folded, literals, blank_nodes, cut_first)
+    around = (focus, depth, _prefix_map(graph)) if focus is not None else None
+    result = _build(facts, lookup, folded, literals, blank_nodes, cut_first, around)
     result.graph["sources"] = list(getattr(graph, "sources", []) or [])
     result.graph["source_titles"] = sorted(set(lookup.sources.values()))
     result.graph["prefixes"] = _prefix_map(graph)
     if schema:
         result.graph["schema"] = True
-    if focus is not None:
-        result = neighbourhood(result, resolve_node(result, focus, graph), depth)
     if classes:
         result = filter_classes(result, classes, lookup, keep=result.graph.get("focus"))
     if max_nodes is not None and result.number_of_nodes() > max_nodes:
@@ -201,9 +200,11 @@ def _build(
     literals: bool,
     blank_nodes: bool,
     max_nodes: int | None = None,
+    around: tuple[str, int, dict[str, str]] | None = None,
 ) -> nx.MultiDiGraph:
     """The graph of the nodes that are not ``folded``; with ``max_nodes``, cut to that many
-    (:func:`largest_part`) before any attribute is computed."""
+    (:func:`largest_part`), and with ``around`` (focus, depth, prefixes) to the focus's
+    neighbourhood, before any attribute is computed."""
     nodes: set[Any] = set()
     edges: list[tuple[Any, Any, str]] = []
     extras: dict[Any, list[tuple[str, str]]] = defaultdict(list)
@@ -233,9 +234,16 @@ def _build(
         return keys.get(term, term)
 
     raw = {key_of(term): term for term in nodes}
+    links = [(key_of(s), key_of(o), p) for s, o, p in edges]
     g = nx.MultiDiGraph()
+    if around is not None:
+        center, depth = _focus(raw, lookup, around, blank_labels)
+        g.graph.update(focus=center, depth=depth)
+        near = depth_of_nodes(center, links, depth)
+        raw = {k: t for k, t in raw.items() if k in near}
+        links = [(u, v, p) for u, v, p in links if u in raw and v in raw]
     g.add_nodes_from(sorted(raw))
-    g.add_edges_from(sorted((key_of(s), key_of(o), p) for s, o, p in edges))
+    g.add_edges_from(sorted(links))
     if max_nodes is not None and g.number_of_nodes() > max_nodes:
         g = largest_part(g, max_nodes)
     for key, data in g.nodes(data=True):
@@ -244,6 +252,57 @@ def _build(
         evidence = lookup.statement_evidence.get((raw[u], p, raw[v]), [])
         data.update(predicate=p, label=lookup.label(p), evidence=_sort_evidence(evidence))
     return g
+
+
+def _focus(
+    raw: dict[str, Any],
+    lookup: KeyLookup,
+    around: tuple[str, int, dict[str, str]],
+    blank_labels: BlankLabels | None,
+) -> tuple[str, int]:
+    """The key of the focus and the depth, resolved against every node's names."""
+
+    def label(term: Any) -> str:
+        if is_literal(term):
+            return term.value
+        if is_blank(term) and blank_labels is not None and term not in lookup.labels:
+            return blank_labels.label(term)
+        return lookup.label(term)
+
+    text, depth, prefixes = around
+    if depth < 0:
+        raise InputError(str(depth), "the depth must be 0 or more")
+    names = nx.MultiDiGraph()
+    names.add_nodes_from(
+        (
+            key,
+            {
+                "label": label(term),
+                "alt_labels": lookup.alt_labels.get(term, []),
+                "iri": None if is_literal(term) or is_blank(term) else term,
+            },
+        )
+        for key, term in raw.items()
+    )
+    return resolve_node(names, text, prefixes), depth
+
+
+def depth_of_nodes(center: str, links: Iterable[tuple[str, str, Any]], depth: int) -> set[str]:
+    """The nodes within ``depth`` links of ``center``, either direction."""
+    near: dict[str, set[str]] = defaultdict(set)
+    for u, v, _p in links:
+        near[u].add(v)
+        near[v].add(u)
+    seen = {center: 0}
+    queue = deque([center])
+    while queue:
+        node = queue.popleft()
+        if seen[node] < depth:
+            for other in near.get(node, ()):
+                if other not in seen:
+                    seen[other] = seen[node] + 1
+                    queue.append(other)
+    return set(seen)
 
 
 RDF_FIRST, RDF_REST = RDF_IRI + "first", RDF_IRI + "rest"
