@@ -1,12 +1,15 @@
-"""networkx to one self-contained, offline HTML page (pyvis data, vis-network inlined).
+"""networkx to one self-contained, offline HTML page (vis-network inlined).
 
-The page needs no network: vis-network and its CSS are inlined from pyvis's bundled copy (its
-licence banner kept, without links), the page's own CSS and JS come from ``kg/templates``, and
+The page needs no network: vis-network and its CSS are inlined from pyvis's bundled copy (read
+from pyvis's folder; pyvis itself, which imports IPython, is never imported; its licence
+banner kept, without links), the page's own CSS and JS come from ``kg/templates``, and
 a Content-Security-Policy forbids any request. Labels and literals travel as JSON in a
 ``<script type="application/json">`` element and are put on the page with ``textContent`` only.
 Positions are computed in Python (:mod:`kg.layout`, seeded); up to :data:`LAYOUT_THRESHOLD`
 nodes physics refines them and then stops, above it physics is off. Output is deterministic:
-sorted nodes and edges, fixed seeds, rounded positions.
+sorted nodes and edges, fixed seeds, rounded positions. The legend merges classes with the
+same label and, when long, groups one-member classes under "other"; the first view fits the
+graph's main connected part, not the fragments laid out around it.
 """
 
 from __future__ import annotations
