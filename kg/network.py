@@ -32,7 +32,7 @@ from typing import Any
 import networkx as nx
 
 from kg.bnodekeys import stable_keys
-from kg.bnodelabels import BlankLabels
+from kg.bnodelabels import RESTRICTIONS, BlankLabels
 from kg.errors import InputError
 from kg.netread import (
     FOLDED_TYPES,
@@ -209,6 +209,8 @@ def _build(
     edges: list[tuple[Any, Any, str]] = []
     extras: dict[Any, list[tuple[str, str]]] = defaultdict(list)
     schemes: dict[Any, set[str]] = defaultdict(set)
+    restrictions = {} if blank_nodes else _restrictions(facts, folded)
+    words: dict[tuple[Any, Any, str], str] = {}
     for s, p, o in _with_lists_folded(facts):
         if s in folded or (not blank_nodes and is_blank(s)):
             continue
@@ -225,6 +227,11 @@ def _build(
         elif blank_nodes or not is_blank(o):
             nodes.add(o)
             edges.append((s, o, p))
+        elif o in restrictions and not is_blank(s):  # "s subClassOf (P some F)": s -P some-> F
+            prop, word, filler = restrictions[o]
+            nodes.add(filler)
+            edges.append((s, filler, prop))
+            words[(s, filler, prop)] = word
     keys = stable_keys(facts.triples()) if any(is_blank(n) for n in nodes) else {}
     blank_labels = BlankLabels(facts.triples(), lookup.label) if keys else None
 
@@ -250,8 +257,30 @@ def _build(
         data.update(_node_attributes(raw[key], lookup, extras, schemes, blank_labels))
     for u, v, p, data in g.edges(keys=True, data=True):
         evidence = lookup.statement_evidence.get((raw[u], p, raw[v]), [])
-        data.update(predicate=p, label=lookup.label(p), evidence=_sort_evidence(evidence))
+        word = words.get((raw[u], raw[v], p))
+        label = f"{lookup.label(p)} {word}" if word else lookup.label(p)
+        data.update(predicate=p, label=label, evidence=_sort_evidence(evidence))
     return g
+
+
+RESTRICTION_WORDS = {OWL + local: word for local, word in RESTRICTIONS} | {
+    OWL + "onClass": "with"
+}
+
+
+def _restrictions(facts: Facts, folded: set[Any]) -> dict[str, tuple[str, str, str]]:
+    """OWL restrictions on a named property with a named filler: blank -> (P, word, F).
+
+    Drawn as an edge when blank nodes are left out (``blank_nodes=False``).
+    """
+    on = {b: prop for b, prop in facts.pairs(OWL + "onProperty") if is_blank(b)}
+    found: dict[str, tuple[str, str, str]] = {}
+    for prop_iri, word in sorted(RESTRICTION_WORDS.items()):
+        for b, filler in facts.pairs(prop_iri):
+            named = type(filler) is str and not is_blank(filler) and filler not in folded
+            if b in on and named and type(on[b]) is str and not is_blank(on[b]):
+                found.setdefault(b, (on[b], word, filler))
+    return found
 
 
 def _focus(

@@ -348,6 +348,10 @@ def test_blank_nodes_can_be_left_out(tmp_path: Path) -> None:
         and not isinstance(s, BNode)
     }
     assert set(net.nodes) == named
+    ex = "http://example.org/"
+    assert sorted(
+        (u, v, d["label"]) for u, v, d in net.edges(data=True) if d["predicate"] == ex + "hasPart"
+    ) == [(ex + "Unit", ex + "Damper", "hasPart with"), (ex + "Unit", ex + "Valve", "hasPart some")]
 
 
 def test_a_thousand_long_blank_node_chain(tmp_path: Path) -> None:

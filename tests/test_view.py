@@ -626,8 +626,14 @@ def test_kg_viz_of_blank_nodes_is_byte_identical_across_runs(run_kg, tmp_path: P
         "hasPart some Valve",
     ]
     hidden = run_kg("viz", "--data", str(data), "--no-blank-nodes", "-o", "-")
-    # everything else is reached only through blank nodes
-    assert [i[4] for i in data_blob(hidden.stdout)["info"]] == ["http://example.org/Unit"]
+    # the restrictions become labelled edges; the list and its members are left out
+    blob = data_blob(hidden.stdout)
+    assert sorted(i[4] for i in blob["info"]) == [
+        "http://example.org/Part",
+        "http://example.org/Unit",
+        "http://example.org/Valve",
+    ]
+    assert sorted(e["label"] for e in blob["edges"]) == ["hasPart only", "hasPart some"]
 
 
 def test_kg_viz_schema_on_a_vocabulary(run_kg, tmp_path: Path) -> None:
