@@ -249,10 +249,15 @@ def _build(
         near = depth_of_nodes(center, links, depth)
         raw = {k: t for k, t in raw.items() if k in near}
         links = [(u, v, p) for u, v, p in links if u in raw and v in raw]
+    total = (len(raw), len(links))
+    if max_nodes is not None and len(raw) > max_nodes:
+        keep = set(most_connected(raw, ((u, v) for u, v, _p in links), max_nodes))
+        raw = {k: t for k, t in raw.items() if k in keep}
+        links = [(u, v, p) for u, v, p in links if u in keep and v in keep]
     g.add_nodes_from(sorted(raw))
     g.add_edges_from(sorted(links))
-    if max_nodes is not None and g.number_of_nodes() > max_nodes:
-        g = largest_part(g, max_nodes)
+    if len(raw) < total[0]:
+        g.graph["omitted"] = _omitted(*total, g)
     for key, data in g.nodes(data=True):
         data.update(_node_attributes(raw[key], lookup, extras, schemes, blank_labels))
     for u, v, p, data in g.edges(keys=True, data=True):
@@ -518,30 +523,45 @@ def largest_part(nxg: nx.MultiDiGraph, max_nodes: int) -> nx.MultiDiGraph:
     at most a twentieth of the budget per hub, so one hub cannot fill the page. The focus, if
     any, is kept. ``graph["omitted"]`` says how many nodes and edges were left out.
     """
-    degree = dict(nxg.degree())
-    ranked = sorted(nxg.nodes, key=lambda n: (-degree[n], n))
+    keep = most_connected(nxg.nodes, nxg.edges(), max_nodes, nxg.graph.get("focus"))
+    sub = _subgraph(nxg, keep)
+    sub.graph["omitted"] = _omitted(nxg.number_of_nodes(), nxg.number_of_edges(), sub)
+    return sub
+
+
+def _omitted(nodes: int, edges: int, kept: nx.MultiDiGraph) -> dict[str, int]:
+    return {
+        "nodes": nodes - kept.number_of_nodes(),
+        "edges": edges - kept.number_of_edges(),
+        "total_nodes": nodes,
+    }
+
+
+def most_connected(
+    nodes: Iterable[str], links: Iterable[tuple[str, str]], max_nodes: int, focus: Any = None
+) -> list[str]:
+    """The nodes :func:`largest_part` keeps, from plain node keys and ``(u, v)`` links."""
+    degree: dict[str, int] = defaultdict(int)
+    near: dict[str, set[str]] = defaultdict(set)
+    for u, v in links:
+        degree[u] += 1
+        degree[v] += 1
+        near[u].add(v)
+        near[v].add(u)
+    ranked = sorted(nodes, key=lambda n: (-degree[n], n))
     per_hub = max(8, max_nodes // 20)
     keep: dict[str, None] = {}
-    focus = nxg.graph.get("focus")
-    if focus in nxg:
+    if focus is not None and (focus in degree or focus in set(ranked)):
         keep[focus] = None
     for hub in ranked:
         if len(keep) >= max_nodes:
             break
-        if hub not in keep:
-            keep[hub] = None
-        near = set(nxg.successors(hub)) | set(nxg.predecessors(hub))
-        for other in sorted(near - keep.keys(), key=lambda n: (-degree[n], n))[:per_hub]:
+        keep.setdefault(hub, None)
+        for other in sorted(near[hub] - keep.keys(), key=lambda n: (-degree[n], n))[:per_hub]:
             if len(keep) >= max_nodes:
                 break
             keep[other] = None
-    sub = _subgraph(nxg, keep)
-    sub.graph["omitted"] = {
-        "nodes": nxg.number_of_nodes() - sub.number_of_nodes(),
-        "edges": nxg.number_of_edges() - sub.number_of_edges(),
-        "total_nodes": nxg.number_of_nodes(),
-    }
-    return sub
+    return list(keep)
 
 
 def _known_classes(lookup: KeyLookup) -> set[str]:
