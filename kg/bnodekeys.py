@@ -13,8 +13,11 @@ blank-node chains):
    direction, its colour, its rank among equal siblings). Blank nodes no named node reaches
    are walked from in order of colour.
 
-Two blank nodes get the same key only if the walk cannot tell them apart, which for the
-trees and lists RDF files hold means they are interchangeable. A key is ``_:b`` and 16 hex
+Siblings of the same colour (same parent, predicate and direction), and the starting points
+of parts no named node reaches, are told apart by a hash of their surroundings :data:`DEPTH`
+links either way (refinement carried further for them alone). Two blank nodes get the same
+rank only if that cannot tell them apart, which for the trees and lists RDF files hold means
+they are interchangeable. A key is ``_:b`` and 16 hex
 digits.
 """
 
@@ -29,6 +32,7 @@ from kg.netread import is_blank, is_literal
 from kg.terms import nt_term
 
 ROUNDS = 3
+DEPTH = 12  # how far siblings of the same colour are compared (links either way)
 
 
 def _hash(*parts: str) -> str:
@@ -59,16 +63,23 @@ def stable_keys(triples: Iterable[tuple[str, str, Any]]) -> dict[str, str]:
     keys: dict[str, str] = {}
     queue: deque[str] = deque()
 
+    deep: dict[tuple[str, int], str] = {}
+
     def reach(parent_key: str, links: list[tuple[str, str, Any]]) -> None:
-        children = sorted(
-            (p, d, colour[b], b) for p, d, b in links if is_blank(b) and b not in keys
+        found = {(p, d, colour[b], b) for p, d, b in links if is_blank(b) and b not in keys}
+        ties: dict[tuple[str, str, str], int] = defaultdict(int)
+        for p, d, c, _b in found:
+            ties[(p, d, c)] += 1
+        children = sorted(  # equal colours: told apart by their wider surroundings
+            (p, d, c, _tree(b, around, colour, DEPTH, deep) if ties[(p, d, c)] > 1 else "", b)
+            for p, d, c, b in found
         )
-        rank: dict[tuple[str, str, str], int] = defaultdict(int)
-        for p, d, c, b in children:
+        rank: dict[tuple[str, str, str, str], int] = defaultdict(int)
+        for p, d, c, t, b in children:
             if b in keys:  # reached twice from the same parent
                 continue
-            keys[b] = "_:b" + _hash(parent_key, p, d, c, str(rank[(p, d, c)]))
-            rank[(p, d, c)] += 1
+            keys[b] = "_:b" + _hash(parent_key, p, d, c, t, str(rank[(p, d, c, t)]))
+            rank[(p, d, c, t)] += 1
             queue.append(b)
 
     def walk() -> None:
@@ -79,15 +90,41 @@ def stable_keys(triples: Iterable[tuple[str, str, Any]]) -> dict[str, str]:
     for iri in sorted(named):
         reach(iri, named[iri])
         walk()
-    roots: dict[str, int] = defaultdict(int)
-    for c, b in sorted((colour[b], b) for b in around if b not in keys):
+    roots: dict[tuple[str, str], int] = defaultdict(int)
+    left = sorted(
+        (colour[b], _tree(b, around, colour, DEPTH, deep), b) for b in around if b not in keys
+    )
+    for c, t, b in left:
         if b in keys:
             continue
-        keys[b] = "_:b" + _hash("root", c, str(roots[c]))
-        roots[c] += 1
+        keys[b] = "_:b" + _hash("root", c, t, str(roots[(c, t)]))
+        roots[(c, t)] += 1
         queue.append(b)
         walk()
     return keys
+
+
+def _tree(
+    blank: str,
+    around: dict[str, list[tuple[str, str, Any]]],
+    colour: dict[str, str],
+    depth: int,
+    memo: dict[tuple[str, int], str],
+) -> str:
+    """A hash of ``blank``'s surroundings, blank nodes followed ``depth`` links either way.
+
+    Colour refinement carried ``depth`` rounds further for this node alone (memoised); it
+    depends on nothing but the graph, so the order it is asked in cannot change it.
+    """
+    if depth == 0:
+        return colour[blank]
+    if (blank, depth) not in memo:
+        parts = sorted(
+            p + d + (_tree(o, around, colour, depth - 1, memo) if is_blank(o) else _plain(o))
+            for p, d, o in around[blank]
+        )
+        memo[(blank, depth)] = _hash(colour[blank], *parts)
+    return memo[(blank, depth)]
 
 
 def _refine(around: dict[str, list[tuple[str, str, Any]]]) -> dict[str, str]:

@@ -55,14 +55,21 @@ class BlankLabels:
     """Labels for the blank nodes of a graph given as ``(s, p, o)`` keys."""
 
     def __init__(
-        self, triples: Iterable[tuple[str, str, Any]], name: Callable[[Any], str]
+        self,
+        triples: Iterable[tuple[str, str, Any]],
+        name: Callable[[Any], str],
+        keys: dict[str, str] | None = None,
     ) -> None:
         self.out: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
         for s, p, o in triples:
             if is_blank(s):
                 self.out[s][p].append(o)
         self.name = name
+        self.keys = keys or {}  # stable blank-node keys: which of several values comes first
         self.cache: dict[str, str] = {}
+
+    def _order(self, value: Any) -> str:
+        return self.keys.get(value, str(value)) if is_blank(value) else str(value)
 
     def label(self, blank: str) -> str:
         if blank not in self.cache:
@@ -81,7 +88,7 @@ class BlankLabels:
 
     def _one(self, props: dict[str, list[Any]], prop: str) -> Any:
         values = props.get(prop)
-        return min(values, key=str) if values else None
+        return min(values, key=self._order) if values else None
 
     def _describe(self, blank: str, depth: int, seen: frozenset[str]) -> str:
         props = self.out.get(blank, {})
@@ -198,7 +205,7 @@ class BlankLabels:
         ]
         if not pairs:
             pairs = [
-                f"{self.name(p)} {self._term(min(props[p], key=str), depth, seen)}"
+                f"{self.name(p)} {self._term(self._one(props, p), depth, seen)}"
                 for p in sorted(props)
             ]
         if not pairs:

@@ -233,7 +233,7 @@ def _build(
             edges.append((s, filler, prop))
             words[(s, filler, prop)] = word
     keys = stable_keys(facts.triples()) if any(is_blank(n) for n in nodes) else {}
-    blank_labels = BlankLabels(facts.triples(), lookup.label) if keys else None
+    blank_labels = BlankLabels(facts.triples(), lookup.label, keys) if keys else None
 
     def key_of(term: Any) -> str:
         if is_literal(term):
