@@ -12,6 +12,13 @@ by default), then measures, in one run on this machine:
 
     python benchmarks/bench_viz.py                 # 5,000 nodes, with the baseline
     python benchmarks/bench_viz.py --nodes 500 --no-baseline
+    python benchmarks/bench_viz.py --files tests/corpus/*.ttl big.nt   # the command line
+
+``--files`` times the command line instead: for each file, separate processes of bare
+pyoxigraph parsing it (the floor, ``Store.load``) and of ``kg viz`` on the whole file, with
+``--focus`` (its most connected node) and with ``--classes`` (its most common class), each
+the median of ``--repeat`` runs, wall and CPU time (``os.wait4``), against the goal of
+2 x parse + 5 s (for the class summary of a file over 20 MB, 2 x parse).
 
 Prints one Markdown table row per variant. Every request other than ``file:`` is aborted.
 """
@@ -19,6 +26,11 @@ Prints one Markdown table row per variant. Every request other than ``file:`` is
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +42,8 @@ sys.path.insert(0, str(HERE.parent))
 
 import generate  # noqa: E402
 
-import kg  # noqa: E402
+from kg import oxengine  # noqa: E402
+from kg.netread import W3C_NAMESPACES  # noqa: E402
 from kg.network import to_networkx  # noqa: E402
 from kg.view import write_html  # noqa: E402
 
@@ -136,13 +149,121 @@ def fmt(value: float | None, bound: float | None = None) -> str:
     return f"{value:.2f}"
 
 
+PARSE = (
+    "import sys, pyoxigraph as ox; from pathlib import Path; p = Path(sys.argv[1]); "
+    "fmt = ox.RdfFormat.N_TRIPLES if p.suffix == '.nt' else ox.RdfFormat.TURTLE; "
+    "ox.Store().load(path=str(p), format=fmt, base_iri=p.resolve().as_uri())"
+)
+
+
+def timed(command: list[str]) -> tuple[float, float, str]:
+    """Wall and CPU seconds of one process, and its standard error."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    _pid, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    error = process.stderr.read() if process.stderr else ""
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed: {error.strip()}")
+    return wall, usage.ru_utime + usage.ru_stime, error
+
+
+def median_of(command: list[str], repeat: int) -> tuple[float, float, str]:
+    runs = [timed(command) for _ in range(repeat)]
+    return (
+        statistics.median(r[0] for r in runs),
+        statistics.median(r[1] for r in runs),
+        runs[-1][2],
+    )
+
+
+BIG_FILE = 20_000_000  # bytes; above, the variants are chosen with SPARQL alone
+HUB = """SELECT ?node WHERE {
+  { SELECT ?node (COUNT(*) AS ?n) WHERE { ?node ?p ?o . FILTER(isIRI(?o)) }
+    GROUP BY ?node ORDER BY DESC(?n) ?node LIMIT 50 }
+  ?node <http://www.w3.org/2004/02/skos/core#prefLabel> ?label .
+} LIMIT 1"""
+
+
+def scopes(path: Path) -> dict[str, list[str]]:
+    """The options of each variant: the whole file, its most connected node, its top class."""
+    from collections import Counter
+
+    from kg.resources import internal_query
+
+    graph = oxengine.load([path])
+    variants: dict[str, list[str]] = {"whole": []}
+    if path.stat().st_size > BIG_FILE:
+        hubs = graph.select(HUB)
+        counts = graph.select(internal_query("view-summary-classes"))
+        if hubs:
+            variants["--focus"] = ["--focus", hubs[0][0].value]
+        counts = [row for row in counts if not row[0].value.startswith(W3C_NAMESPACES)]
+        if counts:
+            top = max(counts, key=lambda row: (int(row[1].value), row[0].value))
+            variants["--classes"] = ["--classes", top[0].value]
+        return variants
+    nxg = to_networkx(graph)
+    named = [n for n, d in nxg.nodes(data=True) if d["kind"] == "iri"]
+    if named:
+        variants["--focus"] = ["--focus", max(named, key=lambda n: (nxg.degree(n), n))]
+        common = Counter(d["class_iri"] for _n, d in nxg.nodes(data=True) if d["class_iri"])
+        if common:
+            variants["--classes"] = ["--classes", common.most_common(1)[0][0]]
+    return variants
+
+
+def hash_labels(page: Path) -> int:
+    """How many drawn nodes are labelled by a blank-node name or a hash."""
+    text = page.read_text(encoding="utf-8")
+    match = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', text, re.S)
+    data = json.loads(match.group(1)) if match else {"info": []}
+    pattern = re.compile(r"_:.*|b?[0-9a-f]{16,}|N[0-9a-f]{32}")
+    return sum(1 for info in data["info"] if pattern.fullmatch(info[1]))
+
+
+def command_line(files: list[Path], repeat: int) -> None:
+    """Time ``kg viz`` on each file against bare pyoxigraph parsing it (see the docstring)."""
+    print(
+        "| file | variant | parse s | kg viz s (wall) | kg viz CPU s | goal s | met "
+        "| nodes drawn | hash labels | note |"
+    )
+    print("|---|---|---:|---:|---:|---:|---|---:|---:|---|")
+    with tempfile.TemporaryDirectory(prefix="bench-viz-") as tmp:
+        for path in files:
+            parse_wall, _cpu, _ = median_of([sys.executable, "-c", PARSE, str(path)], repeat)
+            big = path.stat().st_size > BIG_FILE
+            for name, options in scopes(path).items():
+                # the summary of a big file: 2 x parse; everything else 2 x parse + 5 s
+                goal = 2 * parse_wall + (0 if big and name == "whole" else 5)
+                page = Path(tmp) / "page.html"
+                command = [sys.executable, "-m", "kg", "viz", "--data", str(path), "-o", str(page)]
+                wall, cpu, err = median_of(command + options, repeat)
+                drawn = re.search(r"\((\d+) nodes", err)
+                note = next((line for line in err.splitlines() if line.startswith("kg: ")), "")
+                print(
+                    f"| {path.name} | {name} | {parse_wall:.2f} | {wall:.2f} | {cpu:.2f} "
+                    f"| {goal:.1f} | {'yes' if wall <= goal else '**no**'} "
+                    f"| {drawn.group(1) if drawn else '?'} | {hash_labels(page)} "
+                    f"| {note[:90]} |"
+                )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", nargs="+", type=Path, help="time kg viz on these files")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (--files)")
     parser.add_argument("--nodes", type=int, default=5000, help="concepts to generate")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--no-baseline", action="store_true", help="skip pyvis's defaults")
     parser.add_argument("--baseline-timeout", type=float, default=180.0, help="seconds")
     args = parser.parse_args()
+    if args.files:
+        command_line(args.files, args.repeat)
+        return
 
     from playwright.sync_api import sync_playwright
 
@@ -150,7 +271,7 @@ def main() -> None:
         folder = Path(tmp)
         data = generate.write(folder / "synthetic.nt", args.nodes * TRIPLES_PER_NODE, args.seed)
         start = time.perf_counter()
-        graph = kg.load([data])
+        graph = oxengine.load([data])
         load_s = time.perf_counter() - start
         start = time.perf_counter()
         nxg = to_networkx(graph)

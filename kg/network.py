@@ -1,11 +1,14 @@
 """RDF to a networkx MultiDiGraph: the nodes a reader should see, with labels, classes, evidence.
 
-Every IRI or blank node that is the subject or object of a triple becomes a node, and every
-triple between two nodes an edge keyed by its predicate IRI (so parallel edges are kept), except
-the plumbing of our own vocabulary, which is folded into attributes instead of drawn:
+The graph is read once (:mod:`kg.netread`: one SPARQL query on Oxigraph, or the triples of an
+rdflib graph). Every IRI or blank node that is the subject or object of a triple becomes a
+node, and every triple between two nodes an edge keyed by its predicate IRI (so parallel
+edges are kept), except the plumbing of our own vocabulary, which is folded into attributes
+instead of drawn:
 
 * terms of the ssp ontology and of RDF, RDFS, OWL, XSD, SHACL and SKOS themselves (a type
-  becomes the node's ``class``; ``skos:Concept`` is never a node);
+  becomes the node's ``class``; ``skos:Concept`` is never a node), unless ``schema=True``,
+  which draws a vocabulary's own classes and properties instead;
 * evidence records (``ssp:Evidence``) become the ``evidence`` list of the node or edge they
   support; ``rdf:Statement`` reifications give their evidence to the edge they reify;
 * concept schemes (``skos:inScheme``, ``skos:topConceptOf``) become the ``scheme`` attribute;
@@ -14,8 +17,9 @@ the plumbing of our own vocabulary, which is folded into attributes instead of d
 * blank nodes, and IRIs without a description, reached only from folded resources.
 
 Literals are attributes (``label``, ``definition``, ``literals``) unless ``literals=True``, when
-each distinct literal is also a node. Node keys are IRI strings, ``_:``-prefixed canonical
-blank-node labels, or a literal's N-Triples form, so the same input gives the same graph.
+each distinct literal is also a node. Node keys are IRI strings, stable ``_:b…`` blank-node
+keys (:mod:`kg.bnodekeys`) or a literal's N-Triples form, so the same input gives the same
+graph. Blank nodes are labelled by what they say (:mod:`kg.bnodelabels`).
 """
 
 from __future__ import annotations
@@ -23,184 +27,342 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import networkx as nx
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, XSD
-from rdflib.term import Node
 
+from kg.bnodekeys import stable_keys
+from kg.bnodelabels import RESTRICTIONS, BlankLabels
 from kg.errors import InputError
-from kg.namespaces import ONTOLOGY_IRI, PREFIXES, SSP, shorten
-from kg.prefixes import local_name
-from kg.resources import internal_query
-
-if TYPE_CHECKING:  # pragma: no cover
-    from kg.loader import KnowledgeGraph
-
-W3C_NAMESPACES = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD, SH, SKOS))
-META_NAMESPACES = (*W3C_NAMESPACES, str(SSP))
-# The dataset's own description (data/void.ttl) is metadata too.
-VOID_DATASET = URIRef("http://rdfs.org/ns/void#Dataset")
-DCAT_DISTRIBUTION = URIRef("http://www.w3.org/ns/dcat#Distribution")
-FOLDED_TYPES = frozenset(
-    {
-        SSP.Evidence,
-        SSP.Section,
-        RDF.Statement,
-        SKOS.ConceptScheme,
-        URIRef(ONTOLOGY_IRI),
-        VOID_DATASET,
-        DCAT_DISTRIBUTION,
-    }
+from kg.netread import (
+    FOLDED_TYPES,
+    NAMING_PROPERTIES,
+    OWL,
+    RDF_TYPE,
+    RDFS,
+    SCHEME_LINKS,
+    SKOS_CONCEPT,
+    W3C_NAMESPACES,
+    Facts,
+    is_blank,
+    is_literal,
+    is_meta,
+    read_facts,
 )
-SCHEME_LINKS = (SKOS.inScheme, SKOS.topConceptOf)
-# Types that say nothing about what a resource is about.
-GENERIC_CLASSES = frozenset({OWL.NamedIndividual, OWL.Thing, RDFS.Resource, SKOS.Concept})
-LABEL_ORDER = {
-    str(SKOS.prefLabel): 0,
-    str(RDFS.label): 1,
-    "https://schema.org/name": 2,
-    "http://purl.org/dc/terms/title": 3,
-}
-DEFINITION_ORDER = {
-    str(SKOS.definition): 0,
-    str(RDFS.comment): 1,
-    "http://purl.org/dc/terms/description": 2,
-    "https://schema.org/description": 3,
-}
-NAMING_PROPERTIES = frozenset({*LABEL_ORDER, *DEFINITION_ORDER, str(SKOS.altLabel)})
+from kg.netread import Lookup as KeyLookup
+from kg.prefixes import PREFIXES, RDF_IRI, local_name, shorten
+from kg.terms import nt_term
+
 UNTYPED = "resource"
 LITERAL_CLASS = "literal"
-
-
-# --- Looking things up in the graph (internal SPARQL) --------------------------------------
-
-
-def _lang_rank(literal: Literal) -> tuple[int, str]:
-    """English first, then no language, then any other language."""
-    lang = (literal.language or "").lower()
-    if lang == "en" or lang.startswith("en-"):
-        return (0, str(literal))
-    return (1, str(literal)) if not lang else (2, lang + str(literal))
-
-
-@dataclass
-class Lookup:
-    """Labels, classes, definitions and evidence of a graph's resources, read once."""
-
-    labels: dict[Node, str] = field(default_factory=dict)
-    alt_labels: dict[Node, list[str]] = field(default_factory=dict)
-    definitions: dict[Node, str] = field(default_factory=dict)
-    types: dict[Node, set[URIRef]] = field(default_factory=dict)
-    supers: dict[URIRef, set[URIRef]] = field(default_factory=dict)
-    evidence: dict[Node, list[dict[str, Any]]] = field(default_factory=dict)
-    statement_evidence: dict[tuple[Node, Node, Node], list[dict[str, Any]]] = field(
-        default_factory=dict
+# What makes a term part of a vocabulary's schema (``schema=True``).
+SCHEMA_LINKS = frozenset(
+    RDFS + name for name in ("subClassOf", "subPropertyOf", "domain", "range")
+) | frozenset(
+    OWL + name
+    for name in (
+        "equivalentClass",
+        "equivalentProperty",
+        "inverseOf",
+        "disjointWith",
+        "propertyDisjointWith",
     )
-    sources: dict[Node, str] = field(default_factory=dict)
+)
 
-    @classmethod
-    def read(cls, graph: Graph) -> Lookup:
-        found = cls()
-        best: dict[Node, tuple[int, tuple[int, str]]] = {}
-        alts: dict[Node, set[str]] = defaultdict(set)
-        for resource, prop, label in graph.query(internal_query("view-labels")):
-            if not isinstance(label, Literal):
+
+# --- Deciding what is a node ----------------------------------------------------------------
+
+
+def _metaclass(key: Any) -> bool:
+    """An RDF/RDFS/OWL term that says a resource is a class or a property."""
+    if type(key) is not str or not key.startswith(W3C_NAMESPACES):
+        return False
+    name = local_name(key)
+    return name.endswith(("Class", "Property")) or name in ("Datatype", "Restriction")
+
+
+def schema_terms(facts: Facts) -> set[str]:
+    """The classes and properties a graph defines or relates (named ones)."""
+    terms = {s for s, o in facts.pairs(RDF_TYPE) if _metaclass(o) and not is_blank(s)}
+    for prop in SCHEMA_LINKS:
+        for s, o in facts.pairs(prop):
+            terms.update(t for t in (s, o) if type(t) is str and not is_blank(t))
+    return terms
+
+
+def _fold(facts: Facts, lookup: KeyLookup, schema: bool) -> set[Any]:
+    """The resources shown as attributes rather than nodes (see the module docstring)."""
+    groups = facts.by_predicate
+    described = {s for pairs in groups.values() for s, _o in pairs}
+    objects = {o for pairs in groups.values() for _s, o in pairs if not is_literal(o)}
+    if schema:
+        keep = schema_terms(facts)
+        children = _children(facts, lambda s: True)
+        queue = deque(sorted(keep))
+        while queue:  # blank nodes the schema's terms reach: restrictions, lists, shapes
+            for child in children.get(queue.popleft(), ()):
+                if is_blank(child) and child not in keep:
+                    keep.add(child)
+                    queue.append(child)
+        return (described | objects) - keep
+    folded: set[Any] = {o for p in SCHEME_LINKS for _s, o in facts.pairs(p)}
+    folded.update(t for t in described | objects if is_meta(t))
+    folded.update(t for t, types in lookup.types.items() if types & FOLDED_TYPES)
+    folded.update(lookup.sources)
+    # Blank nodes, and IRIs without a description, reached only from folded resources.
+    candidates = {o for o in objects if is_blank(o) or o not in described}
+    subjects_by_object: dict[Any, set[str]] = defaultdict(set)
+    for pairs in groups.values():
+        for s, o in pairs:
+            if o in candidates:
+                subjects_by_object[o].add(s)
+    children = _children(facts, lambda s: s in folded or s in candidates)
+    queue = deque(sorted(folded, key=str))
+    while queue:
+        for child in children.get(queue.popleft(), ()):
+            if child in folded or child not in candidates:
                 continue
-            if str(prop) == str(SKOS.altLabel):
-                alts[resource].add(str(label))
-                continue
-            rank = (LABEL_ORDER[str(prop)], _lang_rank(label))
-            if resource not in best or rank < best[resource]:
-                best[resource] = rank
-                found.labels[resource] = str(label)
-        found.alt_labels = {k: sorted(v) for k, v in alts.items()}
-        best_def: dict[Node, tuple[int, tuple[int, str]]] = {}
-        for resource, prop, text in graph.query(internal_query("view-definitions")):
-            if not isinstance(text, Literal):
-                continue
-            rank = (DEFINITION_ORDER[str(prop)], _lang_rank(text))
-            if resource not in best_def or rank < best_def[resource]:
-                best_def[resource] = rank
-                found.definitions[resource] = str(text)
-        for resource, klass in graph.query(internal_query("view-classes")):
-            if isinstance(klass, URIRef):
-                found.types.setdefault(resource, set()).add(klass)
-        for klass, sup in graph.query(internal_query("view-class-hierarchy")):
-            if isinstance(klass, URIRef) and isinstance(sup, URIRef) and klass != sup:
-                found.supers.setdefault(klass, set()).add(sup)
-        found._read_evidence(graph)
-        for source, title in graph.query(internal_query("view-sources")):
-            if title is not None and source not in found.sources:
-                found.sources[source] = str(title)
-        return found
-
-    def _read_evidence(self, graph: Graph) -> None:
-        """Evidence records by holder; a reified statement's go to its (s, p, o)."""
-        sections = {
-            section: (_as_int(position), str(title))
-            for section, position, title in graph.query(internal_query("section-headings"))
-        }
-        parts: dict[Node, dict[str, Any]] = defaultdict(dict)
-        for evidence, part, value in graph.query(internal_query("view-evidence-parts")):
-            parts[evidence][local_name(str(part))] = value
-        statements = {
-            statement: (s, p, o)
-            for statement, s, p, o in graph.query(internal_query("view-statements"))
-        }
-        for holder, evidence in graph.query(internal_query("view-evidence")):
-            found = parts.get(evidence, {})
-            position, title = sections.get(found.get("section"), (None, None))
-            anchor = found.get("anchor")
-            record = {
-                "section": position,
-                "section_title": title,
-                "paragraph": _as_int(found.get("paragraph")),
-                "anchor": str(anchor) if anchor is not None else None,
-            }
-            if holder in statements:
-                self.statement_evidence.setdefault(statements[holder], []).append(record)
-            else:
-                self.evidence.setdefault(holder, []).append(record)
-
-    def label(self, term: Node) -> str:
-        if term in self.labels:
-            return self.labels[term]
-        if isinstance(term, Literal):
-            return str(term)
-        return local_name(str(term)) if isinstance(term, URIRef) else str(term)
-
-    def ancestors(self, klass: URIRef) -> list[URIRef]:
-        """``klass`` and its superclasses, nearest first (breadth first, sorted per level)."""
-        seen = [klass]
-        queue = deque([klass])
-        while queue:
-            for sup in sorted(self.supers.get(queue.popleft(), ())):
-                if sup not in seen and not _is_vocabulary_root(sup):
-                    seen.append(sup)
-                    queue.append(sup)
-        return seen
-
-    def most_specific(self, term: Node) -> URIRef | None:
-        """The node's most specific asserted class (generic types only if nothing else)."""
-        types = self.types.get(term, set())
-        specific = {t for t in types if t not in GENERIC_CLASSES}
-        if not specific:
-            return SKOS.Concept if SKOS.Concept in types else None
-        broader: set[URIRef] = set()
-        for t in specific:
-            broader.update(self.ancestors(t)[1:])
-        return min((specific - broader) or specific)
+            if subjects_by_object[child] <= folded:
+                folded.add(child)
+                queue.append(child)
+    return folded
 
 
-def _as_int(value: Node | None) -> int | None:
-    """An integer literal's value; None for anything else."""
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
+def _children(facts: Facts, wanted: Any) -> dict[str, list[Any]]:
+    """The non-literal objects of each subject ``wanted`` accepts, in predicate order."""
+    children: dict[str, list[Any]] = defaultdict(list)
+    for p in sorted(facts.by_predicate):
+        for s, o in facts.by_predicate[p]:
+            if not is_literal(o) and wanted(s):
+                children[s].append(o)
+    return children
+
+
+# --- Building the MultiDiGraph -------------------------------------------------------------
+
+
+def to_networkx(
+    graph: Any,
+    *,
+    classes: Sequence[str] | str | None = None,
+    focus: str | None = None,
+    depth: int = 1,
+    literals: bool = False,
+    context: Any = None,
+    schema: bool = False,
+    blank_nodes: bool = True,
+    max_nodes: int | None = None,
+) -> nx.MultiDiGraph:
+    """The reader's graph of ``graph`` as a networkx MultiDiGraph.
+
+    ``graph`` is a :class:`kg.oxengine.OxGraph` (read with one SPARQL query), an rdflib Graph
+    or KnowledgeGraph, or CONSTRUCT triples. Node attributes: ``label``, ``class`` (label of
+    the most specific class), ``class_iri``, ``classes`` (that class and its superclasses),
+    ``definition``, ``evidence`` (dicts with ``section``, ``section_title``, ``paragraph``,
+    ``anchor``), ``iri``, ``kind`` ("iri", "blank" or "literal"), ``alt_labels``,
+    ``literals`` ([predicate label, value] pairs) and ``scheme``. Edges are keyed by
+    predicate IRI, with ``predicate``, ``label`` and ``evidence``.
+
+    ``focus`` (an IRI, a prefixed name like ``kg:market-visibility`` or a label) keeps the
+    nodes within ``depth`` links of it, either direction; ``classes`` (names, labels, prefixed
+    names or IRIs) keeps the nodes of those classes or their subclasses (and the focus).
+    ``context`` is where labels, classes and evidence are looked up (default: ``graph``),
+    for a ``graph`` that is a CONSTRUCT result holding only some triples. ``schema`` draws
+    the classes and properties the graph defines (for an ontology); ``blank_nodes=False``
+    leaves blank nodes out; ``max_nodes`` keeps at most that many nodes (the most connected
+    and their neighbours, :func:`largest_part`), noting what was left out in
+    ``graph["omitted"]``.
+    """
+    facts = read_facts(graph)
+    ctx = read_facts(context) if context is not None else facts
+    lookup = KeyLookup.from_facts(ctx)
+    folded = _fold(facts, lookup, schema)
+    scoped = focus is not None or bool(classes)
+    cut_first = None if scoped else max_nodes
+    around = (focus, depth, _prefix_map(graph)) if focus is not None else None
+    result = _build(facts, lookup, folded, literals, blank_nodes, cut_first, around)
+    result.graph["sources"] = list(getattr(graph, "sources", []) or [])
+    result.graph["source_titles"] = sorted(set(lookup.sources.values()))
+    result.graph["prefixes"] = _prefix_map(graph)
+    if schema:
+        result.graph["schema"] = True
+    if classes:
+        result = filter_classes(result, classes, lookup, keep=result.graph.get("focus"))
+    if max_nodes is not None and result.number_of_nodes() > max_nodes:
+        result = largest_part(result, max_nodes)
+    return result
+
+
+def _build(
+    facts: Facts,
+    lookup: KeyLookup,
+    folded: set[Any],
+    literals: bool,
+    blank_nodes: bool,
+    max_nodes: int | None = None,
+    around: tuple[str, int, dict[str, str]] | None = None,
+) -> nx.MultiDiGraph:
+    """The graph of the nodes that are not ``folded``; with ``max_nodes``, cut to that many
+    (:func:`largest_part`), and with ``around`` (focus, depth, prefixes) to the focus's
+    neighbourhood, before any attribute is computed."""
+    nodes: set[Any] = set()
+    edges: list[tuple[Any, Any, str]] = []
+    extras: dict[Any, list[tuple[str, str]]] = defaultdict(list)
+    schemes: dict[Any, set[str]] = defaultdict(set)
+    restrictions = {} if blank_nodes else _restrictions(facts, folded)
+    words: dict[tuple[Any, Any, str], str] = {}
+    for s, p, o in _with_lists_folded(facts):
+        if s in folded or (not blank_nodes and is_blank(s)):
+            continue
+        nodes.add(s)
+        if is_literal(o):
+            if literals:
+                nodes.add(o)
+                edges.append((s, o, p))
+            elif p not in NAMING_PROPERTIES:
+                extras[s].append((lookup.label(p), o.value))
+        elif o in folded:
+            if p in SCHEME_LINKS:
+                schemes[s].add(lookup.label(o))
+        elif blank_nodes or not is_blank(o):
+            nodes.add(o)
+            edges.append((s, o, p))
+        elif o in restrictions and not is_blank(s):  # "s subClassOf (P some F)": s -P some-> F
+            prop, word, filler = restrictions[o]
+            nodes.add(filler)
+            edges.append((s, filler, prop))
+            words[(s, filler, prop)] = word
+    keys = stable_keys(facts.triples()) if any(is_blank(n) for n in nodes) else {}
+    blank_labels = BlankLabels(facts.triples(), lookup.label, keys) if keys else None
+
+    def key_of(term: Any) -> str:
+        if is_literal(term):
+            return nt_term(term)
+        return keys.get(term, term)
+
+    raw = {key_of(term): term for term in nodes}
+    links = [(key_of(s), key_of(o), p) for s, o, p in edges]
+    g = nx.MultiDiGraph()
+    if around is not None:
+        center, depth = _focus(raw, lookup, around, blank_labels)
+        g.graph.update(focus=center, depth=depth)
+        near = depth_of_nodes(center, links, depth)
+        raw = {k: t for k, t in raw.items() if k in near}
+        links = [(u, v, p) for u, v, p in links if u in raw and v in raw]
+    total = (len(raw), len(links))
+    if max_nodes is not None and len(raw) > max_nodes:
+        keep = set(most_connected(raw, ((u, v) for u, v, _p in links), max_nodes))
+        raw = {k: t for k, t in raw.items() if k in keep}
+        links = [(u, v, p) for u, v, p in links if u in keep and v in keep]
+    g.add_nodes_from(sorted(raw))
+    g.add_edges_from(sorted(links))
+    if len(raw) < total[0]:
+        g.graph["omitted"] = _omitted(*total, g)
+    for key, data in g.nodes(data=True):
+        data.update(_node_attributes(raw[key], lookup, extras, schemes, blank_labels))
+    for u, v, p, data in g.edges(keys=True, data=True):
+        evidence = lookup.statement_evidence.get((raw[u], p, raw[v]), [])
+        word = words.get((raw[u], raw[v], p))
+        label = f"{lookup.label(p)} {word}" if word else lookup.label(p)
+        data.update(predicate=p, label=label, evidence=_sort_evidence(evidence))
+    return g
+
+
+RESTRICTION_WORDS = {OWL + local: word for local, word in RESTRICTIONS} | {
+    OWL + "onClass": "with"
+}
+
+
+def _restrictions(facts: Facts, folded: set[Any]) -> dict[str, tuple[str, str, str]]:
+    """OWL restrictions on a named property with a named filler: blank -> (P, word, F).
+
+    Drawn as an edge when blank nodes are left out (``blank_nodes=False``).
+    """
+    on = {b: prop for b, prop in facts.pairs(OWL + "onProperty") if is_blank(b)}
+    found: dict[str, tuple[str, str, str]] = {}
+    for prop_iri, word in sorted(RESTRICTION_WORDS.items()):
+        for b, filler in facts.pairs(prop_iri):
+            named = type(filler) is str and not is_blank(filler) and filler not in folded
+            if b in on and named and type(on[b]) is str and not is_blank(on[b]):
+                found.setdefault(b, (on[b], word, filler))
+    return found
+
+
+def _focus(
+    raw: dict[str, Any],
+    lookup: KeyLookup,
+    around: tuple[str, int, dict[str, str]],
+    blank_labels: BlankLabels | None,
+) -> tuple[str, int]:
+    """The key of the focus and the depth, resolved against every node's names."""
+
+    def label(term: Any) -> str:
+        if is_literal(term):
+            return term.value
+        if is_blank(term) and blank_labels is not None and term not in lookup.labels:
+            return blank_labels.label(term)
+        return lookup.label(term)
+
+    text, depth, prefixes = around
+    if depth < 0:
+        raise InputError(str(depth), "the depth must be 0 or more")
+    names = nx.MultiDiGraph()
+    names.add_nodes_from(
+        (
+            key,
+            {
+                "label": label(term),
+                "alt_labels": lookup.alt_labels.get(term, []),
+                "iri": None if is_literal(term) or is_blank(term) else term,
+            },
+        )
+        for key, term in raw.items()
+    )
+    return resolve_node(names, text, prefixes), depth
+
+
+def depth_of_nodes(center: str, links: Iterable[tuple[str, str, Any]], depth: int) -> set[str]:
+    """The nodes within ``depth`` links of ``center``, either direction."""
+    near: dict[str, set[str]] = defaultdict(set)
+    for u, v, _p in links:
+        near[u].add(v)
+        near[v].add(u)
+    seen = {center: 0}
+    queue = deque([center])
+    while queue:
+        node = queue.popleft()
+        if seen[node] < depth:
+            for other in near.get(node, ()):
+                if other not in seen:
+                    seen[other] = seen[node] + 1
+                    queue.append(other)
+    return set(seen)
+
+
+RDF_FIRST, RDF_REST = RDF_IRI + "first", RDF_IRI + "rest"
+MEMBER = RDFS + "member"
+
+
+def _with_lists_folded(facts: Facts) -> Iterable[tuple[str, str, Any]]:
+    """The triples, with each rdf:List as one node: its head, linked to each member by
+    ``rdfs:member`` (the cells after the head are not drawn)."""
+    cells = {s for s, _o in facts.pairs(RDF_FIRST) if is_blank(s)}
+    if not cells:
+        yield from facts.triples()
+        return
+    first = dict(facts.pairs(RDF_FIRST))
+    rest = {s: o for s, o in facts.pairs(RDF_REST) if s in cells}
+    inner = {o for o in rest.values() if o in cells}
+    for s, p, o in facts.triples():
+        if s in cells and (s in inner or p in (RDF_FIRST, RDF_REST)):
+            continue
+        yield s, p, o
+    for head in sorted(cells - inner):
+        cell, seen = head, set()
+        while cell in cells and cell not in seen:
+            seen.add(cell)
+            yield head, MEMBER, first[cell]
+            cell = rest.get(cell)
 
 
 def _sort_evidence(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -211,177 +373,20 @@ def _sort_evidence(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(unique.values(), key=key)
 
 
-def _is_vocabulary_root(term: Node) -> bool:
-    """A class too general to group by: RDF/RDFS/OWL/SKOS terms and the ontology's root."""
-    return term == SSP.Concept or str(term).startswith(W3C_NAMESPACES)
-
-
-def _is_meta(term: Node) -> bool:
-    return isinstance(term, URIRef) and (
-        str(term).startswith(META_NAMESPACES) or str(term) == ONTOLOGY_IRI
-    )
-
-
-# --- Deciding what is a node ----------------------------------------------------------------
-
-
-def folded_resources(graph: Graph, lookup: Lookup) -> set[Node]:
-    """The resources shown as attributes rather than nodes (see the module docstring)."""
-    folded: set[Node] = set()
-    subjects_by_object: dict[Node, set[Node]] = defaultdict(set)
-    described: set[Node] = set()
-    for s, p, o in graph:
-        described.add(s)
-        if not isinstance(o, Literal):
-            subjects_by_object[o].add(s)
-        if p in SCHEME_LINKS:
-            folded.add(o)
-    for term in set(subjects_by_object) | described:
-        if _is_meta(term) or lookup.types.get(term, set()) & FOLDED_TYPES:
-            folded.add(term)
-    folded.update(lookup.sources)
-    # Blank nodes, and IRIs without a description, reached only from folded resources.
-    queue = deque(sorted(folded, key=str))
-    while queue:
-        parent = queue.popleft()
-        for child in graph.objects(parent, None):
-            if isinstance(child, Literal) or child in folded:
-                continue
-            if isinstance(child, URIRef) and child in described:
-                continue
-            if subjects_by_object[child] <= folded:
-                folded.add(child)
-                queue.append(child)
-    return folded
-
-
-def _canonical(graph: Graph, folded: set[Node]) -> Graph:
-    """``graph`` with canonical blank-node labels, if any blank node will be drawn."""
-    shown_bnode = any(
-        isinstance(t, BNode) and t not in folded for triple in graph for t in triple[::2]
-    )
-    if not shown_bnode:
-        return graph
-    from rdflib.compare import to_canonical_graph
-
-    canonical = Graph()
-    for prefix, ns in graph.namespaces():
-        canonical.bind(prefix, ns, override=True)
-    canonical += to_canonical_graph(graph)
-    return canonical
-
-
-def node_key(term: Node) -> str:
-    """The networkx key of an RDF term: IRI string, ``_:label`` or N-Triples literal."""
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    if isinstance(term, Literal):
-        return term.n3()
-    return str(term)
-
-
-# --- Building the MultiDiGraph -------------------------------------------------------------
-
-
-def _as_graph(graph: Graph | KnowledgeGraph) -> Graph:
-    inner = getattr(graph, "graph", None)
-    if isinstance(inner, Graph):
-        return inner
-    if isinstance(graph, Graph):
-        return graph
-    raise TypeError(f"expected an rdflib Graph or a KnowledgeGraph, not {type(graph).__name__}")
-
-
-def to_networkx(
-    graph: Graph | KnowledgeGraph,
-    *,
-    classes: Sequence[str] | str | None = None,
-    focus: str | URIRef | None = None,
-    depth: int = 1,
-    literals: bool = False,
-    context: Graph | KnowledgeGraph | None = None,
-) -> nx.MultiDiGraph:
-    """The reader's graph of ``graph`` as a networkx MultiDiGraph.
-
-    Node attributes: ``label``, ``class`` (label of the most specific class), ``class_iri``,
-    ``classes`` (that class and its superclasses), ``definition``, ``evidence`` (dicts with
-    ``section``, ``section_title``, ``paragraph``, ``anchor``), ``iri``, ``kind`` ("iri",
-    "blank" or "literal"), ``alt_labels``, ``literals`` ([predicate label, value] pairs) and
-    ``scheme``. Edges are keyed by predicate IRI, with ``predicate``, ``label`` and
-    ``evidence``.
-
-    ``focus`` (an IRI, a prefixed name like ``kg:market-visibility`` or a label) keeps the
-    nodes within ``depth`` links of it, either direction; ``classes`` (names, labels, prefixed
-    names or IRIs) keeps the nodes of those classes or their subclasses (and the focus).
-    ``context`` is where labels, classes and evidence are looked up (default: ``graph``),
-    for a ``graph`` that is a CONSTRUCT result holding only some triples.
-    """
-    rdf = _as_graph(graph)
-    ctx = _as_graph(context) if context is not None else rdf
-    lookup = Lookup.read(ctx)
-    folded = folded_resources(rdf, lookup)
-    canonical = _canonical(rdf, folded)
-    if canonical is not rdf:
-        if ctx is rdf:
-            lookup = Lookup.read(canonical)
-        rdf = canonical
-    result = _build(rdf, lookup, folded, literals)
-    result.graph["sources"] = list(getattr(graph, "sources", []) or [])
-    result.graph["source_titles"] = sorted(set(lookup.sources.values()))
-    if focus is not None:
-        result = neighbourhood(result, resolve_node(result, focus, rdf), depth)
-    if classes:
-        result = filter_classes(result, classes, lookup, keep=result.graph.get("focus"))
-    return result
-
-
-def _build(rdf: Graph, lookup: Lookup, folded: set[Node], literals: bool) -> nx.MultiDiGraph:
-    g = nx.MultiDiGraph()
-    nodes: dict[Node, dict[str, Any]] = {}
-    edges: list[tuple[Node, Node, URIRef]] = []
-    extras: dict[Node, list[tuple[str, str]]] = defaultdict(list)
-    schemes: dict[Node, set[str]] = defaultdict(set)
-    for s, p, o in rdf:
-        if s in folded:
-            continue
-        nodes.setdefault(s, {})
-        if isinstance(o, Literal):
-            if literals:
-                nodes.setdefault(o, {})
-                edges.append((s, o, p))
-            elif str(p) not in NAMING_PROPERTIES:
-                extras[s].append((lookup.label(p), str(o)))
-        elif o in folded:
-            if p in SCHEME_LINKS:
-                schemes[s].add(lookup.label(o))
-        else:
-            nodes.setdefault(o, {})
-            edges.append((s, o, p))
-    for term in sorted(nodes, key=node_key):
-        g.add_node(node_key(term), **_node_attributes(term, lookup, extras, schemes))
-    for s, o, p in sorted(edges, key=lambda e: (node_key(e[0]), node_key(e[1]), str(e[2]))):
-        evidence = _sort_evidence(lookup.statement_evidence.get((s, p, o), []))
-        g.add_edge(
-            node_key(s),
-            node_key(o),
-            key=str(p),
-            predicate=str(p),
-            label=lookup.label(p),
-            evidence=evidence,
-        )
-    return g
-
-
 def _node_attributes(
-    term: Node,
-    lookup: Lookup,
-    extras: dict[Node, list[tuple[str, str]]],
-    schemes: dict[Node, set[str]],
+    term: Any,
+    lookup: KeyLookup,
+    extras: dict[Any, list[tuple[str, str]]],
+    schemes: dict[Any, set[str]],
+    blank_labels: BlankLabels | None,
 ) -> dict[str, Any]:
-    if isinstance(term, Literal):
-        datatype = lookup.label(term.datatype) if term.datatype else None
+    if is_literal(term):
+        if term.lang:
+            about = [["language", term.lang]]
+        else:
+            about = [["datatype", lookup.label(term.datatype)]] if term.datatype else []
         return {
-            "label": str(term),
+            "label": term.value,
             "class": LITERAL_CLASS,
             "class_iri": None,
             "classes": [],
@@ -390,30 +395,31 @@ def _node_attributes(
             "iri": None,
             "kind": "literal",
             "alt_labels": [],
-            "literals": [["language", term.language]]
-            if term.language
-            else ([["datatype", datatype]] if datatype else []),
+            "literals": about,
             "scheme": [],
         }
     klass = lookup.most_specific(term)
+    blank = is_blank(term)
+    if term in lookup.labels or not blank or blank_labels is None:
+        label = lookup.label(term)
+    else:
+        label = blank_labels.label(term)
     return {
-        "label": lookup.label(term)
-        if isinstance(term, URIRef) or term in lookup.labels
-        else f"_:{term}",
+        "label": label,
         "class": lookup.label(klass) if klass is not None else UNTYPED,
-        "class_iri": str(klass) if klass is not None else None,
-        "classes": [str(c) for c in lookup.ancestors(klass)] if klass is not None else [],
+        "class_iri": klass,
+        "classes": lookup.ancestors(klass) if klass is not None else [],
         "definition": lookup.definitions.get(term),
         "evidence": _sort_evidence(lookup.evidence.get(term, [])),
-        "iri": str(term) if isinstance(term, URIRef) else None,
-        "kind": "iri" if isinstance(term, URIRef) else "blank",
+        "iri": None if blank else term,
+        "kind": "blank" if blank else "iri",
         "alt_labels": lookup.alt_labels.get(term, []),
         "literals": sorted([list(pair) for pair in extras.get(term, [])]),
         "scheme": sorted(schemes.get(term, ())),
     }
 
 
-# --- Scoping: focus and classes -------------------------------------------------------------
+# --- Scoping: focus, classes and size -------------------------------------------------------
 
 
 def _names(key: str, data: dict[str, Any], prefixes: dict[str, str]) -> list[str]:
@@ -426,34 +432,42 @@ def _names(key: str, data: dict[str, Any], prefixes: dict[str, str]) -> list[str
     return names
 
 
-def _prefix_map(rdf: Graph | None) -> dict[str, str]:
+def _prefix_map(source: Any) -> dict[str, str]:
+    """The project's prefixes, then those ``source`` declares (a dict, an OxGraph, rdflib)."""
     prefixes = dict(PREFIXES)
-    if rdf is not None:
-        for prefix, ns in rdf.namespaces():
-            if prefix:
-                prefixes.setdefault(prefix, str(ns))
+    if isinstance(source, dict):
+        declared = source.items()
+    elif isinstance(getattr(source, "prefixes", None), dict):
+        declared = source.prefixes.items()
+    else:
+        inner = getattr(source, "graph", source)
+        declared = inner.namespaces() if hasattr(inner, "namespaces") else ()
+    for prefix, ns in declared:
+        if prefix:
+            prefixes.setdefault(prefix, str(ns))
     return prefixes
 
 
-def resolve_node(nxg: nx.MultiDiGraph, text: str | URIRef, rdf: Graph | None = None) -> str:
+def resolve_node(nxg: nx.MultiDiGraph, text: str, prefixes: Any = None) -> str:
     """The key of the node ``text`` names: an IRI, ``<IRI>``, a prefixed name or a label.
 
-    An unknown name raises InputError with the closest labels and prefixed names.
+    ``prefixes`` (a dict, or the loaded graph) adds to the project's prefixes. An unknown
+    name raises InputError with the closest labels and prefixed names.
     """
     wanted = str(text).strip()
     if wanted.startswith("<") and wanted.endswith(">"):
         wanted = wanted[1:-1]
     if wanted in nxg:
         return wanted
-    prefixes = _prefix_map(rdf)
+    known = _prefix_map(prefixes if prefixes is not None else nxg.graph.get("prefixes") or {})
     prefix, colon, local = wanted.partition(":")
-    if colon and prefix in prefixes and prefixes[prefix] + local in nxg:
-        return prefixes[prefix] + local
+    if colon and prefix in known and known[prefix] + local in nxg:
+        return known[prefix] + local
     folded = wanted.casefold()
     candidates: dict[str, str] = {}
     matches: set[str] = set()
     for key, data in nxg.nodes(data=True):
-        for name in _names(key, data, prefixes):
+        for name in _names(key, data, known):
             if name:
                 candidates.setdefault(name, key)
                 if name.casefold() == folded:
@@ -463,7 +477,7 @@ def resolve_node(nxg: nx.MultiDiGraph, text: str | URIRef, rdf: Graph | None = N
     if len(matches) > 1:
         shown = ", ".join(sorted(matches)[:5])
         raise InputError(str(text), f"names more than one node ({shown}); give its IRI")
-    close = difflib.get_close_matches(wanted, list(candidates), n=3, cutoff=0.5)
+    close = difflib.get_close_matches(wanted, list(candidates)[:20000], n=3, cutoff=0.5)
     if not close:
         close = sorted(n for n in candidates if folded in n.casefold())[:3]
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
@@ -502,19 +516,72 @@ def _subgraph(nxg: nx.MultiDiGraph, keep: Iterable[str]) -> nx.MultiDiGraph:
     return sub
 
 
-def resolve_classes(names: Sequence[str] | str, lookup: Lookup) -> set[str]:
-    """The class IRIs ``names`` give (local names, labels, prefixed names or IRIs)."""
-    if isinstance(names, str):
-        names = [n for n in names.split(",")]
-    known: set[URIRef] = set(lookup.supers)
+def largest_part(nxg: nx.MultiDiGraph, max_nodes: int) -> nx.MultiDiGraph:
+    """At most ``max_nodes`` nodes: the most connected ones, each with its neighbours.
+
+    Hubs are taken by degree (ties by key); each brings its neighbours, most connected first,
+    at most a twentieth of the budget per hub, so one hub cannot fill the page. The focus, if
+    any, is kept. ``graph["omitted"]`` says how many nodes and edges were left out.
+    """
+    keep = most_connected(nxg.nodes, nxg.edges(), max_nodes, nxg.graph.get("focus"))
+    sub = _subgraph(nxg, keep)
+    sub.graph["omitted"] = _omitted(nxg.number_of_nodes(), nxg.number_of_edges(), sub)
+    return sub
+
+
+def _omitted(nodes: int, edges: int, kept: nx.MultiDiGraph) -> dict[str, int]:
+    return {
+        "nodes": nodes - kept.number_of_nodes(),
+        "edges": edges - kept.number_of_edges(),
+        "total_nodes": nodes,
+    }
+
+
+def most_connected(
+    nodes: Iterable[str], links: Iterable[tuple[str, str]], max_nodes: int, focus: Any = None
+) -> list[str]:
+    """The nodes :func:`largest_part` keeps, from plain node keys and ``(u, v)`` links."""
+    degree: dict[str, int] = defaultdict(int)
+    near: dict[str, set[str]] = defaultdict(set)
+    for u, v in links:
+        degree[u] += 1
+        degree[v] += 1
+        near[u].add(v)
+        near[v].add(u)
+    ranked = sorted(nodes, key=lambda n: (-degree[n], n))
+    per_hub = max(8, max_nodes // 20)
+    keep: dict[str, None] = {}
+    if focus is not None and (focus in degree or focus in set(ranked)):
+        keep[focus] = None
+    for hub in ranked:
+        if len(keep) >= max_nodes:
+            break
+        keep.setdefault(hub, None)
+        for other in sorted(near[hub] - keep.keys(), key=lambda n: (-degree[n], n))[:per_hub]:
+            if len(keep) >= max_nodes:
+                break
+            keep[other] = None
+    return list(keep)
+
+
+def _known_classes(lookup: KeyLookup) -> set[str]:
+    known: set[str] = set(lookup.supers)
     for sups in lookup.supers.values():
         known |= sups
     for types in lookup.types.values():
         known |= types
+    return known
+
+
+def resolve_classes(names: Sequence[str] | str, lookup: KeyLookup) -> set[str]:
+    """The class IRIs ``names`` give (local names, labels, prefixed names or IRIs)."""
+    if isinstance(names, str):
+        names = [n for n in names.split(",")]
+    known = _known_classes(lookup)
     index: dict[str, set[str]] = defaultdict(set)
     for klass in known:
-        for name in (str(klass), local_name(str(klass)), lookup.label(klass), shorten(str(klass))):
-            index[name.casefold()].add(str(klass))
+        for name in (klass, local_name(klass), lookup.label(klass), shorten(klass)):
+            index[name.casefold()].add(klass)
     index[LITERAL_CLASS].add(LITERAL_CLASS)
     index[UNTYPED].add(UNTYPED)
     wanted: set[str] = set()
@@ -525,7 +592,7 @@ def resolve_classes(names: Sequence[str] | str, lookup: Lookup) -> set[str]:
         hits = index.get(name.casefold()) or index.get(name.strip("<>").casefold())
         if not hits:
             choices = sorted(
-                {local_name(str(k)) for k in known if not _is_meta(k)}
+                {local_name(k) for k in known if not is_meta(k)}
                 | {lookup.label(k) for k in known if k in lookup.labels}
             )
             close = difflib.get_close_matches(name, choices, n=3, cutoff=0.5)
@@ -538,10 +605,15 @@ def resolve_classes(names: Sequence[str] | str, lookup: Lookup) -> set[str]:
 def filter_classes(
     nxg: nx.MultiDiGraph,
     names: Sequence[str] | str,
-    lookup: Lookup,
+    lookup: Any,
     keep: str | None = None,
 ) -> nx.MultiDiGraph:
-    """The subgraph of nodes whose class (or a superclass of it) is one of ``names``."""
+    """The subgraph of nodes whose class (or a superclass of it) is one of ``names``.
+
+    ``lookup`` is a :class:`Lookup`, or the graph to read one from.
+    """
+    if not isinstance(lookup, KeyLookup):
+        lookup = KeyLookup.from_facts(read_facts(lookup))
     wanted = resolve_classes(names, lookup)
     chosen = set()
     for key, data in nxg.nodes(data=True):
@@ -556,14 +628,81 @@ def filter_classes(
     return sub
 
 
+# --- The same lookups keyed by rdflib terms (kg.docs reads rdflib graphs) -------------------
+
+
+def _rdflib_term(key: Any) -> Any:
+    from rdflib import BNode, URIRef
+
+    from kg.terms import to_rdflib
+
+    if is_literal(key):
+        return to_rdflib(key)
+    return BNode(key[2:]) if is_blank(key) else URIRef(key)
+
+
+class Lookup(KeyLookup):
+    """:class:`kg.netread.Lookup` with rdflib terms as keys, read from an rdflib graph."""
+
+    @classmethod
+    def read(cls, graph: Any) -> Lookup:
+        found = KeyLookup.from_facts(read_facts(graph))
+
+        def rekey(mapping: dict[Any, Any]) -> dict[Any, Any]:
+            """Keyed by the rdflib term, and IRIs by their plain string too."""
+            both = {_rdflib_term(k): v for k, v in mapping.items()}
+            both.update((k, v) for k, v in mapping.items() if type(k) is str and not is_blank(k))
+            return both
+
+        return cls(
+            labels=rekey(found.labels),
+            alt_labels=rekey(found.alt_labels),
+            definitions=rekey(found.definitions),
+            types=rekey(found.types),
+            supers=rekey(found.supers),
+            evidence=rekey(found.evidence),
+            statement_evidence={
+                tuple(_rdflib_term(t) for t in k): v for k, v in found.statement_evidence.items()
+            },
+            sources=rekey(found.sources),
+        )
+
+    def label(self, key: Any) -> str:
+        if key in self.labels:
+            return self.labels[key]
+        from rdflib import BNode, Literal
+
+        if isinstance(key, (Literal, BNode)):
+            return str(key)
+        return local_name(str(key))
+
+
+def folded_resources(graph: Any, lookup: Any = None) -> set[Any]:
+    """The resources of an rdflib graph the view folds into attributes, as rdflib terms."""
+    facts = read_facts(graph)
+    return {_rdflib_term(k) for k in _fold(facts, KeyLookup.from_facts(facts), schema=False)}
+
+
+def node_key(term: Any) -> str:
+    """The networkx key of an IRI or literal: IRI string or N-Triples literal."""
+    from kg.netread import term_key
+
+    key = term_key(term)
+    return nt_term(key) if is_literal(key) else key
+
+
 __all__ = [
+    "RDF_IRI",
+    "SKOS_CONCEPT",
     "Lookup",
     "filter_classes",
     "folded_resources",
+    "largest_part",
     "local_name",
     "neighbourhood",
     "node_key",
     "resolve_classes",
     "resolve_node",
+    "schema_terms",
     "to_networkx",
 ]

@@ -1,17 +1,21 @@
-"""networkx to one self-contained, offline HTML page (pyvis data, vis-network inlined).
+"""networkx to one self-contained, offline HTML page (vis-network inlined).
 
-The page needs no network: vis-network and its CSS are inlined from pyvis's bundled copy (its
-licence banner kept, without links), the page's own CSS and JS come from ``kg/templates``, and
+The page needs no network: vis-network and its CSS are inlined from pyvis's bundled copy (read
+from pyvis's folder; pyvis itself, which imports IPython, is never imported; its licence
+banner kept, without links), the page's own CSS and JS come from ``kg/templates``, and
 a Content-Security-Policy forbids any request. Labels and literals travel as JSON in a
 ``<script type="application/json">`` element and are put on the page with ``textContent`` only.
 Positions are computed in Python (:mod:`kg.layout`, seeded); up to :data:`LAYOUT_THRESHOLD`
 nodes physics refines them and then stops, above it physics is off. Output is deterministic:
-sorted nodes and edges, fixed seeds, rounded positions.
+sorted nodes and edges, fixed seeds, rounded positions. The legend merges classes with the
+same label and, when long, groups one-member classes under "other"; the first view fits the
+graph's main connected part, not the fragments laid out around it.
 """
 
 from __future__ import annotations
 
 import html
+import importlib.util
 import json
 import math
 import re
@@ -29,6 +33,7 @@ from kg.network import local_name
 
 LAYOUT_THRESHOLD = 1000  # above this many nodes physics is off: positions are only Python's
 SEED = 7
+BIG_GRAPH_ITERATIONS = 50  # layout steps above LAYOUT_THRESHOLD (no physics refines them)
 VIS_VERSION = "9.1.2"
 VIS_BANNER = (
     "/*! vis-network {version} (as bundled with pyvis 0.3.2). Copyright (c) 2011-2017 Almende"
@@ -79,10 +84,18 @@ LITERAL_STYLE = ("#f5f7fa", "#9aa5b1", "square")
 # --- Assets ---------------------------------------------------------------------------------
 
 
+def _pyvis_folder() -> Path:
+    """Where pyvis is installed, found without importing it (it imports IPython)."""
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover
+        raise RuntimeError("pyvis, whose copy of vis-network the view inlines, is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 @cache
 def _vis_assets() -> tuple[str, str]:
     """vis-network's JS (banner rewritten without links) and CSS from pyvis's bundled copy."""
-    lib = files("pyvis").joinpath("templates", "lib", f"vis-{VIS_VERSION}")
+    lib = _pyvis_folder().joinpath("templates", "lib", f"vis-{VIS_VERSION}")
     js = lib.joinpath("vis-network.min.js").read_text(encoding="utf-8")
     css = lib.joinpath("vis-network.css").read_text(encoding="utf-8")
     if js.startswith("/**"):
@@ -125,23 +138,58 @@ def _class_key(data: dict[str, Any]) -> str:
     return data.get("class_iri") or f"untyped:{data.get('class')}"
 
 
+OTHER = "other"
+OTHER_STYLE = ("#b8c2cc", "#8f9aa5", "dot")
+LEGEND_ROOM = 14  # with more classes than this, the one-member ones share an "other" entry
+
+
+def _legend_groups(counts: Counter[str], labels: dict[str, str]) -> dict[str, str]:
+    """Each class key's legend group (a class key, or "other").
+
+    Classes with the same label are one group (synonyms from different vocabularies), named
+    by the most common; once there are more than :data:`LEGEND_ROOM` groups, those with one
+    member are put together under "other".
+    """
+    by_label: dict[str, str] = {}
+    group: dict[str, str] = {}
+    for key in sorted(counts, key=lambda k: (-counts[k], k)):
+        group[key] = key if key == "literal" else by_label.setdefault(labels[key].casefold(), key)
+    sizes: Counter[str] = Counter()
+    for key, n in counts.items():
+        sizes[group[key]] += n
+    if len(sizes) > LEGEND_ROOM:
+        lone = {g for g, n in sizes.items() if n == 1 and g != "literal"}
+        if len(lone) > 1:
+            group = {k: OTHER if g in lone else g for k, g in group.items()}
+    return group
+
+
 def _classes(nxg: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """Legend entries (sorted by family, then label) and each class key's index."""
-    counts: Counter[str] = Counter()
-    label: dict[str, str] = {}
-    family: dict[str, str] = {}
-    depth: dict[str, int] = {}
+    """Legend entries (sorted by family, then label; "other" last) and each class key's index.
+
+    Classes with the same label share an entry (the most common one's colour and IRI);
+    one-member classes share "other" when the legend would be long (:func:`_legend_groups`).
+    """
+    members: Counter[str] = Counter()
+    labels: dict[str, str] = {}
+    chains: dict[str, list[str]] = {}
     for _node, data in nxg.nodes(data=True):
         key = _class_key(data)
-        counts[key] += 1
-        label[key] = str(data.get("class") or "resource")
-        chain = list(data.get("classes") or [])
-        family[key] = _family(chain) if chain else key
-        depth[key] = len(chain)
-    families = sorted(set(family.values()), key=lambda f: (f == "literal", local_name(f), f))
+        members[key] += 1
+        labels.setdefault(key, str(data.get("class") or "resource"))
+        chains.setdefault(key, list(data.get("classes") or []))
+    groups = _legend_groups(members, labels)
+    counts: Counter[str] = Counter()
+    for key, n in members.items():
+        counts[groups[key]] += n
+    label = {g: labels[g] for g in counts if g != OTHER}
+    family = {g: _family(chains[g]) if chains[g] else g for g in label}
+    depth = {g: len(chains[g]) for g in label}
+    named = [k for k in counts if k != OTHER]
+    families = sorted({family[k] for k in named}, key=lambda f: (f == "literal", local_name(f), f))
     colours, cycle = _family_colours(families)
     ordered = sorted(
-        counts,
+        named,
         key=lambda k: (families.index(family[k]), depth[k], label[k].casefold(), k),
     )
     entries: list[dict[str, Any]] = []
@@ -166,7 +214,23 @@ def _classes(nxg: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], dict[str, int]
                 "shape": shape,
             }
         )
-    return entries, {key: i for i, key in enumerate(ordered)}
+    if OTHER in counts:
+        background, border, shape = OTHER_STYLE
+        lone = sum(1 for g in groups.values() if g == OTHER)
+        entries.append(
+            {
+                "label": f"other ({lone} classes)",
+                "iri": None,
+                "family": None,
+                "count": counts[OTHER],
+                "color": background,
+                "border": border,
+                "shape": shape,
+            }
+        )
+        ordered.append(OTHER)
+    position = {key: i for i, key in enumerate(ordered)}
+    return entries, {key: position[g] for key, g in groups.items()}
 
 
 def _family_colours(families: list[str]) -> tuple[dict[str, str], dict[str, int]]:
@@ -219,6 +283,39 @@ def _evidence_rows(evidence: list[dict[str, Any]]) -> list[list[Any]]:
     ]
 
 
+def _size(data: dict[str, Any], degree: int) -> float:
+    """A node's size: by degree, or by ``weight`` (a class summary's member count)."""
+    weight = data.get("weight")
+    if isinstance(weight, int) and weight > 0:
+        return round(min(10 + 5 * math.log10(1 + weight), 48), 1)
+    return round(min(10 + 4.5 * math.sqrt(degree), 42), 1)
+
+
+FIRST_VIEW_SHARE = 0.5  # the first fit shows the connected parts holding at least this share
+
+
+def _first_view(nxg: nx.MultiDiGraph, keys: list[str]) -> list[str]:
+    """The nodes the page first zooms to: the graph, not its outliers.
+
+    Isolated nodes and small fragments are laid out around the main part and would make it
+    tiny; the first view fits the largest connected parts that together hold at least
+    :data:`FIRST_VIEW_SHARE` of the nodes. Empty means all of them.
+    """
+    if len(keys) < 3:
+        return []
+    parts = sorted(nx.weakly_connected_components(nxg), key=lambda p: (-len(p), min(p)))
+    if len(parts) == 1:
+        return []
+    chosen: set[str] = set()
+    for part in parts:
+        if len(part) < 2 or len(chosen) >= FIRST_VIEW_SHARE * len(keys):
+            break
+        chosen |= part
+    if len(chosen) < FIRST_VIEW_SHARE * len(keys):
+        return []
+    return [key for key in keys if key in chosen]
+
+
 def _page_data(nxg: nx.MultiDiGraph, physics: bool, seed: int) -> dict[str, Any]:
     classes, class_index = _classes(nxg)
     keys = sorted(nxg.nodes, key=str)
@@ -227,7 +324,9 @@ def _page_data(nxg: nx.MultiDiGraph, physics: bool, seed: int) -> dict[str, Any]
     if keys:  # a seeded start; physics (small graphs) then only refines it
         from kg.layout import force_layout
 
-        positions = force_layout(keys, ((u, v) for u, v in nxg.edges()), seed=seed, scale=110.0)
+        rounds = BIG_GRAPH_ITERATIONS if len(keys) > LAYOUT_THRESHOLD else 80
+        edges_uv = ((u, v) for u, v in nxg.edges())
+        positions = force_layout(keys, edges_uv, seed=seed, scale=110.0, iterations=rounds)
     degree = dict(nxg.degree())
     nodes, info = [], []
     for key in keys:
@@ -239,7 +338,7 @@ def _page_data(nxg: nx.MultiDiGraph, physics: bool, seed: int) -> dict[str, Any]
             "id": ids[key],
             "label": _short(label),
             "shape": cls["shape"],
-            "size": round(min(10 + 4.5 * math.sqrt(degree.get(key, 0)), 42), 1),
+            "size": _size(data, degree.get(key, 0)),
             "color": {
                 "background": cls["color"],
                 "border": cls["border"],
@@ -261,6 +360,7 @@ def _page_data(nxg: nx.MultiDiGraph, physics: bool, seed: int) -> dict[str, Any]
                 data.get("iri") or (key if data.get("kind") == "blank" else None),
                 [str(a) for a in data.get("alt_labels") or []],
                 literal_pairs,
+                str(data.get("class") or "resource"),
             ]
         )
     edges, edge_info = [], []
@@ -292,6 +392,7 @@ def _page_data(nxg: nx.MultiDiGraph, physics: bool, seed: int) -> dict[str, Any]
     return {
         "nodes": nodes,
         "edges": edges,
+        "fit": [ids[key] for key in _first_view(nxg, keys)],
         "info": info,
         "edgeInfo": edge_info,
         "classes": classes,
@@ -365,19 +466,6 @@ def _options(physics: bool, seed: int) -> dict[str, Any]:
     }
 
 
-def _pyvis_network(page: dict[str, Any], options: dict[str, Any], title: str):
-    """A directed pyvis Network filled in bulk (pyvis's add_node is quadratic)."""
-    from pyvis.network import Network
-
-    net = Network(directed=True, heading=title, cdn_resources="in_line", height="100%")
-    net.nodes = page["nodes"]
-    net.edges = page["edges"]
-    net.node_ids = [n["id"] for n in page["nodes"]]
-    net.node_map = {n["id"]: n for n in page["nodes"]}
-    net.options = options
-    return net
-
-
 def default_caption(nxg: nx.MultiDiGraph) -> str:
     """Where the graph comes from and how it was scoped, in one line."""
     titles = list(nxg.graph.get("source_titles") or [])
@@ -414,17 +502,13 @@ def render_html(
     if physics is None:
         physics = 0 < nx_graph.number_of_nodes() <= LAYOUT_THRESHOLD
     page = _page_data(nx_graph, physics, seed)
-    options = _options(physics, seed)
-    net = _pyvis_network(page, options, title)
-    nodes, edges, heading, _height, _width, options_json = net.get_network_data()
-    page["nodes"], page["edges"] = nodes, edges
-    page["options"] = json.loads(options_json)
+    page["options"] = _options(physics, seed)
     vis_js, vis_css = _vis_assets()
     values = {
-        "title": heading,
+        "title": title,
         "caption": default_caption(nx_graph) if caption is None else caption,
-        "node_count": len(nodes),
-        "edge_count": len(edges),
+        "node_count": len(page["nodes"]),
+        "edge_count": len(page["edges"]),
         "version": __version__,
     }
     raw = {

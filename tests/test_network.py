@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -250,3 +251,231 @@ def test_public_api_exports() -> None:
     from kg.view import render_html
 
     assert kg.render_html is render_html
+
+
+# --- Oxigraph input, stable blank nodes, readable blank-node labels ---------------------
+
+ONTOLOGY = """
+@prefix ex:   <http://example.org/> .
+@prefix owl:  <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix sh:   <http://www.w3.org/ns/shacl#> .
+ex:Valve a owl:Class ; rdfs:label "Valve" .
+ex:Damper a owl:Class ; rdfs:label "Damper" .
+ex:hasPart a owl:ObjectProperty ; rdfs:label "hasPart" .
+ex:Unit a owl:Class ;
+    rdfs:subClassOf
+        [ a owl:Restriction ; owl:onProperty ex:hasPart ; owl:someValuesFrom ex:Valve ] ,
+        [ a owl:Restriction ; owl:onProperty ex:hasPart ; owl:minQualifiedCardinality 2 ;
+          owl:onClass ex:Damper ] ,
+        [ a owl:Class ; owl:unionOf ( ex:Valve ex:Damper ) ] .
+ex:UnitShape a sh:NodeShape ; sh:targetClass ex:Unit ;
+    sh:property [ sh:path ex:hasPart ; sh:class ex:Valve ; sh:minCount 1 ] .
+ex:spare ex:parts ( ex:Valve ex:Damper ex:Unit ) .
+"""
+
+
+def ox_load(path: Path):
+    from kg import oxengine
+
+    return oxengine.load([path])
+
+
+def test_oxigraph_and_rdflib_inputs_give_the_same_graph(tmp_path: Path) -> None:
+    path = write(tmp_path, FOREIGN + ONTOLOGY.replace("@prefix ex:   <http://example.org/> .", ""))
+    from_ox = to_networkx(ox_load(path))
+    from_rdflib = to_networkx(Graph().parse(path))
+    assert list(from_ox.nodes(data=True)) == list(from_rdflib.nodes(data=True))
+    assert list(from_ox.edges(keys=True, data=True)) == list(
+        from_rdflib.edges(keys=True, data=True)
+    )
+
+
+def test_blank_node_keys_are_stable_across_oxigraph_loads(tmp_path: Path) -> None:
+    path = write(tmp_path, ONTOLOGY)
+    first, second = to_networkx(ox_load(path)), to_networkx(ox_load(path))
+    blanks = [n for n, d in first.nodes(data=True) if d["kind"] == "blank"]
+    # two restrictions, a union, a property shape, two list heads (the union's and ex:parts)
+    assert len(blanks) == 6
+    assert all(re.fullmatch(r"_:b[0-9a-f]{16}", n) for n in blanks)
+    assert list(first.nodes) == list(second.nodes)
+    assert list(first.edges(keys=True)) == list(second.edges(keys=True))
+
+
+def blank_labels(net: nx.MultiDiGraph) -> set[str]:
+    return {d["label"] for _n, d in net.nodes(data=True) if d["kind"] == "blank"}
+
+
+def test_blank_nodes_are_labelled_by_what_they_say(tmp_path: Path) -> None:
+    net = to_networkx(ox_load(write(tmp_path, ONTOLOGY)))
+    assert blank_labels(net) == {
+        "hasPart some Valve",
+        "hasPart min 2 Damper",
+        "Valve or Damper",
+        "(Valve, Damper)",
+        "hasPart: Valve, min 1",
+        "(Valve, Damper, Unit)",
+    }
+    assert "shape of Unit" not in blank_labels(net)  # ex:UnitShape is an IRI, kept by name
+    head = next(n for n, d in net.nodes(data=True) if d["label"] == "(Valve, Damper, Unit)")
+    members = {net.nodes[v]["label"] for _u, v, k in net.out_edges(head, keys=True)}
+    assert members == {"Valve", "Damper", "Unit"}  # one node for the list, not one per cell
+    assert {k for _u, _v, k in net.out_edges(head, keys=True)} == {str(RDFS.member)}
+
+
+def test_a_node_shape_without_a_name_is_labelled_by_its_target(tmp_path: Path) -> None:
+    text = """
+    @prefix ex: <http://example.org/> . @prefix sh: <http://www.w3.org/ns/shacl#> .
+    ex:shapes ex:has [ a sh:NodeShape ; sh:targetClass ex:Pump ] ,
+        [ sh:path [ sh:inversePath ex:feeds ] ; sh:maxCount 3 ] .
+    """
+    net = to_networkx(ox_load(write(tmp_path, text)))
+    # the path is a blank node of its own too
+    assert blank_labels(net) == {"shape of Pump", "^feeds: max 3", "^feeds"}
+
+
+def test_blank_nodes_can_be_left_out(tmp_path: Path) -> None:
+    path = write(tmp_path, ONTOLOGY)
+    net = to_networkx(ox_load(path), blank_nodes=False)
+    assert all(d["kind"] == "iri" for _n, d in net.nodes(data=True))
+    graph = Graph().parse(path)
+    named = {
+        str(t)
+        for s, p, o in graph
+        for t in (s, o)
+        if isinstance(t, URIRef)
+        and not str(t).startswith(("http://www.w3.org/",))
+        and not isinstance(s, BNode)
+    }
+    assert set(net.nodes) == named
+    ex = "http://example.org/"
+    assert sorted(
+        (u, v, d["label"]) for u, v, d in net.edges(data=True) if d["predicate"] == ex + "hasPart"
+    ) == [(ex + "Unit", ex + "Damper", "hasPart with"), (ex + "Unit", ex + "Valve", "hasPart some")]
+
+
+def test_a_thousand_long_blank_node_chain(tmp_path: Path) -> None:
+    members = " ".join(f'"m{i}"' for i in range(1000))
+    nested = "[ ex:next " * 1000 + "ex:end" + " ]" * 1000
+    text = (
+        "@prefix ex: <http://example.org/> .\n"
+        f"ex:a ex:list ( {members} ) .\nex:b ex:chain {nested} ."
+    )
+    path = write(tmp_path, text)  # rdflib's Turtle parser cannot read this nesting
+    net = to_networkx(ox_load(path))
+    blanks = [n for n, d in net.nodes(data=True) if d["kind"] == "blank"]
+    assert len(blanks) == 1000 + 1  # the chain's nodes, and the list as one node
+    again = to_networkx(ox_load(path))
+    assert list(net.nodes) == list(again.nodes)
+    head = next(n for n in blanks if net.nodes[n]["label"].startswith("("))
+    assert net.nodes[head]["label"] == "(m0, m1, m2, m3, m4, m5, …)"
+
+
+def test_quads_in_two_graphs_are_drawn_once(tmp_path: Path) -> None:
+    from kg import oxengine
+
+    text = """
+    <http://example.org/g1> { <http://example.org/a> <http://example.org/p> <http://example.org/b> ;
+        <http://example.org/note> "hi" . }
+    <http://example.org/g2> { <http://example.org/a> <http://example.org/p> <http://example.org/b> ;
+        <http://example.org/note> "hi" . }
+    """
+    net = to_networkx(oxengine.load([write(tmp_path, text, "q.trig")]))
+    assert net.number_of_edges() == 1
+    assert net.nodes["http://example.org/a"]["literals"] == [["note", "hi"]]
+
+
+# --- Schemas, big graphs ------------------------------------------------------------------
+
+VOCABULARY = """
+@prefix owl:  <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<http://www.w3.org/2004/02/skos/core> a owl:Ontology .
+skos:Concept a owl:Class ; rdfs:label "Concept"@en .
+skos:ConceptScheme a owl:Class ; rdfs:label "Concept Scheme"@en ; owl:disjointWith skos:Concept .
+skos:inScheme a owl:ObjectProperty ; rdfs:range skos:ConceptScheme .
+skos:broader a owl:ObjectProperty ; rdfs:subPropertyOf skos:semanticRelation ;
+    rdfs:domain skos:Concept ; rdfs:range skos:Concept .
+skos:semanticRelation a owl:ObjectProperty .
+"""
+
+
+def test_schema_draws_a_vocabularys_own_terms(tmp_path: Path) -> None:
+    path = write(tmp_path, VOCABULARY)
+    plain = to_networkx(ox_load(path))
+    assert set(plain.nodes) == {"http://www.w3.org/2004/02/skos/core"}  # SKOS terms folded
+    net = to_networkx(ox_load(path), schema=True)
+    skos = str(SKOS)
+    assert set(net.nodes) == {
+        skos + name
+        for name in ("Concept", "ConceptScheme", "inScheme", "broader", "semanticRelation")
+    }
+    assert set(net.edges(keys=True)) == {
+        (skos + "ConceptScheme", skos + "Concept", "http://www.w3.org/2002/07/owl#disjointWith"),
+        (skos + "inScheme", skos + "ConceptScheme", str(RDFS.range)),
+        (skos + "broader", skos + "semanticRelation", str(RDFS.subPropertyOf)),
+        (skos + "broader", skos + "Concept", str(RDFS.domain)),
+        (skos + "broader", skos + "Concept", str(RDFS.range)),
+    }
+    assert net.nodes[skos + "broader"]["class"] == "ObjectProperty"
+
+
+def star(tmp_path: Path) -> Path:
+    """A hub with 30 leaves, a smaller hub with 5, and 20 linked pairs."""
+    lines = [
+        f"<http://example.org/hub> <http://example.org/p> <http://example.org/leaf{i}> ."
+        for i in range(30)
+    ]
+    lines += [
+        f"<http://example.org/small> <http://example.org/p> <http://example.org/s{i}> ."
+        for i in range(5)
+    ]
+    lines += [
+        f"<http://example.org/x{i}> <http://example.org/p> <http://example.org/y{i}> ."
+        for i in range(20)
+    ]
+    return write(tmp_path, "\n".join(lines), "star.nt")
+
+
+def test_max_nodes_keeps_the_most_connected_and_their_neighbours(tmp_path: Path) -> None:
+    net = to_networkx(ox_load(star(tmp_path)), max_nodes=12)
+    ex = "http://example.org/"
+    assert net.number_of_nodes() == 12
+    assert ex + "hub" in net and ex + "small" in net
+    # per hub at most max(8, 12 // 20) neighbours: 8 leaves of the hub, then the small hub
+    assert sum(1 for n in net if n.startswith(ex + "leaf")) == 8
+    assert sum(1 for n in net if n.startswith(ex + "s")) == 3  # "small" and two of its leaves
+    assert net.graph["omitted"] == {  # 31 + 6 + 40 nodes, 30 + 5 + 20 edges
+        "nodes": 77 - 12,
+        "edges": 55 - 10,
+        "total_nodes": 77,
+    }
+
+
+def test_max_nodes_with_focus_keeps_the_focus(tmp_path: Path) -> None:
+    net = to_networkx(ox_load(star(tmp_path)), focus="http://example.org/hub", max_nodes=5)
+    assert net.number_of_nodes() == 5
+    assert "http://example.org/hub" in net and net.graph["focus"] == "http://example.org/hub"
+
+
+def test_class_summary_counts_classes_and_links(tmp_path: Path) -> None:
+    from kg.netsummary import class_summary
+
+    text = """
+    @prefix ex: <http://example.org/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    @prefix ssp: <https://w3id.org/ssp-kg/ontology#> .
+    ex:Farm rdfs:label "farm" .
+    ex:f1 a ex:Farm ; ex:sells ex:m1 , ex:m2 ; ssp:evidence ex:e1 .
+    ex:f2 a ex:Farm ; ex:sells ex:m1 .
+    ex:m1 a ex:Market . ex:m2 a ex:Market .
+    ex:e1 a ssp:Evidence .
+    """
+    net = class_summary(ox_load(write(tmp_path, text)))
+    ex = "http://example.org/"
+    assert sorted(net.nodes) == [ex + "Farm", ex + "Market"]  # evidence records left out
+    assert net.nodes[ex + "Farm"]["label"] == "farm (2)"
+    assert net.nodes[ex + "Market"]["weight"] == 2
+    assert list(net.edges(keys=True, data="label")) == [
+        (ex + "Farm", ex + "Market", ex + "sells", "sells \N{MULTIPLICATION SIGN}3")
+    ]

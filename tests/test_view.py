@@ -7,6 +7,7 @@ import json
 import random
 import re
 import time
+from collections import Counter
 from pathlib import Path
 
 import networkx as nx
@@ -260,9 +261,12 @@ def test_bundled_view_in_chromium(bundled, tmp_path: Path, opened) -> None:
     assert view.js("network.body.data.nodes.length") == net.number_of_nodes()
     assert view.js("network.body.data.edges.length") == net.number_of_edges()
     assert view.js("network.physics.options.enabled") is False  # settled, then stopped
-    assert view.page.locator("#kg-legend .legend-item").count() == len(
-        {d["class_iri"] for _n, d in net.nodes(data=True)}
-    )
+    members = Counter(d["class_iri"] for _n, d in net.nodes(data=True))
+    lone = [c for c, n in members.items() if n == 1]
+    assert len(members) > 14 and len(lone) > 1  # long enough for an "other" entry
+    items = view.page.locator("#kg-legend .legend-item")
+    assert items.count() == len(members) - len(lone) + 1
+    assert items.last.locator(".legend-label").text_content() == f"other ({len(lone)} classes)"
     ARTIFACTS.mkdir(exist_ok=True)
     view.page.screenshot(path=str(ARTIFACTS / "view-bundled.png"))
     assert view.requests == []
@@ -478,6 +482,7 @@ def test_kg_viz_on_user_data(run_kg, tmp_path: Path) -> None:
         (["--param", "concept=kg:x"], "kg: --param: only applies to a --query"),
         (["--depth", "2"], "kg: --depth: only applies with --focus"),
         (["--query", "concept-neighbourhood"], "kg: concept-neighbourhood: missing required"),
+        (["--max-nodes", "0"], "kg: "),
     ],
 )
 def test_kg_viz_bad_input_is_one_line(run_kg, tmp_path: Path, args, where) -> None:
@@ -521,3 +526,135 @@ def test_benchmark_smoke(chromium, tmp_path: Path) -> None:
     assert cells[1] == "30"  # nodes
     assert all(re.fullmatch(r"\d+\.\d\d", c) for c in cells[3:6] + cells[7:9])  # timings
     assert cells[9] == "0"  # no request attempted
+
+
+# --- Foreign graphs: legend, first view, size limits, blank nodes ------------------------
+
+
+def classed(nodes: dict[str, tuple[str, str]], edges=()) -> nx.MultiDiGraph:
+    """A to_networkx-shaped graph: node -> (class IRI, class label)."""
+    g = nx.MultiDiGraph()
+    for key, (klass, label) in nodes.items():
+        g.add_node(
+            key,
+            label=key,
+            **{"class": label},
+            class_iri=klass,
+            classes=[klass],
+            kind="iri",
+            iri=key,
+            evidence=[],
+            alt_labels=[],
+            literals=[],
+        )
+    for u, v in edges:
+        g.add_edge(u, v, key="p", label="p")
+    return g
+
+
+def test_legend_merges_same_label_classes_and_groups_lone_ones() -> None:
+    nodes = {f"a{i}": ("http://one.example/Valve", "Valve") for i in range(3)}
+    nodes |= {f"b{i}": ("http://two.example/Valve", "valve") for i in range(2)}
+    nodes |= {f"c{i}": ("http://one.example/Pump", "Pump") for i in range(2)}
+    nodes |= {f"lone{i}": (f"http://one.example/L{i}", f"lone class {i}") for i in range(14)}
+    blob = data_blob(render_html(classed(nodes)))
+    entries = [(c["label"], c["count"]) for c in blob["classes"]]
+    assert ("Valve", 5) in entries  # both namespaces' Valve in one entry
+    assert ("Pump", 2) in entries
+    assert entries[-1] == ("other (14 classes)", 14)
+    assert len(entries) == 3
+    other = len(entries) - 1
+    info = {blob["nodes"][i]["label"]: row for i, row in enumerate(blob["info"])}
+    assert info["lone3"][0] == other and info["lone3"][7] == "lone class 3"
+
+
+def test_a_short_legend_keeps_every_class() -> None:
+    nodes = {f"lone{i}": (f"http://one.example/L{i}", f"lone class {i}") for i in range(5)}
+    blob = data_blob(render_html(classed(nodes)))
+    assert sorted(c["label"] for c in blob["classes"]) == [f"lone class {i}" for i in range(5)]
+
+
+def test_first_view_fits_the_main_part_not_the_outliers() -> None:
+    main = {f"m{i}": ("http://x.example/C", "C") for i in range(6)}
+    outliers = {f"z{i}": ("http://x.example/C", "C") for i in range(3)}
+    net = classed(main | outliers, [(f"m{i}", f"m{i + 1}") for i in range(5)])
+    blob = data_blob(render_html(net))
+    fitted = {blob["nodes"][int(i[1:])]["label"] for i in blob["fit"]}
+    assert fitted == set(main)
+    connected = classed(main, [(f"m{i}", f"m{i + 1}") for i in range(5)])
+    assert data_blob(render_html(connected))["fit"] == []  # one part: fit everything
+
+
+def test_kg_viz_leaves_out_what_it_cannot_draw_and_says_so(run_kg, tmp_path: Path) -> None:
+    data = tmp_path / "star.nt"
+    data.write_text(
+        "".join(
+            f"<http://example.org/hub> <http://example.org/p> <http://example.org/l{i}> .\n"
+            for i in range(40)
+        ),
+        encoding="utf-8",
+    )
+    result = run_kg("viz", "--data", str(data), "--max-nodes", "10", "-o", "-")
+    assert result.code == 0, result
+    assert len(data_blob(result.stdout)["nodes"]) == 10
+    notes = [line for line in result.stderr.splitlines() if line.startswith("kg: viz:")]
+    assert notes == [
+        "kg: viz: drew 10 of 41 nodes (the most connected and their neighbours), leaving out "
+        "31 nodes and 31 edges; --max-nodes N draws more"
+    ]
+
+
+BLANKS = """
+@prefix ex: <http://example.org/> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:Unit rdfs:subClassOf [ owl:onProperty ex:hasPart ; owl:someValuesFrom ex:Valve ] ,
+    [ owl:onProperty ex:hasPart ; owl:allValuesFrom ex:Part ] ;
+  ex:parts ( ex:a ex:b [ ex:name "inner" ] ) .
+"""
+
+
+def test_kg_viz_of_blank_nodes_is_byte_identical_across_runs(run_kg, tmp_path: Path) -> None:
+    data = tmp_path / "blanks.ttl"
+    data.write_text(BLANKS, encoding="utf-8")
+    pages = [run_kg("viz", "--data", str(data), "-o", "-").stdout for _ in range(2)]
+    assert pages[0] == pages[1]
+    labels = sorted(i[1] for i in data_blob(pages[0])["info"] if i[4].startswith("_:"))
+    assert labels == [
+        "(a, b, [name: inner])",
+        "[name: inner]",
+        "hasPart only Part",
+        "hasPart some Valve",
+    ]
+    hidden = run_kg("viz", "--data", str(data), "--no-blank-nodes", "-o", "-")
+    # the restrictions become labelled edges; the list and its members are left out
+    blob = data_blob(hidden.stdout)
+    assert sorted(i[4] for i in blob["info"]) == [
+        "http://example.org/Part",
+        "http://example.org/Unit",
+        "http://example.org/Valve",
+    ]
+    assert sorted(e["label"] for e in blob["edges"]) == ["hasPart only", "hasPart some"]
+
+
+def test_kg_viz_schema_on_a_vocabulary(run_kg, tmp_path: Path) -> None:
+    data = tmp_path / "vocab.ttl"
+    data.write_text(
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "skos:Concept a owl:Class . skos:broader a owl:ObjectProperty ;\n"
+        "  rdfs:domain skos:Concept ; rdfs:range skos:Concept .\n",
+        encoding="utf-8",
+    )
+    plain = run_kg("viz", "--data", str(data), "-o", str(tmp_path / "plain.html"))
+    assert plain.code == 0, plain
+    assert "kg: viz: the data defines 2 classes and properties; --schema draws them" in (
+        plain.stderr
+    )
+    schema = run_kg("viz", "--data", str(data), "--schema", "-o", "-")
+    blob = data_blob(schema.stdout)
+    assert sorted(i[4] for i in blob["info"]) == [
+        "http://www.w3.org/2004/02/skos/core#Concept",
+        "http://www.w3.org/2004/02/skos/core#broader",
+    ]
+    assert sorted(e["label"] for e in blob["edges"]) == ["domain", "range"]

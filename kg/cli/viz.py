@@ -8,10 +8,15 @@ from pathlib import Path
 import click
 
 from kg.atomic import write_stdout
-from kg.cli.options import graph_options, load_from_options, parse_params
+from kg.cli.options import graph_options, parse_params, wants_bundled
 from kg.cli.query import limit_options, read_query
 from kg.deadline import Budget
 from kg.errors import InputError, printable
+
+MAX_NODES = 2000  # more than this, and the page shows the most connected nodes only
+SUMMARY_TRIPLES = 300_000  # more than this, and the page is a class summary by default
+SCOPES = {"focus", "query", "classes"}  # a scoped view gets no --schema hint
+HIDE_BLANK_HELP = "Leave blank nodes (OWL restrictions, lists, SHACL property shapes) out."
 
 
 @click.command()
@@ -59,6 +64,22 @@ from kg.errors import InputError, printable
 )
 @graph_options
 @click.option("--literals", is_flag=True, help="Draw literal values as nodes too.")
+@click.option(
+    "--schema",
+    is_flag=True,
+    help="Draw the classes and properties the data defines (for an ontology such as SKOS "
+    "or OWL itself), with their restrictions, instead of the resources it describes.",
+)
+@click.option("--no-blank-nodes", "hide_blank", is_flag=True, help=HIDE_BLANK_HELP)
+@click.option(
+    "--max-nodes",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help=f"Draw at most N nodes: the most connected ones and their neighbours "
+    f"(default {MAX_NODES:,}; a graph of more than {SUMMARY_TRIPLES:,} triples is drawn as "
+    "a summary of its classes unless this is given).",
+)
 @click.option("--title", metavar="TEXT", help="The page title (default: from the source).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
 def viz(
@@ -74,6 +95,9 @@ def viz(
     with_bundled: bool,
     syntax: str | None,
     literals: bool,
+    schema: bool,
+    hide_blank: bool,
+    max_nodes: int | None,
     title: str | None,
     open_browser: bool,
 ) -> None:
@@ -90,12 +114,11 @@ def viz(
       kg viz --query concept-neighbourhood --param concept=kg:agility
       kg viz --data my-graph.ttl --open
     """
-    from kg.network import to_networkx
+    from kg import oxengine
     from kg.view import render_html, write_html
 
     if open_browser and output == "-":
         raise InputError("--open", "cannot open a page written to standard output")
-    loaded = load_from_options(data_files, with_bundled, syntax)
     class_names = [c.strip() for c in classes.split(",") if c.strip()] if classes else None
     depth_source = click.get_current_context().get_parameter_source("depth")
     if focus is None and depth_source is not click.core.ParameterSource.DEFAULT:
@@ -106,13 +129,34 @@ def viz(
         source = click.get_current_context().get_parameter_source(option)
         if query_source is None and source is not click.core.ParameterSource.DEFAULT:
             raise InputError(f"--{option.replace('_', '-')}", "only applies to a --query")
+    query = None
     if query_source is not None:
         named = read_query(query_source)
         budget = Budget(timeout, named.source)
         query = (query_source, named, parse_params(params), budget, max_rows)
-        nxg = _from_query(loaded, query, focus, depth, class_names, literals)
+    bundled = wants_bundled(data_files, with_bundled)
+    loaded = oxengine.load(data_files, bundled=bundled, syntax=syntax)
+    shape = {"literals": literals, "schema": schema, "blank_nodes": not hide_blank}
+    scoped = focus is not None or class_names or query is not None
+    if max_nodes is None and not scoped and loaded.triple_count() > SUMMARY_TRIPLES:
+        from kg.netsummary import class_summary
+
+        nxg = class_summary(loaded)
+        summary = nxg.graph["summary"]
+        click.echo(
+            f"kg: viz: {loaded.triple_count():,} triples are too many to draw one by one; "
+            f"drew their {summary['classes']:,} classes and the links between them "
+            "(--focus, --classes or --max-nodes N draw resources)",
+            err=True,
+        )
+    elif query is not None:
+        nxg = _from_query(loaded, query, focus, depth, class_names, shape)
     else:
-        nxg = to_networkx(loaded, classes=class_names, focus=focus, depth=depth, literals=literals)
+        from kg.network import to_networkx
+
+        nxg = to_networkx(loaded, classes=class_names, focus=focus, depth=depth, **shape)
+    if "summary" not in nxg.graph:
+        nxg = _fit_size(nxg, max_nodes or MAX_NODES, loaded, schema)
     if class_names:
         nxg.graph["class_names"] = class_names
     page_title = title or _default_title(nxg)
@@ -145,30 +189,61 @@ def _default_title(nxg) -> str:
     return ", ".join(sources) or "Knowledge graph"
 
 
-def _from_query(loaded, query, focus, depth, class_names, literals):
+def _fit_size(nxg, max_nodes: int, loaded, schema: bool):
+    """At most ``max_nodes`` nodes, saying on stderr what was left out; hint at --schema."""
+    from kg.network import largest_part, schema_terms
+
+    if nxg.number_of_nodes() > max_nodes:
+        nxg = largest_part(nxg, max_nodes)
+        left = nxg.graph["omitted"]
+        click.echo(
+            f"kg: viz: drew {nxg.number_of_nodes():,} of {left['total_nodes']:,} nodes (the "
+            "most connected and their neighbours), leaving out "
+            f"{left['nodes']:,} nodes and {left['edges']:,} edges; --max-nodes N draws more",
+            err=True,
+        )
+    elif not schema and nxg.number_of_nodes() < 10 and not SCOPES & set(nxg.graph):
+        from kg.netread import read_facts
+
+        defined = len(schema_terms(read_facts(loaded)))
+        if defined > nxg.number_of_nodes():
+            click.echo(
+                f"kg: viz: the data defines {defined:,} classes and properties; "
+                "--schema draws them",
+                err=True,
+            )
+    return nxg
+
+
+def _from_query(loaded, query, focus, depth, class_names, shape):
     """The network of what the query returns, labelled from the whole loaded graph."""
-    import kg
-    from kg.network import Lookup, filter_classes, neighbourhood, resolve_node, to_networkx
+    from kg.engines import OxigraphEngine
+    from kg.network import filter_classes, neighbourhood, resolve_node, to_networkx
+    from kg.params import bind_terms
 
     source, named, params, budget, max_rows = query
-    result = budget.run(
-        kg.query, named, params or None, graph=loaded, timeout=None, max_rows=max_rows
-    )
+    engine = OxigraphEngine()
+    checked = budget.run(engine.compile, named)
+    terms = bind_terms(named, params or None)
+    result = budget.run(engine.run, checked, terms, loaded, max_rows=max_rows)
     if isinstance(result, bool):
         raise InputError(source, "is an ASK query; kg viz needs CONSTRUCT, DESCRIBE or SELECT")
     if hasattr(result, "vars"):  # SELECT: the nodes named anywhere in the rows
-        full = to_networkx(loaded, literals=literals)
-        named = {str(term) for row in result for term in row.values() if term is not None}
-        keep = [key for key in full if key in named]
+        full = to_networkx(loaded, **shape)
+        named_terms = {
+            term.value for row in result for term in row.values() if term is not None
+        }
+        keep = [key for key in full if key in named_terms]
         if not keep:
             raise InputError(source, "the query's results name no node of the graph")
         nxg = full.subgraph(keep).copy()
     else:
-        nxg = to_networkx(result, literals=literals, context=loaded)
+        nxg = to_networkx(result, context=loaded, **shape)
         nxg.graph["sources"] = list(loaded.sources)
+        nxg.graph["prefixes"] = dict(loaded.prefixes)
     nxg.graph["query"] = source if len(source) <= 40 else "(SPARQL text)"
     if focus is not None:
-        nxg = neighbourhood(nxg, resolve_node(nxg, focus, loaded.graph), depth)
+        nxg = neighbourhood(nxg, resolve_node(nxg, focus, loaded), depth)
     if class_names:
-        nxg = filter_classes(nxg, class_names, Lookup.read(loaded.graph), nxg.graph.get("focus"))
+        nxg = filter_classes(nxg, class_names, loaded, nxg.graph.get("focus"))
     return nxg

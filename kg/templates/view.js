@@ -44,14 +44,24 @@
   }
   window.addEventListener("hashchange", function () { if (view.ready) { focusFromHash(); } });
 
+  // The first view fits the graph's main part, not the outliers laid out around it.
+  function firstFit() {
+    if (data.fit.length) {
+      network.fit({ nodes: data.fit, animation: false });
+    } else {
+      network.fit({ animation: false });
+    }
+  }
+
   if (data.physics) {
     network.once("stabilizationIterationsDone", function () {
       network.setOptions({ physics: { enabled: false } });
-      network.fit({ animation: false });
+      firstFit();
       network.once("afterDrawing", markReady);
       network.redraw();
     });
   } else {
+    firstFit();
     network.once("afterDrawing", markReady);
   }
 
@@ -120,7 +130,7 @@
     var box = el("div", "info");
     var type = el("div", "info-type");
     type.appendChild(swatch(cls));
-    type.appendChild(el("span", null, cls.label));
+    type.appendChild(el("span", null, cls.iri === null && info[7] ? info[7] : cls.label));
     box.appendChild(type);
     box.appendChild(el("div", "info-title", info[1]));
     if (info[2]) { box.appendChild(el("p", "info-definition", info[2])); }
