@@ -454,7 +454,7 @@ def test_kg_viz_select_shows_the_nodes_it_names(run_kg, tmp_path: Path, bundled)
     out = tmp_path / "q4.html"
     result = run_kg("viz", "--query", "article-q4", "-o", str(out))
     assert result.code == 0, result
-    named = {str(row["concept"]) for row in kg.query("article-q4", graph=bundled)}
+    named = {row["concept"].value for row in kg.query("article-q4", graph=bundled)}
     assert {i[4] for i in data_blob(out.read_text(encoding="utf-8"))["info"]} == named
     assert "query article-q4" in out.read_text(encoding="utf-8")  # the caption says so
 

@@ -217,15 +217,15 @@ def _fit_size(nxg, max_nodes: int, loaded, schema: bool):
 
 def _from_query(loaded, query, focus, depth, class_names, shape):
     """The network of what the query returns, labelled from the whole loaded graph."""
-    from kg.engines import OxigraphEngine
+    from kg import oxengine
     from kg.network import filter_classes, neighbourhood, resolve_node, to_networkx
     from kg.params import bind_terms
+    from kg.prefixes import with_declared
 
     source, named, params, budget, max_rows = query
-    engine = OxigraphEngine()
-    checked = budget.run(engine.compile, named)
-    terms = bind_terms(named, params or None)
-    result = budget.run(engine.run, checked, terms, loaded, max_rows=max_rows)
+    checked = budget.run(oxengine.compile_query, named, declared=loaded.prefixes)
+    terms = bind_terms(named, params or None, with_declared(loaded.prefixes))
+    result = budget.run(oxengine.run, checked, terms, loaded, max_rows=max_rows)
     if isinstance(result, bool):
         raise InputError(source, "is an ASK query; kg viz needs CONSTRUCT, DESCRIBE or SELECT")
     if hasattr(result, "vars"):  # SELECT: the nodes named anywhere in the rows
