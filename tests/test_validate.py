@@ -115,7 +115,9 @@ def test_related_between_classes_without_a_directed_property_is_allowed(tmp_path
     """skos:related stays legal between an actor and a capability (no ssp property links them)."""
     text = (FIXTURES / "invalid" / "related-where-directed.ttl").read_text(encoding="utf-8")
     text = text.replace("a ssp:SmallScaleProducer , skos:Concept", "a ssp:Actor , skos:Concept", 1)
-    text = text.replace("a ssp:FinancialChallenge , skos:Concept", "a ssp:Capability , skos:Concept", 1)
+    text = text.replace(
+        "a ssp:FinancialChallenge , skos:Concept", "a ssp:Capability , skos:Concept", 1
+    )
     loose = tmp_path / "loose.ttl"
     loose.write_text(text, encoding="utf-8")
     report = validate(kg.loader.load([loose]), with_context=True)
