@@ -215,3 +215,23 @@ def test_no_anchor_backs_more_than_three_claims(g):
         for e in set(g.objects(st, SSP.evidence))
     )
     assert max(uses.values()) <= 3, uses.most_common(3)
+
+
+def test_inferences_are_marked_and_stated_claims_are_not(g):
+    # s5 p1 says what the sales channels let producers do, never that they take them up.
+    adopt = _claim(g, "small-scale-producers", SSP.adopts, "e-commerce-platforms")
+    assert g.value(adopt, SSP.inferred).toPython() is True
+    # s6 p4 states outright that the programmes provide financing.
+    offer = _claim(g, "support-programmes", SSP.offers, "financing")
+    assert g.value(offer, SSP.inferred) is None
+    # that the financing eases s4 p1's financing limit is the curator's link.
+    eases = _claim(g, "support-programmes", SSP.mitigates, "limited-access-to-financing")
+    assert g.value(eases, SSP.inferred).toPython() is True
+
+
+def test_only_the_outlook_developments_are_trends(g):
+    # s2 p1's rising demand is a present condition ("rises internationally"), not a development
+    # ahead; the five trends are the developments to watch of s6 p2-p6.
+    trends = set(g.subjects(RDF.type, SSP.Trend))
+    assert KG["rising-demand-for-artisanal-and-eco-friendly-goods"] not in trends
+    assert len(trends) == 5

@@ -81,6 +81,7 @@ SECOND_EDITION = [
     "statement-anchor-too-long",
     "anchor-reused",
     "related-where-directed",
+    "statement-inferred-not-boolean",
 ]
 
 
