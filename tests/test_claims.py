@@ -235,3 +235,16 @@ def test_only_the_outlook_developments_are_trends(g):
     trends = set(g.subjects(RDF.type, SSP.Trend))
     assert KG["rising-demand-for-artisanal-and-eco-friendly-goods"] not in trends
     assert len(trends) == 5
+
+
+def test_roots_and_what_the_outlook_keeps(g):
+    # s1 p1: small-scale production has its roots in the earliest craft and local trade.
+    _claim(g, "small-scale-producers", SSP.originatesIn, "early-craftsmanship-and-local-trade")
+    assert (
+        KG["small-scale-producers"],
+        SSP.operatesIn,
+        KG["early-craftsmanship-and-local-trade"],
+    ) not in g
+    # s6 p3: more efficiency "without sacrificing flexibility", a forecast.
+    keep = _claim(g, "investment-in-digital-tools-and-automation", SSP.preserves, "agility")
+    assert g.value(keep, SSP.modality) == SSP.forecast
