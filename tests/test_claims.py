@@ -97,6 +97,34 @@ def test_one_triple_stated_in_two_clauses_has_one_claim_per_clause(g):
     }
 
 
+def test_agility_is_claimed_once_per_clause(g):
+    # A3 (s7 p6) states it plainly; s3 p1 adds where it matters most (seasonal demand,
+    # technological change, shifting preferences); s2 p2 hedges it under global disruption.
+    claims = _claims(g, "small-scale-producers", SSP.hasCapability, "agility")
+    assert {
+        (
+            g.value(c, SSP.modality),
+            frozenset(_evidence(g, c)),
+            frozenset(g.objects(c, SSP.condition)),
+        )
+        for c in claims
+    } == {
+        (SSP.fact, frozenset({(7, 6)}), frozenset()),
+        (
+            SSP.fact,
+            frozenset({(3, 1)}),
+            frozenset(
+                {
+                    KG["seasonal-demand"],
+                    KG["technological-changes"],
+                    KG["evolving-consumer-preferences"],
+                }
+            ),
+        ),
+        (SSP.possibility, frozenset({(2, 2)}), frozenset({KG["global-disruption"]})),
+    }
+
+
 def test_conditions_are_where_the_article_puts_them(g):
     # s2 p1: export growth "especially when demand for artisanal and eco-friendly goods rises".
     export = _claim(g, "small-scale-producers", SSP.contributesTo, "export-growth")
