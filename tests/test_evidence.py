@@ -69,16 +69,17 @@ def _altered(article_path, bundled, old: str, new: str):
 # are the records of data/*.ttl that cite these phrases there (read from the Turtle files).
 ENJOYED_BY = {
     "kg:barriers-of-scale",
-    "kg:barriers-of-scale ssp:aggravates kg:high-per-unit-costs",
+    "kg:barriers-of-scale ssp:causes kg:high-per-unit-costs",
     "kg:economies-of-scale",
-    "kg:economies-of-scale skos:related kg:barriers-of-scale",
     "kg:large-corporations",
     "kg:large-corporations ssp:hasCapability kg:economies-of-scale",
 }
 REGULATIONS = {
     "kg:international-trade-regulations",
     "kg:regulatory-compliance",
-    "kg:small-scale-producers ssp:faces kg:international-trade-regulations",
+    "kg:regulatory-compliance ssp:concerns kg:international-trade-regulations",
+    "kg:regulatory-compliance ssp:concerns kg:quality-certifications",
+    "kg:regulatory-compliance ssp:concerns kg:shipping-requirements",
     "kg:small-scale-producers ssp:faces kg:regulatory-compliance",
 }
 
