@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from kg import fingerprint, resources
@@ -153,7 +153,7 @@ def pyshacl_violations(graph: KnowledgeGraph, shapes: Graph) -> list[Violation]:
         violations.add(
             Violation(
                 focus=_describe(to_oxigraph(neutral(focus)), graph),
-                path=_term(results.value(result, SH.resultPath)),
+                path=_path_text(results, results.value(result, SH.resultPath)),
                 component=_term(results.value(result, SH.sourceConstraintComponent)),
                 message=str(results.value(result, SH.resultMessage) or ""),
                 severity=_term(results.value(result, SH.resultSeverity)).removeprefix("sh:"),
@@ -315,6 +315,11 @@ def validate_graph(
         report.applied = False
         report.would_target = len(targeted)
     records = evidence_records(graph)
+    if context:  # the ontology's own evidence (the modality values) is not the user's
+        from kg.oxengine import load
+
+        bundled = set(evidence_records(load([resources.ontology_file(), resources.article_file()])))
+        records = [record for record in records if record not in bundled]
     report.anchors_checked = len(records)
     if article is not None:
         report.anchors_against = str(source)
@@ -353,6 +358,30 @@ def _describe(node: Any, graph: KnowledgeGraph) -> str:
 DEFAULT = ox.DefaultGraph()
 RDF_TYPE = ox.NamedNode(str(RDF.type))
 RDF_STATEMENT = ox.NamedNode(str(RDF.Statement))
+
+
+_PATH_SUFFIXES = {"zeroOrMorePath": "*", "oneOrMorePath": "+", "zeroOrOnePath": "?"}
+
+
+def _path_text(results: Graph, path: object, depth: int = 0) -> str:
+    """A SHACL property path as SPARQL writes it (``ssp:evidence/ssp:anchor``, ``^p``,
+    ``a|b``, ``p*``), not the blank-node id pySHACL gives a complex path's node."""
+    if not isinstance(path, BNode) or depth > 16:
+        return _term(path)
+    items = list(results.items(path)) if (path, RDF.first, None) in results else []
+    if items:
+        return "/".join(_path_text(results, item, depth + 1) for item in items)
+    inverse = results.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + _path_text(results, inverse, depth + 1)
+    alternatives = results.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "|".join(_path_text(results, i, depth + 1) for i in results.items(alternatives))
+    for name, suffix in _PATH_SUFFIXES.items():
+        inner = results.value(path, SH[name])
+        if inner is not None:
+            return _path_text(results, inner, depth + 1) + suffix
+    return "path"
 
 
 def _term(term: object) -> str:
