@@ -1,8 +1,8 @@
 """RDF files without a parser: syntax names, opening and checking inputs, declared prefixes.
 
-Shared by the rdflib loader (``kg.loader``) and the Oxigraph engine (``kg.oxengine``), so both
-name the same syntaxes, refuse the same files with the same messages and see the same
-prefixes. Nothing here imports rdflib.
+Used by everything that reads a file (the store in ``kg.oxengine``, the exports' reader in
+``kg.export``, rdflib copies in ``kg.rdflibcopy``), so all name the same syntaxes, refuse the
+same files with the same messages and see the same prefixes. Nothing here imports rdflib.
 
 Every input goes through :func:`opened_input` before a parser sees it. A regular file is
 parsed in place; standard input (``-``), a FIFO or a pipe such as ``<(cat g.ttl)`` is read
