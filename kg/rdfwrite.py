@@ -1,13 +1,12 @@
 """Deterministic RDF text for query results: blank nodes relabelled, N-Triples, Turtle, JSON-LD.
 
 Works on :class:`kg.terms.Term` triples, so a graph from rdflib and the same graph from
-Oxigraph give the same bytes. Blank nodes get labels ``b0``, ``b1`` ... from colour
-refinement: each one is named by what surrounds it, ties are broken one node at a time.
+Oxigraph give the same bytes. Blank nodes get labels ``b0``, ``b1`` ... in the order of the
+content digests :mod:`kg.bnodes` gives them (what surrounds each one, bounded refinement).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections import defaultdict
@@ -21,7 +20,6 @@ Triple = tuple[Term, Term, Term]
 RDF_TYPE = RDF_IRI + "type"
 _PREFIX_NAME = re.compile(r"[A-Za-z](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
 _LOCAL_NAME = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
-_MAX_TIE_BREAKS = 256
 
 
 # --- Blank node labels ----------------------------------------------------------------------
@@ -42,57 +40,24 @@ def canonical(triples: Iterable[Triple]) -> list[Triple]:
 
 
 def _blank_order(triples: set[Triple], blanks: list[str]) -> list[str]:
-    touching: dict[str, list[Triple]] = defaultdict(list)
-    for triple in triples:
-        for label in {t.value for t in triple if t.kind == "bnode"}:
-            touching[label].append(triple)
-    colour = _refine(dict.fromkeys(blanks, ""), touching)
-    for _ in range(_MAX_TIE_BREAKS):
-        tied = _first_tie(colour)
-        if tied is None:
-            break
-        colour[tied] = _digest(colour[tied] + "!")  # individualise one node, then refine
-        colour = _refine(colour, touching)
-    return sorted(blanks, key=lambda label: (colour[label], label))
+    """The blank nodes in the order of their content digests (:func:`kg.bnodes.row_labels`,
+    bounded refinement: linear on a 100,000-long chain), fed in an order that does not
+    depend on the parser's labels."""
+    from kg.bnodes import row_labels
 
+    def token(term: Term) -> str:
+        return "_:" + term.value if term.kind == "bnode" else nt_term(term)
 
-def _refine(colour: dict[str, str], touching: dict[str, list[Triple]]) -> dict[str, str]:
-    """Recolour each blank node by its triples until the partition stops splitting."""
-    classes = len(set(colour.values()))
-    while True:
-        updated = {}
-        for label, current in colour.items():
-            signature = sorted(
-                " ".join(_key(t, label, colour) for t in triple) for triple in touching[label]
-            )
-            updated[label] = _digest(current + "\n" + "\n".join(signature))
-        count = len(set(updated.values()))
-        colour = updated
-        if count == classes:
-            return colour
-        classes = count
+    def masked(triple: Triple) -> str:
+        return " ".join("_:" if t.kind == "bnode" else nt_term(t) for t in triple)
 
-
-def _key(term: Term, me: str, colour: dict[str, str]) -> str:
-    if term.kind != "bnode":
-        return nt_term(term)
-    return "_:self" if term.value == me else "_:" + colour[term.value]
-
-
-def _first_tie(colour: dict[str, str]) -> str | None:
-    seen: dict[str, str] = {}
-    tied: list[tuple[str, str]] = []
-    for label in sorted(colour):
-        value = colour[label]
-        if value in seen:
-            tied.append((value, seen[value]))
-        else:
-            seen[value] = label
-    return min(tied)[1] if tied else None
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+    rows = [
+        (token(s), token(p), token(o), "-")
+        for s, p, o in sorted(triples, key=masked)
+        if s.kind == "bnode" or o.kind == "bnode"
+    ]
+    digests = row_labels(rows)
+    return sorted(blanks, key=lambda label: (digests.get(label, ""), label))
 
 
 # --- Writers ---------------------------------------------------------------------------------
