@@ -18,7 +18,8 @@ PYTHON="${PYTHON:-.venv/bin/python}"
 }
 # The functions that guard safety: escaping, parameter binding, anchor checks, HTML
 # escaping, query limits, the VALUES block, and the request limits (deadline, byte cap,
-# redirect check, redaction).
+# redirect check, redaction), and the atomic writes (target checks, modes and owners, the
+# export marker, --force, temp files removed on failure or a signal).
 FUNCTIONS=(
   kg.terms.x_escape kg.terms.x_nt_term
   kg.params.x_bind_terms kg.params.x_to_term kg.params.x__as_term kg.params.x__check_term
@@ -35,6 +36,16 @@ FUNCTIONS=(
   "kg.http.xǁDeadlineǁ__init__" "kg.http.xǁDeadlineǁremaining" "kg.http.xǁDeadlineǁconnect"
   "kg.http.xǁDeadlineǁ_expire" "kg.http.xǁ_SameHostRedirectHandlerǁhttp_error_302"
   "kg.http.xǁSessionǁ_read_body" "kg.http.xǁSessionǁ_too_large" "kg.http.xǁSessionǁ_timeout"
+  kg.atomic.x__reason kg.atomic.x__write_error kg.atomic.x__shown kg.atomic.x__kind
+  kg.atomic.x__named kg.atomic.x__signals_deferred kg.atomic.x__lstat kg.atomic.x__followed
+  kg.atomic.x__check_folder_exists kg.atomic.x_file_target kg.atomic.x__entries
+  kg.atomic.x_foreign_entries kg.atomic.x_is_previous_export kg.atomic.x__inside_or_equal
+  kg.atomic.x__list_briefly kg.atomic.x__refuse_a_folder_that_holds_us kg.atomic.x_folder_target
+  kg.atomic.x__umask_mode kg.atomic.x__temp_prefix kg.atomic.x__keep_owner kg.atomic.x__same_kind
+  kg.atomic.x__remove_quietly kg.atomic.x__make_temp_file kg.atomic.x__make_temp_folder
+  kg.atomic.x_atomic_open kg.atomic.x_write_all kg.atomic.x_atomic_write kg.atomic.x_write_stdout
+  kg.atomic.x__discard_stdout kg.atomic.x__exchange kg.atomic.x__swap_folders
+  kg.atomic.x_atomic_directory
 )
 names=()
 for function in "${FUNCTIONS[@]}"; do
