@@ -23,10 +23,11 @@ PYTHON="${PYTHON:-.venv/bin/python}"
 FUNCTIONS=(
   kg.terms.x_escape kg.terms.x_nt_term
   kg.params.x_bind_terms kg.params.x_to_term kg.params.x__as_term kg.params.x__check_term
-  kg.params.x__iri kg.params.x__check_lexical kg.params.x__parses
+  kg.params.x__iri kg.params.x__check_lexical kg.params.x__parses kg.params.x_canonical_integer
   kg.evidence.x_normalise "kg.evidence.xǁArticleǁparse" "kg.evidence.xǁArticleǁparagraph"
   "kg.evidence.xǁAnchorProblemǁ__str__" kg.evidence.x_section_headings
   kg.evidence.x_evidence_records kg.evidence.x_load_article kg.evidence.x_check_anchors
+  kg.evidence.x__rows
   kg.view.x__json_for_script kg.view.x__fill "kg.view.xǁViewǁ_repr_html_"
   kg.querytext.x_check_limits kg.querytext.x_with_values kg.querytext.x_remote_text
   kg.querytext.x_where_group kg.querytext.x__long_construct kg.querytext.x__after_group
@@ -34,7 +35,8 @@ FUNCTIONS=(
   kg.http.x_redact kg.http.x_without_credentials kg.http.x_check_http_url kg.http.x_origin
   kg.http.x_max_response_bytes kg.http.x_describe_size
   "kg.http.xǁDeadlineǁ__init__" "kg.http.xǁDeadlineǁremaining" "kg.http.xǁDeadlineǁconnect"
-  "kg.http.xǁDeadlineǁ_expire" "kg.http.xǁ_SameHostRedirectHandlerǁhttp_error_302"
+  "kg.http.xǁDeadlineǁ_expire" "kg.http.xǁDeadlineǁextend" "kg.http.xǁDeadlineǁcancel"
+  "kg.http.xǁ_SameHostRedirectHandlerǁhttp_error_302"
   "kg.http.xǁSessionǁ_read_body" "kg.http.xǁSessionǁ_too_large" "kg.http.xǁSessionǁ_timeout"
   kg.atomic.x__reason kg.atomic.x__write_error kg.atomic.x__shown kg.atomic.x__kind
   kg.atomic.x__named kg.atomic.x__signals_deferred kg.atomic.x__lstat kg.atomic.x__followed
