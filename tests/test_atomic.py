@@ -983,3 +983,83 @@ def test_a_folder_export_without_exchange_leaves_nothing_aside(here, monkeypatch
     _export("out")
     assert (here / "out" / "nodes.csv").read_text(encoding="utf-8") == "nodes.csv\n"
     assert listing(here) == ["home", "out"]
+
+
+# --- Added after the mutation run (docs/mutation.md) ---------------------------------------
+
+
+def test_reason_looks_at_the_second_letter_only():
+    assert atomic._reason(OSError("AbC")) == "abC"
+
+
+def test_folder_errors_name_the_path_given(here, monkeypatch):
+    (here / "plain").write_bytes(OLD)
+    assert refused(atomic._check_folder_exists, "g", here / "plain").where == "g"
+    assert refused(atomic._check_folder_exists, "g", here / "plain" / "x").where == "g"
+    (here / "loop").symlink_to("loop")
+    assert refused(atomic._followed, "loop").where == "loop"
+    assert refused(atomic.folder_target, "plain", [], force=True).where == "plain"
+    (here / "d").mkdir()
+    (here / "d" / "theirs").write_bytes(b"")
+
+    def unreadable(path="."):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(os, "listdir", unreadable)
+    error = refused(atomic.folder_target, "d", [])
+    assert (error.where, error.message) == ("d", "cannot list the folder: permission denied")
+
+
+def test_keep_owner_ignores_a_failing_chown(tmp_path, monkeypatch):
+    (tmp_path / "f").write_bytes(b"")
+
+    def no_chown(*args):
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(os, "chown", no_chown)
+    atomic._keep_owner(str(tmp_path / "f"), os.stat(tmp_path / "f"))  # no error
+
+
+def test_remove_quietly_ignores_a_tree_it_cannot_remove(tmp_path, monkeypatch):
+    (tmp_path / "tree").mkdir()
+    (tmp_path / "tree" / "f").write_bytes(b"")
+
+    def no_rmdir(*args, **kwargs):
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "rmdir", no_rmdir)
+    atomic._remove_quietly(tmp_path / "tree")  # no error: the caller's own error is kept
+    monkeypatch.undo()
+    assert listing(tmp_path) == ["tree"] and listing(tmp_path / "tree") == []
+
+
+class ClosedStdout:
+    def fileno(self) -> int:
+        raise ValueError("I/O operation on closed file")
+
+
+def test_discard_stdout_ignores_a_closed_stream_and_a_bad_descriptor():
+    atomic._discard_stdout(ClosedStdout())  # ValueError: no error
+    atomic._discard_stdout(FakeStdout(io.BytesIO(), 1 << 20))  # EBADF from dup2: no error
+
+
+def test_exchange_is_unsupported_without_renameat2(tmp_path, monkeypatch):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "from-a").write_bytes(b"")
+
+    def no_libc(*args, **kwargs):
+        raise OSError("no libc")
+
+    monkeypatch.setattr(atomic.ctypes, "CDLL", no_libc)
+    assert atomic._exchange(tmp_path / "a", tmp_path / "b") is False
+    assert listing(tmp_path / "a") == ["from-a"]
+
+
+def test_exchange_takes_relative_paths(here):
+    (here / "a").mkdir()
+    (here / "b").mkdir()
+    (here / "a" / "from-a").write_bytes(b"")
+    assert atomic._exchange(Path("a"), Path("b")) is True
+    assert listing(here / "b") == ["from-a"] and listing(here / "a") == []

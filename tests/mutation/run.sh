@@ -61,5 +61,14 @@ done
 [ ${#names[@]} -gt 0 ] || { echo "no function matches: $*" >&2; exit 2; }
 export KG_ENGINE=""
 rm -rf mutants
-"$PYTHON" -m mutmut run --max-children "${MUTMUT_CHILDREN:-2}" "${names[@]}" >/dev/null 2>&1 || true
+log=$(mktemp)
+"$PYTHON" -m mutmut run --max-children "${MUTMUT_CHILDREN:-2}" "${names[@]}" >"$log" 2>&1 || true
+# mutmut first runs the test selection once, unmutated; if that fails it checks no mutant.
+if grep -q "failed to collect stats" "$log"; then
+  tr '\r' '\n' <"$log" | grep -E "^(E |FAILED|ERROR)" | head -20 >&2
+  echo "mutmut checked no mutant: the test selection fails unmutated (above)" >&2
+  rm -f "$log"
+  exit 2
+fi
+rm -f "$log"
 "$PYTHON" tests/mutation/summary.py "${names[@]%__mutmut_*}"
