@@ -61,14 +61,15 @@ done
 [ ${#names[@]} -gt 0 ] || { echo "no function matches: $*" >&2; exit 2; }
 export KG_ENGINE=""
 rm -rf mutants
-log=$(mktemp)
-"$PYTHON" -m mutmut run --max-children "${MUTMUT_CHILDREN:-2}" "${names[@]}" >"$log" 2>&1 || true
-# mutmut first runs the test selection once, unmutated; if that fails it checks no mutant.
-if grep -q "failed to collect stats" "$log"; then
-  tr '\r' '\n' <"$log" | grep -E "^(E |FAILED|ERROR)" | head -20 >&2
-  echo "mutmut checked no mutant: the test selection fails unmutated (above)" >&2
-  rm -f "$log"
+mkdir -p mutants
+log=mutants/mutmut-run.log  # mutmut's own output, kept for a look afterwards
+status=0
+"$PYTHON" -m mutmut run --max-children "${MUTMUT_CHILDREN:-2}" "${names[@]}" >"$log" 2>&1 || status=$?
+# mutmut first runs the test selection unmutated (stats, then clean tests); if that fails it
+# checks no mutant, and the summary would list every one as unchecked.
+if [ "$status" -ne 0 ]; then
+  tr '\r' '\n' <"$log" | grep -v '^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]' | tail -25 >&2
+  echo "mutmut run failed (exit $status; its output is in $log): no mutant was checked" >&2
   exit 2
 fi
-rm -f "$log"
 "$PYTHON" tests/mutation/summary.py "${names[@]%__mutmut_*}"
