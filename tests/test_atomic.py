@@ -14,6 +14,7 @@ import os
 import signal
 import socket
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -119,13 +120,15 @@ def test_named_shows_an_empty_path_as_two_quotes():
 
 
 def test_signals_are_held_inside_the_block_and_run_after_it():
+    """The mask is the calling thread's: a signal sent to the process could reach another
+    thread (mutmut's own, say) and run the handler at once, so this one is sent to this thread."""
     seen = []
     previous = signal.signal(signal.SIGHUP, lambda number, frame: seen.append(number))
     try:
         before = signal.pthread_sigmask(signal.SIG_BLOCK, [])
         with atomic._signals_deferred():
             inside = signal.pthread_sigmask(signal.SIG_BLOCK, [])
-            os.kill(os.getpid(), signal.SIGHUP)
+            signal.pthread_kill(threading.get_ident(), signal.SIGHUP)  # to this thread only
             _python_step()
             held = list(seen)
         _python_step()
@@ -648,7 +651,7 @@ def test_a_signal_while_writing_leaves_the_old_file_and_no_temp(here):
     try:
         with pytest.raises(KeyboardInterrupt), atomic.atomic_open("f") as handle:
             handle.write(b"half")
-            os.kill(os.getpid(), signal.SIGINT)
+            signal.pthread_kill(threading.get_ident(), signal.SIGINT)
             _python_step()
             handle.write(b"never")  # not reached: the handler raised in _python_step
     finally:
