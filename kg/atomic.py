@@ -58,6 +58,7 @@ _AT_FDCWD = -100
 _NAME_ROOM = 200
 
 _KINDS = {
+    stat.S_IFREG: "a regular file",  # named where a folder is wanted
     stat.S_IFDIR: "a folder",
     stat.S_IFCHR: "a character device",
     stat.S_IFBLK: "a block device",

@@ -747,3 +747,44 @@ def test_the_where_group_of_a_short_construct_is_its_only_group():
     text = "CONSTRUCT where { ?s ?p ?o }"
     assert querytext.where_group(text) == text.index("{")
     assert querytext.where_group("CONSTRUCT") is None
+
+
+# --- Prefixes, defaults and canonical integers (added for docs/mutation.md) -----------------
+
+
+def test_an_unknown_parameter_lists_those_the_query_takes():
+    named = catalogue.from_text("SELECT * WHERE { ?_a ?_b ?o }", "my", "my.rq")
+    with pytest.raises(InputError) as caught:
+        params.bind_terms(named, {"c": "x"})
+    assert caught.value.message == "my.rq has no such parameter (it takes: a, b)"
+
+
+def test_a_missing_optional_parameter_takes_its_default():
+    import dataclasses
+
+    named = catalogue.from_text("SELECT * WHERE { ?s ?p ?__n_xsd_integer }", "my", "my.rq")
+    (parameter,) = named.parameters
+    assert params.bind_terms(named, {}) == {}
+    defaulted = dataclasses.replace(parameter, default="007")
+    with_default = dataclasses.replace(named, parameters=(defaulted,))
+    assert params.bind_terms(with_default, {}) == {
+        parameter.variable: literal("7", "http://www.w3.org/2001/XMLSchema#integer")
+    }
+
+
+def test_a_prefixed_iri_value_expands_with_the_prefixes_given():
+    named = catalogue.from_text("SELECT * WHERE { ?s ?p ?_node_iri }", "my", "my.rq")
+    (parameter,) = named.parameters
+    mine = {"ex": "http://example.org/ns#"}
+    thing = iri("http://example.org/ns#thing")
+    assert params.bind_terms(named, {"node": "ex:thing"}, mine) == {parameter.variable: thing}
+    assert params.to_term(parameter, "ex:thing", mine) == thing
+    assert params.to_term(parameter, "kg:agility") == iri(KG + "agility")
+
+
+@pytest.mark.parametrize(
+    "text, canonical",
+    [("0", "0"), ("-0", "0"), ("-000", "0"), ("+007", "7"), ("-007", "-7"), ("10", "10")],
+)
+def test_canonical_integer(text, canonical):
+    assert params.canonical_integer(text) == canonical

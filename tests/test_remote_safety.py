@@ -546,3 +546,46 @@ def test_an_expired_deadline_refuses_at_once_whatever_time_is_left():
 
 def test_redact_takes_the_user_before_the_last_at_sign():
     assert kghttp.redact("http://u:p@x@h/q") == "http://u:***@h/q"
+
+
+class _Clock:
+    """kg.http's clock, set by hand: the deadline's arithmetic without waiting."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def test_extend_moves_the_deadline_later_never_earlier(monkeypatch):
+    clock = _Clock(1000.0)
+    monkeypatch.setattr(kghttp, "time", clock)
+    deadline = kghttp.Deadline(30)
+    deadline.cancel()
+    assert deadline.end == 1030.0
+    deadline.extend(10)  # 1010 is earlier than 1030: kept
+    assert deadline.end == 1030.0
+    clock.now = 1025.0
+    deadline.extend(10)
+    assert deadline.end == 1035.0
+
+
+def test_an_extended_deadline_waits_for_its_new_end_then_expires(monkeypatch):
+    clock = _Clock(1000.0)
+    monkeypatch.setattr(kghttp, "time", clock)
+    deadline = kghttp.Deadline(30)
+    first = deadline._timer
+    deadline.cancel()
+    clock.now = 1029.0  # the timer fires one second before the (extended) end
+    deadline._expire()
+    timer = deadline._timer
+    try:
+        assert deadline.expired is False
+        assert timer is not first and timer.is_alive() and timer.daemon is True
+        assert (timer.interval, timer.function) == (1.0, deadline._expire)
+    finally:
+        deadline.cancel()
+    clock.now = 1030.0  # at the end itself: expired, no new timer
+    deadline._expire()
+    assert deadline.expired is True and deadline._timer is timer

@@ -18,14 +18,16 @@ PYTHON="${PYTHON:-.venv/bin/python}"
 }
 # The functions that guard safety: escaping, parameter binding, anchor checks, HTML
 # escaping, query limits, the VALUES block, and the request limits (deadline, byte cap,
-# redirect check, redaction).
+# redirect check, redaction), and the atomic writes (target checks, modes and owners, the
+# export marker, --force, temp files removed on failure or a signal).
 FUNCTIONS=(
   kg.terms.x_escape kg.terms.x_nt_term
   kg.params.x_bind_terms kg.params.x_to_term kg.params.x__as_term kg.params.x__check_term
-  kg.params.x__iri kg.params.x__check_lexical kg.params.x__parses
+  kg.params.x__iri kg.params.x__check_lexical kg.params.x__parses kg.params.x_canonical_integer
   kg.evidence.x_normalise "kg.evidence.xǁArticleǁparse" "kg.evidence.xǁArticleǁparagraph"
   "kg.evidence.xǁAnchorProblemǁ__str__" kg.evidence.x_section_headings
   kg.evidence.x_evidence_records kg.evidence.x_load_article kg.evidence.x_check_anchors
+  kg.evidence.x__rows
   kg.view.x__json_for_script kg.view.x__fill "kg.view.xǁViewǁ_repr_html_"
   kg.querytext.x_check_limits kg.querytext.x_with_values kg.querytext.x_remote_text
   kg.querytext.x_where_group kg.querytext.x__long_construct kg.querytext.x__after_group
@@ -33,8 +35,19 @@ FUNCTIONS=(
   kg.http.x_redact kg.http.x_without_credentials kg.http.x_check_http_url kg.http.x_origin
   kg.http.x_max_response_bytes kg.http.x_describe_size
   "kg.http.xǁDeadlineǁ__init__" "kg.http.xǁDeadlineǁremaining" "kg.http.xǁDeadlineǁconnect"
-  "kg.http.xǁDeadlineǁ_expire" "kg.http.xǁ_SameHostRedirectHandlerǁhttp_error_302"
+  "kg.http.xǁDeadlineǁ_expire" "kg.http.xǁDeadlineǁextend" "kg.http.xǁDeadlineǁcancel"
+  "kg.http.xǁ_SameHostRedirectHandlerǁhttp_error_302"
   "kg.http.xǁSessionǁ_read_body" "kg.http.xǁSessionǁ_too_large" "kg.http.xǁSessionǁ_timeout"
+  kg.atomic.x__reason kg.atomic.x__write_error kg.atomic.x__shown kg.atomic.x__kind
+  kg.atomic.x__named kg.atomic.x__signals_deferred kg.atomic.x__lstat kg.atomic.x__followed
+  kg.atomic.x__check_folder_exists kg.atomic.x_file_target kg.atomic.x__entries
+  kg.atomic.x_foreign_entries kg.atomic.x_is_previous_export kg.atomic.x__inside_or_equal
+  kg.atomic.x__list_briefly kg.atomic.x__refuse_a_folder_that_holds_us kg.atomic.x_folder_target
+  kg.atomic.x__umask_mode kg.atomic.x__temp_prefix kg.atomic.x__keep_owner kg.atomic.x__same_kind
+  kg.atomic.x__remove_quietly kg.atomic.x__make_temp_file kg.atomic.x__make_temp_folder
+  kg.atomic.x_atomic_open kg.atomic.x_write_all kg.atomic.x_atomic_write kg.atomic.x_write_stdout
+  kg.atomic.x__discard_stdout kg.atomic.x__exchange kg.atomic.x__swap_folders
+  kg.atomic.x_atomic_directory
 )
 names=()
 for function in "${FUNCTIONS[@]}"; do
@@ -47,5 +60,15 @@ for function in "${FUNCTIONS[@]}"; do
 done
 [ ${#names[@]} -gt 0 ] || { echo "no function matches: $*" >&2; exit 2; }
 rm -rf mutants
-"$PYTHON" -m mutmut run --max-children "${MUTMUT_CHILDREN:-2}" "${names[@]}" >/dev/null 2>&1 || true
+mkdir -p mutants
+log=mutants/mutmut-run.log  # mutmut's own output, kept for a look afterwards
+status=0
+"$PYTHON" -m mutmut run --max-children "${MUTMUT_CHILDREN:-2}" "${names[@]}" >"$log" 2>&1 || status=$?
+# mutmut first runs the test selection unmutated (stats, then clean tests); if that fails it
+# checks no mutant, and the summary would list every one as unchecked.
+if [ "$status" -ne 0 ]; then
+  tr '\r' '\n' <"$log" | grep -v '^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]' | tail -25 >&2
+  echo "mutmut run failed (exit $status; its output is in $log): no mutant was checked" >&2
+  exit 2
+fi
 "$PYTHON" tests/mutation/summary.py "${names[@]%__mutmut_*}"
