@@ -288,7 +288,12 @@ def load_source(
     fmt = RDF_FORMATS[source.syntax]
     label = f"loading {Path(source.name).name}"
     with _parse_errors(source), progress.reading(source.path, source.size, label):
-        if source.offset:
+        if source.syntax == "n3":  # checked quad by quad: N3 formulas are refused
+            target = ox.DefaultGraph() if to_graph is None else to_graph
+            store.bulk_extend(
+                ox.Quad(q.subject, q.predicate, q.object, target) for q in parse_quads(source)
+            )
+        elif source.offset:
             with source.path.open("rb") as handle:
                 handle.seek(source.offset)
                 store.load(input=handle, format=fmt, base_iri=source.base, to_graph=to_graph)
@@ -299,19 +304,30 @@ def load_source(
 def parse_quads(source: InputFile) -> Iterator[ox.Quad]:
     """Every quad of ``source`` as Oxigraph parses it, streamed (blank nodes renamed apart).
 
-    The rdflib loader uses this to check a file with the same parser as the command line,
-    and to read files rdflib's own parsers cannot (deep nesting, long N-Triples lines).
-    Errors are raised as InputError while iterating.
+    Errors are raised as InputError while iterating. An N3 formula (``{ ... }``, which
+    Oxigraph reads as a graph named by a blank node) is not RDF: it is refused.
     """
     fmt = RDF_FORMATS[source.syntax]
     options: dict[str, Any] = {"base_iri": source.base, "rename_blank_nodes": True}
     with _parse_errors(source):
         if not source.offset:
-            yield from ox.parse(format=fmt, path=str(source.path), **options)
+            quads = ox.parse(format=fmt, path=str(source.path), **options)
+            yield from _without_formulas(quads, source) if source.syntax == "n3" else quads
             return
         with source.path.open("rb") as handle:
             handle.seek(source.offset)
-            yield from ox.parse(handle, fmt, **options)
+            quads = ox.parse(handle, fmt, **options)
+            yield from _without_formulas(quads, source) if source.syntax == "n3" else quads
+
+
+def _without_formulas(quads: Iterable[ox.Quad], source: InputFile) -> Iterator[ox.Quad]:
+    for quad in quads:
+        if type(quad.graph_name) is ox.BlankNode:
+            raise InputError(
+                source.name,
+                "N3 formulas ({ ... } as a term) are not RDF; kg reads N3 without them",
+            )
+        yield quad
 
 
 @contextmanager

@@ -401,3 +401,17 @@ def test_fifo_with_hostile_content_is_checked_like_a_file(tmp_path):
     result = kg("stats", "--data", str(fifo))
     writer.join(timeout=10)
     assert_refused(result, str(fifo), "expands to more than")
+
+
+@pytest.mark.parametrize(
+    "command", [["stats"], ["export", "-f", "nt"], ["query", "article-q4"], ["validate"]]
+)
+def test_an_n3_formula_gets_one_answer_from_every_command(run_kg, tmp_path, command):
+    """N3 formulas are not RDF: every command refuses them alike (one engine, one answer)."""
+    data = tmp_path / "formula.n3"
+    data.write_text("@prefix : <http://e/> .\n:a :says { :b :c :d } .\n", encoding="utf-8")
+    result = run_kg(*command, "--data", str(data))
+    assert result.code == 2, result
+    assert result.stderr == (
+        f"kg: {data}: N3 formulas ({{ ... }} as a term) are not RDF; kg reads N3 without them\n"
+    )
