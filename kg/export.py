@@ -663,15 +663,17 @@ def network_of(source: Source, *, graphs: Sequence[str] = (), skolemize: bool = 
     The same MultiDiGraph ``kg viz`` draws: nodes keyed by IRI with ``label``, ``class``,
     ``classes``, ``definition``, ``evidence`` and more; edges keyed by predicate IRI.
     """
+    from rdflib import Graph
+
+    from kg.namespaces import bind_prefixes
     from kg.network import to_networkx
-    from kg.oxengine import KnowledgeGraph
+    from kg.rdflibcopy import add_quads
 
     ((_, lines),) = canonical_lines(
         source, graphs=graphs, keep_graphs=False, skolemize=skolemize
     ) or [(None, [])]
-    store = ox.Store()
-    store.load(_text(lines), format=ox.RdfFormat.N_TRIPLES)
-    return to_networkx(KnowledgeGraph(store=store, graphs={"urn:x-kg:export": ox.DefaultGraph()}))
+    flat = bind_prefixes(Graph(bind_namespaces="none"))
+    return to_networkx(add_quads(flat, ox.parse(_text(lines), ox.RdfFormat.N_TRIPLES)))
 
 
 def _flat_value(value: Any, *, lists: bool) -> Any:
