@@ -32,6 +32,7 @@ FOLDED_TYPES = frozenset(
     {
         SSP_IRI + "Evidence",
         SSP_IRI + "Section",
+        SSP_IRI + "Modality",  # fact, possibility, forecast: qualifiers of claims, not nodes
         RDF_IRI + "Statement",
         SKOS + "ConceptScheme",
         ONTOLOGY_IRI,

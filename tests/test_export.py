@@ -305,9 +305,15 @@ ex:a ex:evidence [ ex:anchor "kept" ] .
 def _concepts_and_relations(
     source: kg.KnowledgeGraph,
 ) -> tuple[set[str], set[tuple[str, str, str]]]:
-    """The skos:Concepts and the relation triples between them, straight from rdflib."""
+    """The skos:Concepts and the relation triples between them, straight from rdflib (the
+    three modality values, qualifiers of claims, are not drawn)."""
     graph = source.graph
-    concepts = {str(c) for c in graph.subjects(RDF.type, SKOS.Concept) if isinstance(c, URIRef)}
+    modality = URIRef("https://w3id.org/ssp-kg/ontology#Modality")
+    concepts = {
+        str(c)
+        for c in graph.subjects(RDF.type, SKOS.Concept)
+        if isinstance(c, URIRef) and (c, RDF.type, modality) not in graph
+    }
     relations = {
         (str(s), str(p), str(o))
         for s, p, o in graph
