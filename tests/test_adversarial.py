@@ -22,20 +22,9 @@ WORKERS = int(os.environ.get("KG_ADVERSARIAL_WORKERS", "2"))
 # Cases known not to give a clean outcome yet, each with its reason: they are still run and
 # counted by `python -m tests.adversarial` (the README's reliability table shows them), and
 # marked here so that the rest of the suite guards against regressions.
-_SLOW_ON_RDFLIB = (
-    "the rdflib path takes 30 s or more for 200,000 nested blank-node triples (Oxigraph: "
-    "1 s); one engine for every command is issue 10"
-)
-_IDS = {case.id for case in CASES}
 KNOWN = {
-    **{
-        f"{command}/{name}": _SLOW_ON_RDFLIB
-        for command in ("export", "push", "validate", "viz")
-        for name in ("deep-turtle", "deep-collection")
-        if f"{command}/{name}" in _IDS
-    },
     "endpoint/construct-deep-turtle": (
-        "a deep CONSTRUCT answer outlives --timeout while kg converts it (exit 2, the query "
+        "a deep CONSTRUCT answer outlives --timeout while kg writes it (exit 2, the query "
         "named), not a remote failure naming the endpoint"
     ),
 }
