@@ -138,20 +138,23 @@ def test_ontology_page_documents_classes_and_properties(reference: Path) -> None
 
 
 def test_concept_pages_show_the_hierarchy(reference: Path) -> None:
-    below = (reference / "concepts" / "international-trade-regulations.html").read_text("utf-8")
-    link = '<a href="../concepts/regulatory-compliance.html"'
+    # s4 p2: inconsistent raw-material sourcing is a logistical barrier.
+    below = (reference / "concepts" / "inconsistent-raw-material-sourcing.html").read_text("utf-8")
+    link = '<a href="../concepts/logistical-barriers.html"'
     assert re.search(r"<dt>Broader</dt><dd>" + re.escape(link), below)
     assert link in re.search(r'<nav class="crumbs".*?</nav>', below, re.S).group(0)
-    above = (reference / "concepts" / "regulatory-compliance.html").read_text("utf-8")
+    above = (reference / "concepts" / "logistical-barriers.html").read_text("utf-8")
     narrower = re.search(r"<dt>Narrower</dt><dd>(.*?)</dd>", above, re.S).group(1)
-    assert '<a href="../concepts/international-trade-regulations.html"' in narrower
+    assert '<a href="../concepts/inconsistent-raw-material-sourcing.html"' in narrower
     index = (reference / "index.html").read_text("utf-8")
     assert 'id="hierarchy"' in index and 'id="a-z"' in index
 
 
-def test_no_modality_column_until_the_data_has_one(reference: Path, hostile: Path) -> None:
+def test_the_modality_column_shows_each_claims_modality(reference: Path, hostile: Path) -> None:
     page = (reference / "concepts" / "limited-access-to-financing.html").read_text("utf-8")
-    assert "modality" not in page
+    # s4 p1: limited financing "often" constrains expansion: a possibility, not a fact.
+    row = re.search(r'<tr[^>]*data-other="[^"]*production-expansion".*?</tr>', page, re.S)
+    assert row and '<td class="modality">possibility</td>' in row.group(0)
     bad = next((hostile / "concepts").glob("*.html"))
     pages = [p.read_text("utf-8") for p in (hostile / "concepts").glob("*.html")]
     assert any('<td class="modality">hedged &lt;script&gt;</td>' in p for p in pages), bad
@@ -354,7 +357,7 @@ def test_concept_page_lists_relations_with_their_evidence(reference: Path, brows
         f'tr.link.out[data-predicate="{SSP}hinders"][data-other="{KG}production-expansion"]'
     )
     assert hinders.locator("q.anchor").all_inner_texts() == [
-        "constrains their ability to expand production"
+        "Limited access to financing often constrains their ability"
     ]
     # 3 out, 3 in (one from question 4); void:exampleResource is metadata, not a relation
     assert tab.page.locator("tr.link").count() == 6
