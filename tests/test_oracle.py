@@ -95,6 +95,8 @@ def oracle_graph(paths: list[Path]) -> Graph:
 
 
 def _rdflib(term: Term) -> URIRef | BNode | Literal:
+    """The rdflib term, converted here rather than by kg.terms.to_rdflib, so that the oracle
+    shares no code with what it checks."""
     if term.kind == "iri":
         return URIRef(term.value)
     if term.kind == "bnode":
