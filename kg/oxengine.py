@@ -154,6 +154,11 @@ class KnowledgeGraph:
     def chosen(self, names: list[str]) -> list[tuple[str, ox.NamedNode | ox.DefaultGraph]]:
         """(graph IRI, where it is stored) for each graph ``names`` picks (see graph_quads)."""
         present = self._present()
+        merged = [iri for iri, g in present.items() if isinstance(g, ox.DefaultGraph)]
+        if names and len(merged) > 1:
+            raise InputError(
+                names[0], "the graphs were merged when loading (load with keep_graphs=True)"
+            )
         if not names:
             return [(iri, g) for iri, g in present.items() if iri != SHAPES_GRAPH]
         chosen: list[tuple[str, ox.NamedNode | ox.DefaultGraph]] = []
@@ -208,7 +213,11 @@ GRAPH_NAMES: dict[str, str] = {
 
 
 def load(
-    paths: Iterable[str | Path] = (), *, bundled: bool | None = None, syntax: str | None = None
+    paths: Iterable[str | Path] = (),
+    *,
+    bundled: bool | None = None,
+    syntax: str | None = None,
+    keep_graphs: bool = True,
 ) -> KnowledgeGraph:
     """Load the bundled graph and/or RDF files into one :class:`KnowledgeGraph`.
 
@@ -216,6 +225,9 @@ def load(
     load user files beside the bundled graph (ontology, data and shapes). ``syntax`` forces one
     syntax for all paths. A path may be ``-`` (standard input, once) or a FIFO: see
     :func:`kg.rdffiles.opened_input`, which also refuses unsafe RDF/XML and JSON-LD.
+    ``keep_graphs`` False (the commands that only read the union: query, stats, viz,
+    validate) loads every triple file straight into the default graph, with no named graph
+    to copy from: as fast as one bare load; the shapes and a quad file's graphs stay named.
     """
     names = list(paths)
     refuse_repeated_stdin(names)
@@ -227,7 +239,11 @@ def load(
         if resources.shapes_file().exists():
             trusted.append((resources.shapes_file(), SHAPES_GRAPH))
         for path, graph_iri in trusted:
-            target = ox.NamedNode(graph_iri)
+            target: Any = (
+                ox.NamedNode(graph_iri)
+                if keep_graphs or graph_iri == SHAPES_GRAPH
+                else ox.DefaultGraph()
+            )
             graph.store.load(
                 path=str(path), format=RDF_FORMATS["turtle"], base_iri=path.resolve().as_uri(),
                 to_graph=target,
@@ -236,22 +252,22 @@ def load(
             if graph_iri != SHAPES_GRAPH:
                 _add_prefixes(graph, declared_prefixes(path, "turtle"))
         graph.sources.append("bundled")
-    alone = not bundled and len(names) == 1
+    alone = (not bundled and len(names) == 1) or not keep_graphs
     for name in names:
-        _load_file(graph, name, syntax, alone=alone)
+        _load_file(graph, name, syntax, alone=alone, merge=not keep_graphs)
         graph.sources.append(display_name(name))
     _fill_union(graph)
     return graph
 
 
 def _fill_union(graph: KnowledgeGraph) -> None:
-    """Copy every graph but the shapes into the default graph (a set: duplicates merge)."""
-    for iri, stored in graph.graphs.items():
-        if iri != SHAPES_GRAPH and isinstance(stored, ox.NamedNode):
-            graph.store.bulk_extend(
-                ox.Quad(q.subject, q.predicate, q.object)
-                for q in graph.store.quads_for_pattern(None, None, None, stored)
-            )
+    """Copy every named graph but the shapes into the default graph (a set: duplicates
+    merge), in one SPARQL update run by Oxigraph."""
+    if any(
+        iri != SHAPES_GRAPH and isinstance(stored, ox.NamedNode)
+        for iri, stored in graph.graphs.items()
+    ):
+        graph.store.update(internal_query("load-union").replace("$SHAPES", SHAPES_GRAPH))
 
 
 def _add_prefixes(graph: KnowledgeGraph, declared: dict[str, str]) -> None:
@@ -259,9 +275,13 @@ def _add_prefixes(graph: KnowledgeGraph, declared: dict[str, str]) -> None:
         graph.prefixes.setdefault(name, iri)
 
 
-def _load_file(graph: KnowledgeGraph, name: str | Path, syntax: str | None, *, alone: bool) -> None:
+def _load_file(
+    graph: KnowledgeGraph, name: str | Path, syntax: str | None, *, alone: bool, merge: bool
+) -> None:
     """Check the input ``name`` (:func:`kg.rdffiles.opened_input`), parse it into the store:
-    into its own named graph, or (``alone``: the only source, and triples) the default graph."""
+    into its own named graph, or (``alone``: the only source, or graphs not kept) the default
+    graph. A quad file keeps its named graphs; its default-graph triples go to the default
+    graph when graphs are not kept (``merge``), else to :data:`SOURCE_DEFAULT_GRAPH`."""
     with opened_input(name, syntax) as source:
         quads = source.syntax in QUAD_SYNTAXES
         if alone and not quads:
@@ -269,14 +289,20 @@ def _load_file(graph: KnowledgeGraph, name: str | Path, syntax: str | None, *, a
             graph.graphs[source.base] = ox.DefaultGraph()
         else:
             before = set(graph.store.named_graphs()) if quads else set()
-            target = SOURCE_DEFAULT_GRAPH if quads else ox.NamedNode(source.base)
+            if quads and merge:  # its default graph goes straight into the union
+                target: Any = None
+            else:
+                target = SOURCE_DEFAULT_GRAPH if quads else ox.NamedNode(source.base)
             load_source(graph.store, source, to_graph=target)
             if quads:
                 added = [g for g in graph.store.named_graphs() if g not in before]
                 for named in sorted(added, key=str):
                     if isinstance(named, ox.NamedNode) and named.value != SHAPES_GRAPH:
                         graph.graphs.setdefault(named.value, named)
-            graph.graphs.setdefault(target.value, target)
+            if target is None:
+                graph.graphs.setdefault(source.base, ox.DefaultGraph())
+            else:
+                graph.graphs.setdefault(target.value, target)
         _add_prefixes(graph, declared_prefixes(source.path, source.syntax))
 
 

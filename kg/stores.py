@@ -441,7 +441,7 @@ def load_for_push(paths: Sequence[str], *, bundled: bool, syntax: str | None) ->
     """The bundled graph and/or RDF files parsed by Oxigraph, merged, ready for :func:`push`."""
     from kg import oxengine
 
-    store = oxengine.load(paths, bundled=bundled, syntax=syntax).store
+    store = oxengine.load(paths, bundled=bundled, syntax=syntax, keep_graphs=False).store
     merge_into_default_graph(store)
     return store
 

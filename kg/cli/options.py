@@ -41,12 +41,22 @@ def graph_options(func: F) -> F:
 
 
 def load_from_options(
-    data_files: Sequence[str], with_bundled: bool, syntax: str | None
+    data_files: Sequence[str],
+    with_bundled: bool,
+    syntax: str | None,
+    *,
+    keep_graphs: bool = False,
 ) -> KnowledgeGraph:
-    """Load what the graph options ask for: the bundled graph, user files, or both."""
+    """Load what the graph options ask for: the bundled graph, user files, or both (merged
+    into one default graph unless ``keep_graphs``: see :func:`kg.oxengine.load`)."""
     from kg.oxengine import load
 
-    return load(data_files, bundled=wants_bundled(data_files, with_bundled), syntax=syntax)
+    return load(
+        data_files,
+        bundled=wants_bundled(data_files, with_bundled),
+        syntax=syntax,
+        keep_graphs=keep_graphs,
+    )
 
 
 def wants_bundled(data_files: Sequence[str], with_bundled: bool) -> bool:

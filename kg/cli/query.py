@@ -161,7 +161,10 @@ def query(
 
         values = parse_params(params)
         graph = oxengine.load(
-            data_files, bundled=wants_bundled(data_files, with_bundled), syntax=syntax
+            data_files,
+            bundled=wants_bundled(data_files, with_bundled),
+            syntax=syntax,
+            keep_graphs=False,
         )
         checked = budget.run(oxengine.compile_query, named, declared=graph.prefixes)
         _note_overridden(named, graph.prefixes)

@@ -49,7 +49,7 @@ def serve(
       kg serve --data my-graph.ttl --port 8000
       kg query article-q4 --endpoint http://127.0.0.1:7878/query   # from another shell
     """
-    kg = load_from_options(data_files, with_bundled, syntax)
+    kg = load_from_options(data_files, with_bundled, syntax, keep_graphs=True)
 
     def ready(base: str, quads: int) -> None:
         click.echo(f"SPARQL endpoint: {base}/query")

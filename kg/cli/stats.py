@@ -39,7 +39,9 @@ def stats(
       kg stats my-graph.ttl --with-bundled
     """
     paths = (*files, *data_files)
-    graph = load(paths, bundled=wants_bundled(paths, with_bundled), syntax=syntax)
+    graph = load(
+        paths, bundled=wants_bundled(paths, with_bundled), syntax=syntax, keep_graphs=False
+    )
     figures: Stats = compute_stats(graph)
     data = figures.as_dict(graph.prefixes)
     if as_json:
