@@ -673,7 +673,8 @@ def network_of(source: Source, *, graphs: Sequence[str] = (), skolemize: bool = 
         source, graphs=graphs, keep_graphs=False, skolemize=skolemize
     ) or [(None, [])]
     flat = bind_prefixes(Graph(bind_namespaces="none"))
-    return to_networkx(add_quads(flat, ox.parse(_text(lines), ox.RdfFormat.N_TRIPLES)))
+    quads = ox.parse(_text(lines), ox.RdfFormat.N_TRIPLES)
+    return to_networkx(add_quads(flat, quads), fold_lists=False)
 
 
 def _flat_value(value: Any, *, lists: bool) -> Any:

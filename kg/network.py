@@ -152,6 +152,7 @@ def to_networkx(
     schema: bool = False,
     blank_nodes: bool = True,
     max_nodes: int | None = None,
+    fold_lists: bool = True,
 ) -> nx.MultiDiGraph:
     """The reader's graph of ``graph`` as a networkx MultiDiGraph.
 
@@ -171,7 +172,8 @@ def to_networkx(
     the classes and properties the graph defines (for an ontology); ``blank_nodes=False``
     leaves blank nodes out; ``max_nodes`` keeps at most that many nodes (the most connected
     and their neighbours, :func:`largest_part`), noting what was left out in
-    ``graph["omitted"]``.
+    ``graph["omitted"]``. ``fold_lists`` draws an rdf:List as one node linked to its members
+    by ``rdfs:member``; the exports keep its cells (``rdf:first``/``rdf:rest``, in order).
     """
     facts = read_facts(graph)
     ctx = read_facts(context) if context is not None else facts
@@ -180,7 +182,7 @@ def to_networkx(
     scoped = focus is not None or bool(classes)
     cut_first = None if scoped else max_nodes
     around = (focus, depth, _prefix_map(graph)) if focus is not None else None
-    result = _build(facts, lookup, folded, literals, blank_nodes, cut_first, around)
+    result = _build(facts, lookup, folded, literals, blank_nodes, cut_first, around, fold_lists)
     result.graph["sources"] = list(getattr(graph, "sources", []) or [])
     result.graph["source_titles"] = sorted(set(lookup.sources.values()))
     result.graph["prefixes"] = _prefix_map(graph)
@@ -201,6 +203,7 @@ def _build(
     blank_nodes: bool,
     max_nodes: int | None = None,
     around: tuple[str, int, dict[str, str]] | None = None,
+    fold_lists: bool = True,
 ) -> nx.MultiDiGraph:
     """The graph of the nodes that are not ``folded``; with ``max_nodes``, cut to that many
     (:func:`largest_part`), and with ``around`` (focus, depth, prefixes) to the focus's
@@ -211,7 +214,7 @@ def _build(
     schemes: dict[Any, set[str]] = defaultdict(set)
     restrictions = {} if blank_nodes else _restrictions(facts, folded)
     words: dict[tuple[Any, Any, str], str] = {}
-    for s, p, o in _with_lists_folded(facts):
+    for s, p, o in _with_lists_folded(facts) if fold_lists else facts.triples():
         if s in folded or (not blank_nodes and is_blank(s)):
             continue
         nodes.add(s)
