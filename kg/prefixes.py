@@ -9,6 +9,7 @@ from __future__ import annotations
 BASE = "https://w3id.org/ssp-kg/"
 SSP_IRI = BASE + "ontology#"
 KG_IRI = BASE + "id/"
+STATEMENT_IRI = KG_IRI + "statement/"  # the claims: st:<subject>--<property>--<object>
 SCHEMA_IRI = "https://schema.org/"
 VANN_IRI = "http://purl.org/vocab/vann/"
 RDF_IRI = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -21,6 +22,7 @@ SHAPES_GRAPH = BASE + "shapes"
 
 PREFIXES: dict[str, str] = {
     "kg": KG_IRI,
+    "st": STATEMENT_IRI,
     "ssp": SSP_IRI,
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "dcterms": "http://purl.org/dc/terms/",

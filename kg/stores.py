@@ -51,7 +51,6 @@ from kg.http import (
 )
 from kg.namespaces import BASE
 from kg.oxengine import KnowledgeGraph
-from kg.prefixes import PREFIXES
 from kg.servefront import (
     Front,
     Janitor,
@@ -567,10 +566,12 @@ def plan_batches(groups: Iterable[tuple[list, bool]], size: int) -> Iterator[lis
 
 
 def batch_body(triples: Sequence[ox.Quad], body_format: str) -> bytes:
-    """One request body (a whole document) for ``triples``."""
+    """One request body (a whole document) for ``triples``. A Turtle body writes full IRIs:
+    with prefixes, Oxigraph escapes a ``/`` in a local name (``kg:a\\/b``, valid Turtle),
+    which Virtuoso 7 reads as a backslash in the IRI."""
     if body_format == "nt":
         return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE)
 
 
 # --- Push -----------------------------------------------------------------------------------
