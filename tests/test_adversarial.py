@@ -23,6 +23,14 @@ WORKERS = int(os.environ.get("KG_ADVERSARIAL_WORKERS", "2"))
 # counted by `python -m tests.adversarial` (the README's reliability table shows them), and
 # marked here so that the rest of the suite guards against regressions.
 KNOWN = {
+    "viz/deep-turtle": (
+        "kg viz of 100,000 nested blank nodes takes 13-17 s on this project's machine, close "
+        "to the case's 20 s limit, so a loaded run counts it as a hang"
+    ),
+    "serve/fifo": (
+        "flaky (1 run in 3 on 2 December): kg serve --data FIFO sometimes does not end within "
+        "15 s of SIGTERM and leaves its kg-serve-* folder; not yet explained"
+    ),
     "endpoint/construct-deep-turtle": (
         "a deep CONSTRUCT answer outlives --timeout while kg writes it (exit 2, the query "
         "named), not a remote failure naming the endpoint"
