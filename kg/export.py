@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from kg.atomic import atomic_directory, atomic_open, folder_target, write_all, write_stdout
 from kg.bnodes import row_labels
 from kg.errors import InputError, KGError
-from kg.prefixes import BASE, DATA_GRAPH, ONTOLOGY_GRAPH, PREFIXES, SHAPES_GRAPH, local_name
+from kg.prefixes import BASE, PREFIXES, SHAPES_GRAPH, local_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from rdflib import Dataset, Graph
@@ -42,12 +42,6 @@ GENID = BASE + ".well-known/genid/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
-# Named graphs a user may give by short name with --graphs.
-GRAPH_NAMES: dict[str, str] = {
-    "ontology": ONTOLOGY_GRAPH,
-    "data": DATA_GRAPH,
-    "shapes": SHAPES_GRAPH,
-}
 
 
 @dataclass(frozen=True)
@@ -284,21 +278,10 @@ def _chosen_lines(source: Statements, names: Sequence[str]) -> list[tuple[str | 
     """The graphs ``names`` asks for (as :meth:`kg.oxengine.OxGraph.graph_quads` chooses)."""
     if names and source.plain:
         raise InputError("--graphs", "this graph has no named graphs to choose from")
+    from kg.oxengine import choose_graphs
+
     present = {iri: lines for iri, lines in source.graphs.items() if lines}
-    if not names:
-        return [(iri, lines) for iri, lines in present.items() if iri != SHAPES_GRAPH]
-    chosen: list[tuple[str | None, list[str]]] = []
-    for name in names:
-        iri = None if name == "default" else GRAPH_NAMES.get(name, name)
-        if iri not in present:
-            known = sorted(
-                {k for k, v in GRAPH_NAMES.items() if v in present}
-                | {"default" if i is None else i for i in present if i not in GRAPH_NAMES.values()}
-            )
-            raise InputError(name, f"no such graph (graphs: {', '.join(known)})")
-        if all(iri != done for done, _ in chosen):
-            chosen.append((iri, present[iri]))
-    return chosen
+    return choose_graphs(present, names, None)
 
 
 # --- Canonical statements ------------------------------------------------------------------

@@ -159,23 +159,8 @@ class KnowledgeGraph:
             raise InputError(
                 names[0], "the graphs were merged when loading (load with keep_graphs=True)"
             )
-        if not names:
-            return [(iri, g) for iri, g in present.items() if iri != SHAPES_GRAPH]
-        chosen: list[tuple[str, ox.NamedNode | ox.DefaultGraph]] = []
-        for name in names:
-            iri = GRAPH_NAMES.get(name, name)
-            if name == "default":
-                iri = SOURCE_DEFAULT_GRAPH.value
-            if iri not in present:
-                known = sorted(
-                    {k for k, v in GRAPH_NAMES.items() if v in present}
-                    | {"default" if i == SOURCE_DEFAULT_GRAPH.value else i
-                       for i in present if i not in GRAPH_NAMES.values()}
-                )
-                raise InputError(name, f"no such graph (graphs: {', '.join(known)})")
-            if (iri, present[iri]) not in chosen:
-                chosen.append((iri, present[iri]))
-        return chosen
+        default = SOURCE_DEFAULT_GRAPH.value
+        return choose_graphs(present, names, default)  # type: ignore[return-value]
 
 
 OxGraph = KnowledgeGraph  # the name it had while rdflib was a second engine
@@ -207,6 +192,31 @@ GRAPH_NAMES: dict[str, str] = {
     "data": DATA_GRAPH,
     "shapes": SHAPES_GRAPH,
 }
+
+
+def choose_graphs(
+    present: Mapping[str | None, Any], names: Iterable[str], default: str | None
+) -> list[tuple[str | None, Any]]:
+    """The ``(key, graph)`` pairs of ``present`` that ``names`` picks: short names
+    (:data:`GRAPH_NAMES`), graph IRIs, or ``default`` for the key ``default``; without
+    names, every graph but the shapes. An unknown name is an InputError listing the graphs
+    there are. Used by the store (:meth:`KnowledgeGraph.chosen`) and the exports' reader."""
+    names = list(names)
+    if not names:
+        return [(key, graph) for key, graph in present.items() if key != SHAPES_GRAPH]
+    chosen: list[tuple[str | None, Any]] = []
+    for name in names:
+        key = default if name == "default" else GRAPH_NAMES.get(name, name)
+        if key not in present:
+            known = sorted(
+                {short for short, iri in GRAPH_NAMES.items() if iri in present}
+                | {"default" if k == default else str(k)
+                   for k in present if k not in GRAPH_NAMES.values()}
+            )
+            raise InputError(name, f"no such graph (graphs: {', '.join(known)})")
+        if all(key != done for done, _ in chosen):
+            chosen.append((key, present[key]))
+    return chosen
 
 
 # --- Loading -------------------------------------------------------------------------------
