@@ -80,10 +80,7 @@ def to_dataset(graph: KnowledgeGraph) -> Dataset:
 def to_graph(graph: KnowledgeGraph) -> Graph:
     """The union queries see (every graph but the shapes) as one rdflib Graph."""
     flat = _prefixed(Graph(), graph)
-    for triple in graph.store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
-        flat.add((rdflib_term(triple.subject), rdflib_term(triple.predicate),
-                  rdflib_term(triple.object)))  # type: ignore[arg-type]
-    return flat
+    return add_quads(flat, graph.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
 
 def to_store(source: Graph) -> tuple[ox.Store, dict[str, Any]]:
@@ -120,12 +117,8 @@ def load_graph(path: str | Path, syntax: str | None = None) -> Graph:
     from kg.oxengine import parse_quads
     from kg.rdffiles import opened_input
 
-    graph = Graph()
     with opened_input(path, syntax) as source:
-        for quad in parse_quads(source):
-            graph.add((rdflib_term(quad.subject), rdflib_term(quad.predicate),
-                       rdflib_term(quad.object)))  # type: ignore[arg-type]
-    return graph
+        return add_quads(Graph(), parse_quads(source))
 
 
 def add_quads(graph: Graph, quads: Any) -> Graph:
