@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
+from kg import workers
 from kg.errors import EXIT_BAD_INPUT, InputError, printable
 
 DEFAULT_TIMEOUT = 30.0  # seconds: catalogue queries take milliseconds, 1M triples a few s
@@ -70,9 +71,8 @@ class Budget:
             except BaseException as error:  # re-raised in the main thread
                 outcome["error"] = _without_frames(error)
 
-        worker = threading.Thread(target=work, name="kg-query", daemon=True)
         started = time.monotonic()
-        _start_with_large_stack(worker)
+        worker = workers.start(work, "kg-query", stack_bytes=STACK_BYTES)
         ends = started + max(self.left, 0.0)
         while worker.is_alive() and time.monotonic() < ends:
             # Short waits: a signal handler (Ctrl-C) only runs between them.
@@ -110,15 +110,6 @@ def _without_frames(error: BaseException) -> BaseException:
                 chained.__traceback__ = None
         current = current.__context__ or current.__cause__
     return error
-
-
-def _start_with_large_stack(thread: threading.Thread) -> None:
-    """Start ``thread`` with a STACK_BYTES stack (the size is read when a thread starts)."""
-    previous = threading.stack_size(STACK_BYTES)
-    try:
-        thread.start()
-    finally:
-        threading.stack_size(previous)
 
 
 @contextmanager

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
+from kg import workers
+
 # Files above this size (about 100,000 N-Triples lines) get a progress line; the
 # KG_PROGRESS_BYTES environment variable sets another threshold.
 THRESHOLD_BYTES = 10 * 1024 * 1024
@@ -48,9 +50,8 @@ def reading(path: Path, size: int, label: str, stream: TextIO | None = None) -> 
         while not stop.wait(_INTERVAL):
             _line(stream, label, _position(target), size, time.monotonic() - start)
 
-    thread = threading.Thread(target=draw, name="kg-progress", daemon=True)
     _line(stream, label, 0, size, 0.0)
-    thread.start()
+    thread = workers.start(draw, "kg-progress")
     try:
         yield
     finally:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from kg import querytext
+from kg import querytext, workers
 from kg.errors import KGError
 
 MAX_REQUEST_BYTES = 256 * 2**10  # the largest request body (a query) the front accepts
@@ -173,9 +173,7 @@ class Front(ThreadingHTTPServer):
     def start(self, upstream: tuple[str, int]) -> threading.Thread:
         """Forward to ``upstream`` (host, port) and serve in a thread of its own."""
         self.upstream = upstream
-        thread = threading.Thread(target=self.serve_forever, name="kg-serve-front", daemon=True)
-        thread.start()
-        return thread
+        return workers.start(self.serve_forever, "kg-serve-front")
 
 
 class _FrontHandler(BaseHTTPRequestHandler):

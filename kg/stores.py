@@ -36,7 +36,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
-from kg import resources
+from kg import resources, workers
 from kg.errors import InputError, KGError, MissingExtra, RemoteError
 from kg.export import serialize
 from kg.http import (
@@ -58,6 +58,7 @@ from kg.servefront import (
     private_address,
     server_environment,
 )
+from kg.workers import STOP_SIGNALS
 
 # Where `kg push` puts the graph when no --graph is given.
 DEFAULT_TARGET = BASE
@@ -793,8 +794,7 @@ def _made_ahead(
         except BaseException as error:  # raised again in the uploading thread
             offer(("error", error, 0))
 
-    worker = threading.Thread(target=produce, name="kg-push-batches", daemon=True)
-    worker.start()
+    workers.start(produce, "kg-push-batches")
     sent = 0
     try:
         while True:
@@ -909,7 +909,6 @@ class _Stop(Exception):
     """Raised in the main thread by SIGTERM or SIGHUP, to stop the server like Ctrl-C does."""
 
 
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 DEFAULT_QUERY_TIMEOUT = 60.0
 
 
@@ -947,6 +946,19 @@ def _wait_until_up(
         finally:
             connection.close()
     raise RemoteError(where, f"the oxigraph server did not answer within {timeout:g} s")
+
+
+def _wait_interruptibly(process: subprocess.Popen[bytes], every: float = 0.25) -> int:
+    """Wait for ``process`` to end, running Python's signal handlers at least ``every`` s.
+
+    A plain ``wait()`` blocks in waitpid until the child ends if a stop signal lands in
+    another thread; this loop returns to Python often, so the handler runs anyway.
+    """
+    while True:
+        try:
+            return process.wait(timeout=every)
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def serve(
@@ -998,7 +1010,7 @@ def serve(
         front.start((private, private_port))
         if on_ready:
             on_ready(f"http://{host}:{port}", quads)
-        code = process.wait()
+        code = _wait_interruptibly(process)
         raise RemoteError(
             f"http://{host}:{port}", f"the oxigraph server stopped by itself (exit code {code})"
         )

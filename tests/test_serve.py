@@ -289,6 +289,26 @@ def test_oxigraph_listens_on_a_private_address_and_stops_queries(served):
     assert command[command.index(b"--timeout-s") + 1] == b"60"
 
 
+def blocked_signals(task: Path) -> set[int]:
+    """The signals a thread blocks, read from its SigBlk mask in /proc."""
+    line = next(x for x in (task / "status").read_text().splitlines() if x.startswith("SigBlk:"))
+    mask = int(line.split()[1], 16)
+    return {number for number in range(1, 65) if mask >> (number - 1) & 1}
+
+
+def test_only_the_main_thread_takes_stop_signals(served):
+    # A SIGTERM the kernel hands to another thread does not wake a main thread waiting in
+    # waitpid (CI, 2 December: kg serve outlived SIGHUP by 30 s), so the others block them.
+    threads = [t for t in Path(f"/proc/{served.process.pid}/task").iterdir()]
+    others = [t for t in threads if t.name != str(served.process.pid)]
+    assert others, "kg serve runs its front in a thread of its own"
+    stops = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    main = Path(f"/proc/{served.process.pid}/task/{served.process.pid}")
+    assert not stops & blocked_signals(main)
+    for thread in others:
+        assert stops <= blocked_signals(thread), thread.name
+
+
 # --- Signals: nothing outlives kg serve -------------------------------------------------------
 
 
