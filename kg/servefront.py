@@ -24,6 +24,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import urllib.parse
 from collections.abc import Callable
@@ -270,47 +271,80 @@ def server_environment() -> dict[str, str]:
 
 
 _JANITOR = r"""
-import os, shutil, signal, sys, time
+import os, shutil, signal, sys, tempfile, time
 for sig in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
     signal.signal(sig, signal.SIG_IGN)
-folder = sys.argv[1]
-pids = [int(line) for line in sys.stdin if line.strip().isdigit()]
+try:
+    folder = tempfile.mkdtemp(prefix=sys.argv[1])
+except OSError as error:
+    print("!" + (error.strerror or str(error)), flush=True)
+    sys.exit(1)
+try:
+    print(folder, flush=True)
+except OSError:  # kg is gone already: clean up at once
+    pass
+pids = {int(line) for line in sys.stdin if line.strip().isdigit()}
 def ours(pid):
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             return folder.encode() in f.read()
     except OSError:
         return False
-for pid in pids:
-    if ours(pid):
+def naming_folder():  # also an `oxigraph load` kg had not told about yet
+    try:
+        found = {int(name) for name in os.listdir("/proc") if name.isdigit()}
+    except OSError:
+        found = set()
+    return {pid for pid in found | pids if pid != os.getpid() and ours(pid)}
+deadline = time.monotonic() + 10
+while time.monotonic() < deadline:
+    alive = naming_folder()
+    for pid in alive:
         try:
             os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
-deadline = time.monotonic() + 10
-while any(ours(pid) for pid in pids) and time.monotonic() < deadline:
+    if not alive:
+        shutil.rmtree(folder, ignore_errors=True)
+        if not os.path.exists(folder):
+            break
     time.sleep(0.05)
-shutil.rmtree(folder, ignore_errors=True)
 """
 
 
 class Janitor:
-    """A process that, once ``kg serve`` ends (even by SIGKILL), kills its server and
-    deletes ``folder``.
+    """A process that makes a temporary folder for ``kg serve`` and, once kg ends (even by
+    SIGKILL), kills its server and deletes the folder.
 
-    It reads server pids from a pipe until the pipe's end, which comes when kg closes it or
-    dies; a pid is killed only while its command line still names ``folder``.
+    The janitor makes the folder itself, so no moment exists when the folder is there and
+    nobody will delete it. It waits for the end of a pipe, which comes when kg closes it or
+    dies, then kills every process whose command line names the folder (the server, or an
+    ``oxigraph load`` still running; the pids kg sent through the pipe too) and deletes
+    the folder once none is left.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, prefix: str = "kg-serve-") -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-I", "-S", "-c", _JANITOR, str(folder)],
+            [sys.executable, "-I", "-S", "-c", _JANITOR, prefix],
             stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             start_new_session=True,  # no Ctrl-C or hang-up from the terminal reaches it
             text=True,
         )
+        assert self.process.stdout is not None
+        try:
+            said = self.process.stdout.readline().rstrip("\n")
+        except BaseException:  # a stop signal: the janitor deletes what it made
+            self.finish()
+            raise
+        finally:
+            self.process.stdout.close()
+        if not said or said.startswith("!"):
+            self.finish()
+            reason = said[1:] or "the janitor process did not start"
+            raise KGError(tempfile.gettempdir(), f"cannot make the store's folder: {reason}")
+        self.folder = Path(said)
 
     def watch(self, pid: int) -> None:
         """Kill ``pid`` too if kg dies."""

@@ -1000,8 +1000,8 @@ def serve(
             signal.signal(sig, stop)
         payload = serialize(source, "nq", graphs=graphs)
         quads = payload.count(b"\n")
-        folder = Path(tempfile.mkdtemp(prefix="kg-serve-"))
-        janitor = Janitor(folder)
+        janitor = Janitor("kg-serve-")
+        folder = janitor.folder
         private = private_address(lambda: secrets.randbits(24))
         private_port = _free_port(private)
         process = _start_oxigraph(binary, folder, payload, (private, private_port), timeout)

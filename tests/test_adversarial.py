@@ -27,14 +27,6 @@ KNOWN = {
         "kg viz of 100,000 nested blank nodes takes 13-17 s on this project's machine, close "
         "to the case's 20 s limit, so a loaded run counts it as a hang"
     ),
-    "serve/sigkill": (
-        "flaky under load (1 run of the suite on 2 December): the front listens before the "
-        "store's folder has its janitor, so a SIGKILL in that window leaves kg-serve-*"
-    ),
-    "serve/fifo": (
-        "flaky (1 run in 3 on 2 December): kg serve --data FIFO sometimes does not end within "
-        "15 s of SIGTERM and leaves its kg-serve-* folder; not yet explained"
-    ),
     "endpoint/construct-deep-turtle": (
         "a deep CONSTRUCT answer outlives --timeout while kg writes it (exit 2, the query "
         "named), not a remote failure naming the endpoint"

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -20,7 +21,8 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset
 
-from kg.servefront import Forward, Refused, check_host, plan
+from kg.errors import KGError
+from kg.servefront import Forward, Janitor, Refused, check_host, plan
 
 from .conftest import FIXTURES, REPO, require
 from .servers import Listener, free_port, oxigraph_binary
@@ -349,6 +351,40 @@ def test_nothing_outlives_kg_serve(kill_signal, need_oxigraph, tmp_path):
             assert "Stopped." in served.process.stderr.read()
     finally:
         served.stop()
+
+
+def test_the_janitor_makes_the_folder_and_deletes_it_when_its_pipe_ends(tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the janitor's
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # this process's
+    janitor = Janitor("kg-serve-")
+    assert janitor.folder.parent == tmp_path and janitor.folder.name.startswith("kg-serve-")
+    (janitor.folder / "store").mkdir()
+    assert janitor.folder.is_dir()
+    janitor.finish()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_janitor_kills_what_names_its_folder_even_untold(tmp_path, monkeypatch):
+    # kg may die while `oxigraph load` writes into the folder, before it could send its pid.
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    janitor = Janitor("kg-serve-")
+    writer = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; open(sys.argv[1] + '/f', 'w'); time.sleep(60)",
+         str(janitor.folder)]
+    )  # fmt: skip
+    assert wait_until(lambda: (janitor.folder / "f").exists())
+    janitor.finish()
+    assert writer.wait(timeout=10) == -signal.SIGKILL
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_the_janitor_cannot_make_is_one_line_naming_the_temp_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the janitor's
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # this process's
+    with pytest.raises(KGError) as raised:
+        Janitor("no-such-folder/kg-serve-")
+    reason = "cannot make the store's folder: No such file or directory"
+    assert str(raised.value) == f"{tmp_path}: {reason}"
 
 
 # --- The front's decisions, without a server ---------------------------------------------------
