@@ -22,16 +22,7 @@ WORKERS = int(os.environ.get("KG_ADVERSARIAL_WORKERS", "2"))
 # Cases known not to give a clean outcome yet, each with its reason: they are still run and
 # counted by `python -m tests.adversarial` (the README's reliability table shows them), and
 # marked here so that the rest of the suite guards against regressions.
-KNOWN = {
-    "viz/deep-turtle": (
-        "kg viz of 100,000 nested blank nodes takes 13-17 s on this project's machine, close "
-        "to the case's 20 s limit, so a loaded run counts it as a hang"
-    ),
-    "endpoint/construct-deep-turtle": (
-        "a deep CONSTRUCT answer outlives --timeout while kg writes it (exit 2, the query "
-        "named), not a remote failure naming the endpoint"
-    ),
-}
+KNOWN: dict[str, str] = {}
 
 
 def _param(case_id: str) -> object:
