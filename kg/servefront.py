@@ -170,11 +170,22 @@ class Front(ThreadingHTTPServer):
         super().__init__(address, _FrontHandler)
         self.upstream: tuple[str, int] | None = None
         self.query_timeout = timeout
+        self.serving: threading.Thread | None = None
 
-    def start(self, upstream: tuple[str, int]) -> threading.Thread:
+    def start(self, upstream: tuple[str, int]) -> None:
         """Forward to ``upstream`` (host, port) and serve in a thread of its own."""
         self.upstream = upstream
-        return workers.start(self.serve_forever, "kg-serve-front")
+        self.serving = workers.start(self._serve, "kg-serve-front")
+
+    def _serve(self) -> None:
+        with contextlib.suppress(OSError, ValueError):  # closed before it began: nothing to do
+            self.serve_forever()
+
+    def stop(self) -> None:
+        """Stop serving, if it began, and close the socket (any time, from the main thread)."""
+        if self.serving is not None:
+            self.shutdown()  # returns once serve_forever has ended
+        self.server_close()
 
 
 class _FrontHandler(BaseHTTPRequestHandler):

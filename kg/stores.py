@@ -948,17 +948,21 @@ def _wait_until_up(
     raise RemoteError(where, f"the oxigraph server did not answer within {timeout:g} s")
 
 
-def _wait_interruptibly(process: subprocess.Popen[bytes], every: float = 0.25) -> int:
-    """Wait for ``process`` to end, running Python's signal handlers at least ``every`` s.
+def _wait_interruptibly(
+    process: subprocess.Popen[bytes], stopping: threading.Event, every: float = 0.25
+) -> int:
+    """Wait for ``process`` to end, or raise _Stop once ``stopping`` is set.
 
-    A plain ``wait()`` blocks in waitpid until the child ends if a stop signal lands in
-    another thread; this loop returns to Python often, so the handler runs anyway.
+    The wait returns to Python every ``every`` seconds, so a signal handler runs even when
+    the signal landed in another thread, and a stop whose exception a finaliser swallowed
+    is still seen.
     """
-    while True:
+    while not stopping.is_set():
         try:
             return process.wait(timeout=every)
         except subprocess.TimeoutExpired:
             continue
+    raise _Stop
 
 
 def serve(
@@ -991,8 +995,12 @@ def serve(
     janitor: Janitor | None = None
     folder: Path | None = None
     handlers = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+    stopping = threading.Event()
 
     def stop(signum: int, frame: FrameType | None) -> None:
+        # Raised where the main thread is; if that is a finaliser (__del__), Python prints
+        # and drops the exception, so the event also tells the wait below to stop.
+        stopping.set()
         raise _Stop
 
     try:
@@ -1010,7 +1018,7 @@ def serve(
         front.start((private, private_port))
         if on_ready:
             on_ready(f"http://{host}:{port}", quads)
-        code = _wait_interruptibly(process)
+        code = _wait_interruptibly(process, stopping)
         raise RemoteError(
             f"http://{host}:{port}", f"the oxigraph server stopped by itself (exit code {code})"
         )
@@ -1019,9 +1027,7 @@ def serve(
     finally:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
-        if front.upstream is not None:
-            front.shutdown()  # stops the thread serve_forever runs in
-        front.server_close()
+        front.stop()
         if process is not None and process.poll() is None:
             process.terminate()
             try:

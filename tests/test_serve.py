@@ -21,8 +21,9 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset
 
+from kg import stores
 from kg.errors import KGError
-from kg.servefront import Forward, Janitor, Refused, check_host, plan
+from kg.servefront import Forward, Front, Janitor, Refused, check_host, plan
 
 from .conftest import FIXTURES, REPO, require
 from .servers import Listener, free_port, oxigraph_binary
@@ -351,6 +352,34 @@ def test_nothing_outlives_kg_serve(kill_signal, need_oxigraph, tmp_path):
             assert "Stopped." in served.process.stderr.read()
     finally:
         served.stop()
+
+
+def test_a_stop_whose_exception_was_swallowed_still_ends_the_wait():
+    # A signal handler's exception raised inside a finaliser (__del__) is printed and
+    # dropped by Python; the event the handler also sets must end kg serve's wait anyway.
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        stopping = threading.Event()
+        threading.Timer(0.3, stopping.set).start()
+        with pytest.raises(stores._Stop):
+            stores._wait_interruptibly(sleeper, stopping, every=0.05)
+        assert sleeper.poll() is None  # it was the event, not the process's end
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_a_front_stopped_before_it_began_serving_does_not_wait_for_it():
+    front = Front(("127.0.0.1", 0), 5.0)
+    done = threading.Event()
+
+    def stop() -> None:
+        front.stop()
+        done.set()
+
+    threading.Thread(target=stop, daemon=True).start()
+    assert done.wait(10), "Front.stop() waited for a serve_forever that never ran"
+    assert front.socket.fileno() == -1
 
 
 def test_the_janitor_makes_the_folder_and_deletes_it_when_its_pipe_ends(tmp_path, monkeypatch):
