@@ -133,6 +133,16 @@ def test_service_goes_to_the_named_endpoint_only(listener):
         assert other.connections == 0
 
 
+def test_service_goes_to_the_named_endpoint_only_in_the_python_api(listener):
+    # In-process, so that a mutation check sees it: nothing here may run the query locally
+    # (on an empty store, that alone would call the SERVICE).
+    with Listener() as other:
+        with pytest.raises(KGError):
+            kg.query(service_query(other), endpoint=listener.url("/query"), timeout=5)
+        assert listener.connections == 1
+        assert other.connections == 0
+
+
 # --- Deep nesting: one line, never a segfault or a RecursionError --------------------------
 
 

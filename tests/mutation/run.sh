@@ -32,6 +32,7 @@ FUNCTIONS=(
   kg.querytext.x_check_limits kg.querytext.x_with_values kg.querytext.x_remote_text
   kg.querytext.x_where_group kg.querytext.x__long_construct kg.querytext.x__after_group
   kg.querytext.x_form_index kg.querytext.x_sparql_term kg.querytext.x__modifiers_start
+  kg.querytext.x_precheck kg.querytext.x_calls_service
   kg.http.x_redact kg.http.x_without_credentials kg.http.x_check_http_url kg.http.x_origin
   kg.http.x_max_response_bytes kg.http.x_describe_size
   "kg.http.xǁDeadlineǁ__init__" "kg.http.xǁDeadlineǁremaining" "kg.http.xǁDeadlineǁconnect"
