@@ -704,11 +704,10 @@ def _flat_network(network: Any, *, lists: bool = False) -> Any:
 
 
 def to_graphml(network: Any) -> bytes:
-    """GraphML (for Cytoscape, yEd, Gephi), deterministic."""
-    import networkx as nx
+    """GraphML (for Cytoscape, yEd, Gephi), deterministic (:mod:`kg.graphml`)."""
+    from kg.graphml import graphml
 
-    text = "\n".join(nx.generate_graphml(_flat_network(network), prettyprint=True))
-    return (text + "\n").encode("utf-8")
+    return graphml(_flat_network(network)).encode("ascii")
 
 
 def to_gexf(network: Any) -> bytes:
