@@ -646,18 +646,14 @@ def network_of(source: Source, *, graphs: Sequence[str] = (), skolemize: bool = 
     The same MultiDiGraph ``kg viz`` draws: nodes keyed by IRI with ``label``, ``class``,
     ``classes``, ``definition``, ``evidence`` and more; edges keyed by predicate IRI.
     """
-    from rdflib import Graph
-
-    from kg.namespaces import bind_prefixes
     from kg.network import to_networkx
-    from kg.rdflibcopy import add_quads
 
     ((_, lines),) = canonical_lines(
         source, graphs=graphs, keep_graphs=False, skolemize=skolemize
     ) or [(None, [])]
-    flat = bind_prefixes(Graph(bind_namespaces="none"))
+    # The lines' blank nodes carry their content labels, which the parser keeps.
     quads = ox.parse(_text(lines), ox.RdfFormat.N_TRIPLES)
-    return to_networkx(add_quads(flat, quads), fold_lists=False)
+    return to_networkx([(q.subject, q.predicate, q.object) for q in quads], fold_lists=False)
 
 
 def _flat_value(value: Any, *, lists: bool) -> Any:

@@ -48,3 +48,35 @@ def test_an_unsupported_value_is_named():
     g.add_node("urn:a", label=["a", "list"])
     with pytest.raises(TypeError, match="does not support type <class 'list'>"):
         graphml(g)
+
+
+def test_the_exported_property_graph_keeps_literals_as_written(tmp_path):
+    # rdflib, which built this graph before, wrote "…09.748000+10:00" and dropped the
+    # quotes of the HTML attribute (schema.org's own file has both).
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    data = tmp_path / "g.ttl"
+    data.write_text(
+        "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        '<urn:x> <urn:when> "2021-04-21T09:18:09.748+10:00"^^xsd:dateTime ;\n'
+        '  <urn:html> "<p class=\\"a\\">x</p>"^^rdf:HTML ;\n'
+        '  <urn:n> "007"^^xsd:integer .\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "g.graphml"
+    command = ["export", "--data", str(data), "-f", "graphml", "-o", str(out)]
+    subprocess.run(
+        [sys.executable, "-m", "kg", *command],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
+    (node,) = [n for n in nx.read_graphml(out).nodes(data=True) if n[0] == "urn:x"]
+    literals = node[1]["literals"]
+    assert '"2021-04-21T09:18:09.748+10:00"' in literals
+    assert '"<p class=\\"a\\">x</p>"' in literals
+    assert '"007"' in literals
