@@ -81,6 +81,28 @@ CASES: list[tuple[str, str, dict[str, str]]] = [
         "concept-neighbourhood",
         {"concept": "kg:limited-access-to-financing"},
     ),
+    # The analyst questions (tag `analyst`), answers written from the article.
+    ("conditional-claims", "conditional-claims", {"condition": "kg:global-disruption"}),
+    (
+        "conditional-claims--developing-economies",
+        "conditional-claims",
+        {"condition": "kg:developing-economies"},
+    ),
+    ("development-forecasts", "development-forecasts", {}),
+    ("challenge-modality", "challenge-modality", {}),
+    ("challenge-causes", "challenge-causes", {}),
+    ("outcome-drivers", "outcome-drivers", {"outcome": "kg:global-competitiveness"}),
+    (
+        "outcome-drivers--supply-chain-resilience",
+        "outcome-drivers",
+        {"outcome": "kg:supply-chain-resilience"},
+    ),
+    ("remedy-chains", "remedy-chains", {}),
+    ("support-measures", "support-measures", {}),
+    ("historical-roots", "historical-roots", {}),
+    ("large-firm-profile", "large-firm-profile", {}),
+    ("capability-enables", "capability-enables", {}),
+    ("favourable-factors", "favourable-factors", {}),
 ]
 CASE_IDS = [case[0] for case in CASES]
 
@@ -306,6 +328,18 @@ ORDER_KEYS: dict[str, list[str]] = {
     "technology-outcome-chains": ["producerLabel", "technologyLabel", "outcomeLabel"],
     "trend-beneficiaries": ["trendLabel", "favouredLabel"],
     "unmitigated-challenges": ["kind", "label"],
+    # The analyst questions.
+    "capability-enables": ["capabilityLabel", "enabledLabel"],
+    "challenge-causes": ["challengeLabel", "causeLabel"],
+    "challenge-modality": ["modality", "challengeLabel", "conditionLabel"],
+    "conditional-claims": ["conditionLabel", "subjectLabel", "predicate", "objectLabel"],
+    "development-forecasts": ["paragraph", "targetLabel", "conditionLabel"],
+    "favourable-factors": ["factorLabel", "conditionLabel"],
+    "historical-roots": ["contextLabel", "targetLabel"],
+    "large-firm-profile": ["actorLabel", "relation", "targetLabel"],
+    "outcome-drivers": ["sign", "factorLabel"],
+    "remedy-chains": ["remedyLabel", "challengeLabel", "freedLabel"],
+    "support-measures": ["measureLabel", "relation", "otherLabel"],
 }
 NUMERIC = {"degree", "paragraph", "position"}
 
