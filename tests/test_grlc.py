@@ -49,8 +49,8 @@ def gquery(tmp_path_factory):
     return module
 
 
-def test_the_catalogue_has_its_27_queries():
-    assert len(QUERIES) == 27
+def test_the_catalogue_has_its_38_queries():
+    assert len(QUERIES) == 38
 
 
 @pytest.mark.parametrize("path", QUERIES, ids=[path.stem for path in QUERIES])
