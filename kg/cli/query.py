@@ -13,7 +13,7 @@ import click
 
 from kg import querytext
 from kg.catalogue import NamedQuery, resolve
-from kg.cli.options import graph_options, parse_params, wants_bundled
+from kg.cli.options import graph_options, load_from_options, parse_params
 from kg.deadline import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Budget
 from kg.errors import InputError, printable
 from kg.params import bind_terms
@@ -161,12 +161,7 @@ def query(
         from kg.prefixes import with_declared
 
         values = parse_params(params)
-        graph = oxengine.load(
-            data_files,
-            bundled=wants_bundled(data_files, with_bundled),
-            syntax=syntax,
-            keep_graphs=False,
-        )
+        graph = load_from_options(data_files, with_bundled, syntax)
         checked = budget.run(oxengine.compile_query, named, declared=graph.prefixes)
         _note_overridden(named, graph.prefixes)
         terms = bind_terms(named, values, with_declared(graph.prefixes))

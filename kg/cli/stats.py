@@ -6,8 +6,7 @@ import json
 
 import click
 
-from kg.cli.options import graph_options, wants_bundled
-from kg.oxengine import load
+from kg.cli.options import graph_options, load_from_options
 from kg.stats import LABEL_PROPERTIES, Stats, compute_stats
 
 TOP = 20  # rows of each generic table printed; --json gives them all
@@ -39,9 +38,7 @@ def stats(
       kg stats my-graph.ttl --with-bundled
     """
     paths = (*files, *data_files)
-    graph = load(
-        paths, bundled=wants_bundled(paths, with_bundled), syntax=syntax, keep_graphs=False
-    )
+    graph = load_from_options(paths, with_bundled, syntax)
     figures: Stats = compute_stats(graph)
     data = figures.as_dict(graph.prefixes)
     if as_json:
