@@ -294,19 +294,19 @@ try:
     print(folder, flush=True)
 except OSError:  # kg is gone already: clean up at once
     pass
-pids = {int(line) for line in sys.stdin if line.strip().isdigit()}
+sys.stdin.read()  # returns when kg closes the pipe or dies
 def ours(pid):
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             return folder.encode() in f.read()
     except OSError:
         return False
-def naming_folder():  # also an `oxigraph load` kg had not told about yet
+def naming_folder():  # the server, or an `oxigraph load` still running
     try:
         found = {int(name) for name in os.listdir("/proc") if name.isdigit()}
     except OSError:
         found = set()
-    return {pid for pid in found | pids if pid != os.getpid() and ours(pid)}
+    return {pid for pid in found if pid != os.getpid() and ours(pid)}
 deadline = time.monotonic() + 10
 while time.monotonic() < deadline:
     alive = naming_folder()
@@ -330,8 +330,7 @@ class Janitor:
     The janitor makes the folder itself, so no moment exists when the folder is there and
     nobody will delete it. It waits for the end of a pipe, which comes when kg closes it or
     dies, then kills every process whose command line names the folder (the server, or an
-    ``oxigraph load`` still running; the pids kg sent through the pipe too) and deletes
-    the folder once none is left.
+    ``oxigraph load`` still running) and deletes the folder once none is left.
     """
 
     def __init__(self, prefix: str = "kg-serve-") -> None:
@@ -356,12 +355,6 @@ class Janitor:
             reason = said[1:] or "the janitor process did not start"
             raise KGError(tempfile.gettempdir(), f"cannot make the store's folder: {reason}")
         self.folder = Path(said)
-
-    def watch(self, pid: int) -> None:
-        """Kill ``pid`` too if kg dies."""
-        assert self.process.stdin is not None
-        self.process.stdin.write(f"{pid}\n")
-        self.process.stdin.flush()
 
     def finish(self, timeout: float = 15.0) -> None:
         """Close the pipe (the janitor then cleans up) and wait for it."""

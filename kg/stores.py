@@ -1013,7 +1013,6 @@ def serve(
         private = private_address(lambda: secrets.randbits(24))
         private_port = _free_port(private)
         process = _start_oxigraph(binary, folder, payload, (private, private_port), timeout)
-        janitor.watch(process.pid)
         _wait_until_up(private, private_port, process, folder / "server.log")
         front.start((private, private_port))
         if on_ready:
