@@ -146,6 +146,8 @@ def raising_after(seconds: float | None, where: str) -> Iterator[None]:
     thread_id = threading.get_ident()
     lock = threading.Lock()
     state = {"done": False, "fired": False}
+    outer = getattr(_ends, "at", None)
+    _ends.at = (time.monotonic() + seconds, where, seconds)
 
     def fire() -> None:
         with lock:
@@ -166,6 +168,22 @@ def raising_after(seconds: float | None, where: str) -> Iterator[None]:
             if state["fired"]:
                 _raise_in(thread_id, None)  # clear one not delivered yet
         timer.cancel()
+        _ends.at = outer
+
+
+_ends = threading.local()  # per thread: (monotonic end, where, seconds) of raising_after
+
+
+def check_time() -> None:
+    """QueryTimeout if this thread's :func:`raising_after` block is past its end.
+
+    The loops that turn a result into Python rows call it: the exception
+    :func:`raising_after` sends is lost if it arrives while the thread runs a finaliser
+    (``__del__``, "Exception ignored"), and the query would then run on unbounded.
+    """
+    ends = getattr(_ends, "at", None)
+    if ends is not None and time.monotonic() > ends[0]:
+        raise QueryTimeout(ends[1], timeout_message(ends[2]))
 
 
 def _raise_in(thread_id: int, error: type[BaseException] | None) -> None:

@@ -532,9 +532,11 @@ def triples_of(
     that builds it, so repeats are dropped here (and not counted against ``max_rows``).
     """
     found: dict[tuple[Term, Term, Term], None] = {}
-    for t in triples:
+    for seen, t in enumerate(triples):
         found[(term(t.subject), term(t.predicate), term(t.object))] = None
         deadline.check_count(len(found), max_rows, checked.named.source, "triples")
+        if not seen & 4095:
+            deadline.check_time()
     return Triples(triples=list(found), prefixes=prefixes)  # type: ignore[arg-type]
 
 
@@ -548,6 +550,8 @@ def rows_of(
     for solution in solutions:
         rows.append({names[i]: term(solution[i]) for i in indexes})
         deadline.check_count(len(rows), max_rows, checked.named.source)
+        if not len(rows) & 4095:
+            deadline.check_time()
     if checked.shape.star:
         names = querytext.star_order(checked.named.text, names)
     selected = Rows(vars=names, rows=rows, prefixes=prefixes)

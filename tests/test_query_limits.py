@@ -204,9 +204,31 @@ def test_kg_viz_query_stops_at_its_timeout(tmp_path):
 def test_the_python_api_raises_a_kgerror_at_its_timeout():
     from kg.deadline import QueryTimeout
 
+    # max_rows bounds the memory should the timeout fail (27M rows would fill the machine).
     with pytest.raises(QueryTimeout, match=r"ran longer than 0.5 s") as caught:
-        kg.query(PRODUCT, timeout=0.5)
+        kg.query(PRODUCT, timeout=0.5, max_rows=3_000_000)
     assert isinstance(caught.value, KGError)
+
+
+def test_a_timeout_lost_in_a_finaliser_is_raised_by_the_next_check():
+    """The exception sent into the thread is swallowed (as a ``__del__`` would swallow it);
+    the row loops' check still ends the block, with the same message."""
+    import time
+
+    from kg.deadline import QueryTimeout, check_time, raising_after
+
+    swallowed = 0
+    with pytest.raises(QueryTimeout) as caught, raising_after(0.2, "<query>"):
+        ends = time.monotonic() + 1.0
+        while time.monotonic() < ends:
+            try:
+                time.sleep(0.01)
+            except BaseException:  # what a finaliser does
+                swallowed += 1
+        check_time()
+    assert swallowed == 1
+    assert str(caught.value) == "<query>: the query ran longer than 0.2 s (--timeout)"
+    check_time()  # outside the block: no limit, nothing raised
 
 
 @pytest.mark.parametrize(
