@@ -634,7 +634,44 @@ def _payload(
     if export_format.kind != "property-graph":
         return serialize(source, export_format.name, graphs=graphs, skolemize=skolemize)
     network = network_of(source, graphs=graphs, skolemize=skolemize)
+    refuse_xml_unsafe(network, export_format.name)
     return to_graphml(network) if export_format.name == "graphml" else to_gexf(network)
+
+
+# Characters XML 1.0 cannot carry, raw or as references (its Char production).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def refuse_xml_unsafe(network: Any, format_name: str) -> None:
+    """InputError naming the node or edge whose text holds a character XML 1.0 forbids
+    (U+0007, say): a GraphML or GEXF file holding it is not XML, and no reader opens it."""
+
+    def check(attributes: dict[str, Any], where: str) -> None:
+        for name, value in sorted(attributes.items()):
+            found = next(filter(None, map(_NOT_XML.search, _strings(value))), None)
+            if found:
+                raise InputError(
+                    where,
+                    f"its {name} holds U+{ord(found.group()):04X}, which XML cannot carry: "
+                    f"no {format_name} file can hold this graph (export RDF, or -f neo4j)",
+                )
+
+    for node, attributes in network.nodes(data=True):
+        check({"id": node, **attributes}, f"<{node}>")
+    for subject, obj, key, attributes in network.edges(keys=True, data=True):
+        check({"key": key, **attributes}, f"the edge <{subject}> -> <{obj}>")
+
+
+def _strings(value: Any) -> Iterable[str]:
+    """Every string inside an attribute value (nested lists, tuples and dicts included)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.items():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
 
 
 # --- Property graphs (GraphML, GEXF, Neo4j CSV) --------------------------------------------

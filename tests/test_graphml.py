@@ -80,3 +80,31 @@ def test_the_exported_property_graph_keeps_literals_as_written(tmp_path):
     assert '"2021-04-21T09:18:09.748+10:00"' in literals
     assert '"<p class=\\"a\\">x</p>"' in literals
     assert '"007"' in literals
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_a_character_xml_cannot_carry_is_refused_and_nothing_is_written(tmp_path, fmt):
+    # U+0007 (bell) is not an XML 1.0 character, raw or as &#7;: a file holding it is not XML.
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    data = tmp_path / "g.nt"
+    data.write_text(
+        '<urn:a> <http://www.w3.org/2000/01/rdf-schema#label> "ring\\u0007" .\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / f"g.{fmt}"
+    run = subprocess.run(
+        [sys.executable, "-m", "kg", "export", "--data", str(data), "-f", fmt, "-o", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 2, run
+    assert run.stderr == (
+        f"kg: <urn:a>: its label holds U+0007, which XML cannot carry: no {fmt} file can hold "
+        "this graph (export RDF, or -f neo4j)\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.nt"]
