@@ -16,7 +16,7 @@ targets, and run on the Oxigraph store:
 The results are what pySHACL reports: focus node, result path, value, constraint component,
 the first message (a SPARQL constraint's own message, ``{?var}`` filled in as pySHACL does,
 else the shape's) and the severity. :func:`compile_shapes` raises :class:`Unsupported` for
-a shapes graph using anything else (property paths other than an IRI or an inverse IRI,
+a shapes graph using anything else (a property path SPARQL cannot write, nested deeper than 16,
 ``sh:xone``, ``sh:closed``, pair constraints, qualified shapes, a SPARQL constraint that
 uses ``$PATH`` or does not project ``$this``, a constraint without any ``sh:message`` whose
 generic pySHACL wording we would have to copy, ...): kg.validation then falls back to
@@ -84,16 +84,16 @@ class Unsupported(Exception):
 
 @dataclass(frozen=True)
 class Result:
-    """One SHACL validation result, with terms as pyoxigraph gives them (path: rdflib)."""
+    """One SHACL validation result, with terms as pyoxigraph gives them; ``path`` is the
+    shapes graph's node for the path (an IRI, or the blank node of a complex path)."""
 
     focus: Any
-    path: URIRef | None
+    path: URIRef | BNode | None
     value: Any
     component: str
     message: str
     severity: URIRef
     shape: Any
-    inverse: bool = False  # the path is sh:inversePath of ``path``
 
 
 # A focus pattern: given a variable name, a SPARQL group pattern binding it to every focus
@@ -106,8 +106,8 @@ Run = Callable[[str], Iterable[dict[str, Any]]]
 @dataclass
 class Shape:
     node: Any
-    path: URIRef | None = None
-    inverse: bool = False
+    path: URIRef | BNode | None = None
+    sparql_path: str = ""  # the path as a SPARQL property path
     messages: list[str] = field(default_factory=list)
     severity: URIRef = SH.Violation
     properties: list[Shape] = field(default_factory=list)
@@ -158,14 +158,7 @@ class Program:
         self.shapes[node] = shape
         path = g.value(node, SH.path)
         if path is not None:
-            if isinstance(path, URIRef):
-                shape.path = path
-            elif isinstance(path, BNode) and isinstance(g.value(path, SH.inversePath), URIRef):
-                if len(set(g.predicate_objects(path))) != 1:
-                    raise Unsupported(f"the path of shape {node}")
-                shape.path, shape.inverse = g.value(path, SH.inversePath), True
-            else:
-                raise Unsupported(f"the property path of shape {node}")
+            shape.path, shape.sparql_path = path, sparql_path(g, path, node)
         shape.messages = _messages(g, node)
         shape.severity = g.value(node, SH.severity) or SH.Violation
         for predicate, obj in sorted(g.predicate_objects(node)):
@@ -250,8 +243,7 @@ class Program:
             for this, value in self._violations(shape, name, arg, focus, run):
                 results.append(
                     Result(
-                        this, shape.path, value, component, message, shape.severity, shape.node,
-                        shape.inverse,
+                        this, shape.path, value, component, message, shape.severity, shape.node
                     )
                 )
         for constraint in shape.sparql:
@@ -295,9 +287,7 @@ class Program:
         this = focus("this")
         if not shape.is_property:
             return this, "BIND (?this AS ?value)", focus
-        step = f"?value {nt_term(shape.path)} ?this ." if shape.inverse else (
-            f"?this {nt_term(shape.path)} ?value ."
-        )
+        step = f"?this {shape.sparql_path} ?value ."
 
         def values(var: str) -> str:
             outer = self._var()
@@ -416,10 +406,40 @@ class Program:
                     _fill(messages[0], bound),
                     shape.severity,
                     shape.node,
-                    shape.inverse and path is None,
                 )
             )
         return results
+
+
+_PATH_OPERATORS = {SH.zeroOrMorePath: "*", SH.oneOrMorePath: "+", SH.zeroOrOnePath: "?"}
+
+
+def sparql_path(g: Graph, path: Any, shape: Any, depth: int = 0) -> str:
+    """A SHACL property path (an IRI, a list for a sequence, sh:inversePath,
+    sh:alternativePath, sh:zeroOrMorePath, ...) as a SPARQL property path."""
+    if isinstance(path, URIRef):
+        return nt_term(path)
+    if not isinstance(path, BNode) or depth > 16:
+        raise Unsupported(f"the property path of shape {shape}")
+    fields = set(g.predicate_objects(path))
+    if (path, RDF.first, None) in g:
+        steps = [sparql_path(g, step, shape, depth + 1) for step in Collection(g, path)]
+        if len(steps) < 2:
+            raise Unsupported(f"the property path of shape {shape}")
+        return "(" + "/".join(steps) + ")"
+    if len(fields) != 1:
+        raise Unsupported(f"the property path of shape {shape}")
+    ((predicate, inner),) = fields
+    if predicate == SH.inversePath:
+        return "^" + sparql_path(g, inner, shape, depth + 1)
+    if predicate == SH.alternativePath and (inner, RDF.first, None) in g:
+        choices = [sparql_path(g, item, shape, depth + 1) for item in Collection(g, inner)]
+        if len(choices) < 2:
+            raise Unsupported(f"the property path of shape {shape}")
+        return "(" + "|".join(choices) + ")"
+    if predicate in _PATH_OPERATORS:
+        return "(" + sparql_path(g, inner, shape, depth + 1) + ")" + _PATH_OPERATORS[predicate]
+    raise Unsupported(f"the property path of shape {shape}")
 
 
 def compile_shapes(shapes: Graph) -> Program:

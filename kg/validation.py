@@ -117,8 +117,7 @@ def shacl_violations(graph: KnowledgeGraph, shapes: Graph) -> list[Violation]:
             violations = {
                 Violation(
                     focus=names[r.focus],
-                    # An inverse path as ^path (pySHACL names its blank node).
-                    path=("^" if r.inverse else "") + _term(r.path),
+                    path=_path_text(shapes, r.path),
                     component=r.component,
                     message=r.message,
                     severity=_term(r.severity).removeprefix("sh:"),
