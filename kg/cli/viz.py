@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kg.atomic import write_stdout
-from kg.cli.options import graph_options, parse_params, wants_bundled
+from kg.cli.options import graph_options, load_from_options, parse_params
 from kg.cli.query import limit_options, read_query
 from kg.deadline import Budget
 from kg.errors import InputError, printable
@@ -114,7 +114,6 @@ def viz(
       kg viz --query concept-neighbourhood --param concept=kg:agility
       kg viz --data my-graph.ttl --open
     """
-    from kg import oxengine
     from kg.view import render_html, write_html
 
     if open_browser and output == "-":
@@ -134,8 +133,8 @@ def viz(
         named = read_query(query_source)
         budget = Budget(timeout, named.source)
         query = (query_source, named, parse_params(params), budget, max_rows)
-    bundled = wants_bundled(data_files, with_bundled)
-    loaded = oxengine.load(data_files, bundled=bundled, syntax=syntax)
+    # Merged into one default graph, as kg query loads it: a --query sees the same graphs.
+    loaded = load_from_options(data_files, with_bundled, syntax)
     shape = {"literals": literals, "schema": schema, "blank_nodes": not hide_blank}
     scoped = focus is not None or class_names or query is not None
     if max_nodes is None and not scoped and loaded.triple_count() > SUMMARY_TRIPLES:
