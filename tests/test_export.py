@@ -472,3 +472,22 @@ def test_cli_runs_from_any_folder(run_kg, tmp_path):
     assert result.code == 0
     assert str(REPO) not in result.stdout
     assert "<https://w3id.org/ssp-kg/ontology>" in result.stdout
+
+
+# The attributes the published GEXF 1.2draft schema allows on <graph> (gephi/gexf,
+# specs/1.2draft/data.xsd, graph-content), copied by hand: networkx also writes name="",
+# which the schema refuses.
+GEXF_GRAPH_ATTRIBUTES = {
+    "timeformat", "start", "startopen", "end", "endopen", "defaultedgetype", "idtype", "mode",
+}  # fmt: skip
+
+
+def test_gexf_graph_element_has_only_attributes_the_schema_allows(bundled, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    path = tmp_path / "out.gexf"
+    export_graph(bundled, "gexf", path)
+    root = ET.parse(path).getroot()
+    (graph,) = root.findall("{http://www.gexf.net/1.2draft}graph")
+    assert set(graph.attrib) <= GEXF_GRAPH_ATTRIBUTES
+    assert graph.attrib["defaultedgetype"] == "directed"
