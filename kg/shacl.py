@@ -411,7 +411,8 @@ class Program:
         return results
 
 
-_PATH_OPERATORS = {SH.zeroOrMorePath: "*", SH.oneOrMorePath: "+", SH.zeroOrOnePath: "?"}
+# SHACL's repetition paths and the SPARQL operator each becomes (kg.validation writes them too).
+PATH_OPERATORS = {SH.zeroOrMorePath: "*", SH.oneOrMorePath: "+", SH.zeroOrOnePath: "?"}
 
 
 def sparql_path(g: Graph, path: Any, shape: Any, depth: int = 0) -> str:
@@ -421,12 +422,12 @@ def sparql_path(g: Graph, path: Any, shape: Any, depth: int = 0) -> str:
         return nt_term(path)
     if not isinstance(path, BNode) or depth > 16:
         raise Unsupported(f"the property path of shape {shape}")
-    fields = set(g.predicate_objects(path))
     if (path, RDF.first, None) in g:
         steps = [sparql_path(g, step, shape, depth + 1) for step in Collection(g, path)]
         if len(steps) < 2:
             raise Unsupported(f"the property path of shape {shape}")
         return "(" + "/".join(steps) + ")"
+    fields = set(g.predicate_objects(path))
     if len(fields) != 1:
         raise Unsupported(f"the property path of shape {shape}")
     ((predicate, inner),) = fields
@@ -437,8 +438,8 @@ def sparql_path(g: Graph, path: Any, shape: Any, depth: int = 0) -> str:
         if len(choices) < 2:
             raise Unsupported(f"the property path of shape {shape}")
         return "(" + "|".join(choices) + ")"
-    if predicate in _PATH_OPERATORS:
-        return "(" + sparql_path(g, inner, shape, depth + 1) + ")" + _PATH_OPERATORS[predicate]
+    if predicate in PATH_OPERATORS:
+        return "(" + sparql_path(g, inner, shape, depth + 1) + ")" + PATH_OPERATORS[predicate]
     raise Unsupported(f"the property path of shape {shape}")
 
 

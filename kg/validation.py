@@ -37,7 +37,7 @@ from kg.oxengine import KnowledgeGraph
 from kg.prefixes import PREFIXES
 from kg.rdflibcopy import load_graph
 from kg.resources import internal_query
-from kg.shacl import Unsupported, compile_shapes, shape_store
+from kg.shacl import PATH_OPERATORS, Unsupported, compile_shapes, shape_store
 from kg.terms import neutral, nt_term, to_oxigraph, to_rdflib
 
 SSP_IRIS = "https://w3id.org/ssp-kg/"
@@ -359,9 +359,6 @@ RDF_TYPE = ox.NamedNode(str(RDF.type))
 RDF_STATEMENT = ox.NamedNode(str(RDF.Statement))
 
 
-_PATH_SUFFIXES = {"zeroOrMorePath": "*", "oneOrMorePath": "+", "zeroOrOnePath": "?"}
-
-
 def _path_text(results: Graph, path: object, depth: int = 0) -> str:
     """A SHACL property path as SPARQL writes it (``ssp:evidence/ssp:anchor``, ``^p``,
     ``a|b``, ``p*``), not the blank-node id pySHACL gives a complex path's node."""
@@ -376,8 +373,8 @@ def _path_text(results: Graph, path: object, depth: int = 0) -> str:
     alternatives = results.value(path, SH.alternativePath)
     if alternatives is not None:
         return "|".join(_path_text(results, i, depth + 1) for i in results.items(alternatives))
-    for name, suffix in _PATH_SUFFIXES.items():
-        inner = results.value(path, SH[name])
+    for operator, suffix in PATH_OPERATORS.items():
+        inner = results.value(path, operator)
         if inner is not None:
             return _path_text(results, inner, depth + 1) + suffix
     return "path"
