@@ -85,10 +85,7 @@ def test_the_exported_property_graph_keeps_literals_as_written(tmp_path):
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])
 def test_a_character_xml_cannot_carry_is_refused_and_nothing_is_written(tmp_path, fmt):
     # U+0007 (bell) is not an XML 1.0 character, raw or as &#7;: a file holding it is not XML.
-    import subprocess
-    import sys
-
-    from .conftest import REPO
+    from .conftest import kg_process
 
     data = tmp_path / "g.nt"
     data.write_text(
@@ -96,12 +93,7 @@ def test_a_character_xml_cannot_carry_is_refused_and_nothing_is_written(tmp_path
         encoding="utf-8",
     )
     out = tmp_path / f"g.{fmt}"
-    run = subprocess.run(
-        [sys.executable, "-m", "kg", "export", "--data", str(data), "-f", fmt, "-o", str(out)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-    )
+    run = kg_process("export", "--data", str(data), "-f", fmt, "-o", str(out))
     assert run.returncode == 2, run
     assert run.stderr == (
         f"kg: <urn:a>: its label holds U+0007, which XML cannot carry: no {fmt} file can hold "

@@ -663,20 +663,10 @@ def test_kg_viz_schema_on_a_vocabulary(run_kg, tmp_path: Path) -> None:
 def test_a_viz_query_sees_the_graphs_kg_query_sees(tmp_path: Path) -> None:
     """Both commands merge the bundled files into one default graph (the README's loading
     rule): a query naming the data file's graph finds nothing in either."""
-    import subprocess
-    import sys
-
-    from .conftest import REPO
+    from .conftest import kg_process
 
     text = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/ssp-kg/data> { ?s ?p ?o } }"
-
-    def kg_cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "kg", *args], cwd=REPO, capture_output=True, text=True,
-            timeout=120,
-        )  # fmt: skip
-
-    queried = kg_cli("query", text, "-f", "nt")
-    drawn = kg_cli("viz", "-o", str(tmp_path / "g.html"), "--query", text)
+    queried = kg_process("query", text, "-f", "nt")
+    drawn = kg_process("viz", "-o", str(tmp_path / "g.html"), "--query", text)
     assert queried.returncode == 0 and queried.stdout == "", queried
     assert drawn.returncode == 0 and "(0 nodes, 0 edges)" in drawn.stderr, drawn
