@@ -69,6 +69,13 @@ class KnowledgeGraph:
     is the union of them all but the shapes, as a set: what queries, views and exports see.
     A single user triple file is the one exception: it is loaded straight into the default
     graph (no copy), and ``graphs`` maps its graph IRI to the default graph.
+
+    The union is not copied whole when loading: the store's default graph receives every
+    graph but the largest (less the triples the largest already holds), and queries read
+    the default graph and the largest graph together as their default graph, which is the
+    same set. :meth:`fill_union` completes the copy; :meth:`query` does it for a query
+    that names its own dataset (``FROM``), and so does any reader of ``store``'s default
+    graph (call it before reading the store directly).
     """
 
     store: ox.Store
@@ -78,11 +85,23 @@ class KnowledgeGraph:
     graphs: dict[str, ox.NamedNode | ox.DefaultGraph] = field(default_factory=dict)
     _dataset: Any = field(default=None, repr=False)
     _flat: Any = field(default=None, repr=False)
+    # While the union is shared (see above): the graphs queries read as their default graph.
+    _union: list[Any] | None = field(default=None, repr=False)
 
     def query(self, text: str, prefixes: dict[str, str] | None = None) -> Any:
         """Run SPARQL ``text`` on the loaded graph, with ``prefixes`` (default: the
         project's) declared for it."""
-        return self.store.query(text, prefixes=PREFIXES if prefixes is None else prefixes)
+        declared = PREFIXES if prefixes is None else prefixes
+        if self._union is not None and not querytext.names_dataset(text):
+            return self.store.query(text, prefixes=declared, default_graph=self._union)
+        return self.fill_union().query(text, prefixes=declared)
+
+    def fill_union(self) -> ox.Store:
+        """The store, its default graph made the whole union (one copy, the first time)."""
+        for shared in self._union[1:] if self._union is not None else ():
+            self.store.update(internal_query("union-complete").replace("$LARGEST", shared.value))
+        self._union = None
+        return self.store
 
     def select(self, text: str) -> list[list[Term | None]]:
         """The rows of an internal SELECT query as lists of terms."""
@@ -271,13 +290,26 @@ def load(
 
 
 def _fill_union(graph: KnowledgeGraph) -> None:
-    """Copy every named graph but the shapes into the default graph (a set: duplicates
-    merge), in one SPARQL update run by Oxigraph."""
-    if any(
-        iri != SHAPES_GRAPH and isinstance(stored, ox.NamedNode)
-        for iri, stored in graph.graphs.items()
-    ):
-        graph.store.update(internal_query("load-union").replace("$SHAPES", SHAPES_GRAPH))
+    """Make the store's default graph the union of the named graphs but the shapes, less
+    the largest one, which queries then read beside it (see :class:`KnowledgeGraph`): the
+    copy is as large as the small graphs, not as the whole union."""
+    named = [
+        stored for iri, stored in graph.graphs.items()
+        if iri != SHAPES_GRAPH and isinstance(stored, ox.NamedNode)
+    ]  # fmt: skip
+    if not named:
+        return
+    if any(isinstance(stored, ox.DefaultGraph) for stored in graph.graphs.values()):
+        graph._union = [ox.DefaultGraph(), *named]  # a default graph of its own: copy it all
+        graph.fill_union()
+        return
+    sizes = {row[0]: int(row[1].value) for row in graph.store.query(internal_query("graph-sizes"))}
+    largest = max(named, key=lambda g: sizes.get(g, 0))
+    smaller = " ".join(str(g) for g in named if g != largest)
+    if smaller:
+        text = internal_query("load-union").replace("$GRAPHS", smaller)
+        graph.store.update(text.replace("$LARGEST", largest.value))
+    graph._union = [ox.DefaultGraph(), largest]
 
 
 def _add_prefixes(graph: KnowledgeGraph, declared: dict[str, str]) -> None:

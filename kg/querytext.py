@@ -187,6 +187,11 @@ def calls_service(text: str) -> bool:
     return any(t.kind == "word" and t.text.upper() == "SERVICE" for t in scan(text))
 
 
+def names_dataset(text: str) -> bool:
+    """Whether the query names its own dataset (a FROM or FROM NAMED clause)."""
+    return any(t.kind == "word" and t.text.upper() == "FROM" for t in scan(text))
+
+
 def shape(text: str) -> Shape:
     """The form of a query that parsed, whether it has a top-level ORDER BY, and ``*``."""
     tokens = list(scan(text))

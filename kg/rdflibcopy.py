@@ -80,7 +80,8 @@ def to_dataset(graph: KnowledgeGraph) -> Dataset:
 def to_graph(graph: KnowledgeGraph) -> Graph:
     """The union queries see (every graph but the shapes) as one rdflib Graph."""
     flat = _prefixed(Graph(), graph)
-    return add_quads(flat, graph.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    union = graph.fill_union().quads_for_pattern(None, None, None, ox.DefaultGraph())
+    return add_quads(flat, union)
 
 
 def to_store(source: Graph) -> tuple[ox.Store, dict[str, Any]]:

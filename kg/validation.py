@@ -276,7 +276,7 @@ def validate(
     """
     if with_context:  # the context is added to a copy: ``kg`` stays as it was
         copy = ox.Store()
-        copy.bulk_extend(kg.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        copy.bulk_extend(kg.fill_union().quads_for_pattern(None, None, None, ox.DefaultGraph()))
         kg = KnowledgeGraph(store=copy, prefixes=kg.prefixes, sources=kg.sources)
     return validate_graph(kg, source, with_context=with_context, shapes_files=shapes_files)
 
@@ -291,6 +291,7 @@ def validate_graph(
     """:func:`validate`, checking the default graph of ``graph``'s store in place: with
     ``with_context`` the ontology and article are added to that store (``kg validate``
     loads a graph for this alone, so a million triples are not copied)."""
+    graph.fill_union()  # the checks below read the store's default graph
     shipped = fingerprint.read(resources.fingerprint_file())
     user_shapes = load_shapes(list(shapes_files)) if shapes_files else None
     applies = user_shapes is not None or uses_ssp_vocabulary(graph)

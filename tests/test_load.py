@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import URIRef
 
@@ -167,3 +168,58 @@ def test_a_file_that_vanishes_before_the_parse_is_one_line(tmp_path: Path):
         path.unlink()
         with pytest.raises(InputError, match="no such file"):
             load_source(ox.Store(), source)
+
+
+# Two hand-written files that share one triple: the union has 3 + 4 - 1 = 6 distinct triples.
+SMALL = """<http://e/a> <http://e/p> "1" .
+<http://e/a> <http://e/p> "shared" .
+_:x <http://e/p> "small" .
+"""
+LARGE = """<http://e/a> <http://e/p> "shared" .
+<http://e/b> <http://e/p> "2" .
+<http://e/b> <http://e/p> "3" .
+_:x <http://e/p> "large" .
+"""
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def _count(graph: kg.KnowledgeGraph, text: str = COUNT) -> int:
+    return int(next(iter(graph.query(text)))[0].value)
+
+
+@pytest.fixture
+def two_files(tmp_path: Path) -> tuple[Path, Path]:
+    small, large = tmp_path / "small.nt", tmp_path / "large.nt"
+    small.write_text(SMALL, encoding="utf-8")
+    large.write_text(LARGE, encoding="utf-8")
+    return small, large
+
+
+@pytest.mark.parametrize("order", ["small first", "large first"])
+def test_the_union_of_kept_graphs_is_a_set(two_files, order):
+    """The default graph is the union as a set, whichever file is the largest or comes first;
+    the blank nodes of the two files stay apart (two `_:x`)."""
+    small, large = two_files if order == "small first" else two_files[::-1]
+    graph = kg.load([small, large])
+    assert _count(graph) == 6
+    assert len(graph) == 6
+    assert _count(graph, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }") == 4
+    per_graph = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != <%s>) }"
+    assert _count(graph, per_graph % SHAPES_GRAPH) == 7  # 3 + 4: each file's graph keeps its own
+    assert len(graph.graph) == 6  # the rdflib view of the same union
+
+
+def test_a_query_naming_its_dataset_sees_that_dataset(two_files):
+    small, large = two_files
+    graph = kg.load([small, large])
+    text = f"SELECT (COUNT(*) AS ?n) FROM <{small.resolve().as_uri()}> WHERE {{ ?s ?p ?o }}"
+    assert _count(graph, text) == 3
+    assert _count(graph) == 6  # and the union is unchanged afterwards
+    assert len(list(graph.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == 6
+
+
+def test_readers_of_the_store_see_the_whole_union_after_fill_union(two_files):
+    graph = kg.load(list(two_files))
+    store = graph.fill_union()
+    assert len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == 6
+    assert _count(graph) == 6
