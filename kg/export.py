@@ -770,12 +770,20 @@ Property graph of the ssp-kg knowledge graph for Neo4j (written by `kg export --
 
 Load it into an empty database with:
 
-    neo4j-admin database import full --nodes=nodes.csv --relationships=relationships.csv neo4j
+    neo4j-admin database import full neo4j --nodes=nodes.csv --relationships=relationships.csv
 
 Node ids (:ID) are IRIs; node labels (:LABEL) are the class and its superclasses; relationship
 types (:TYPE) are the predicates' local names in upper snake case (ssp:hasCapability becomes
 HAS_CAPABILITY). List columns (string[]) use ";" between items; evidence is JSON text.
 """
+
+
+# What README.txt said in earlier versions (the database name last, which neo4j-admin 5.19
+# and later read as a file): folders holding it are ours too.
+_EARLIER_NEO4J_READMES = (NEO4J_README.replace(
+    "full neo4j --nodes=nodes.csv --relationships=relationships.csv\n",
+    "full --nodes=nodes.csv --relationships=relationships.csv neo4j\n",
+),)
 
 
 # The files write_neo4j puts in its folder (kg.atomic adds its marker, .kg-export).
@@ -794,7 +802,8 @@ def is_legacy_neo4j_export(path: str | Path) -> bool:
             return False
         if not all(stat.S_ISREG(os.lstat(folder / name).st_mode) for name in names):
             return False
-        return (folder / "README.txt").read_text(encoding="utf-8") == NEO4J_README
+        text = (folder / "README.txt").read_text(encoding="utf-8")
+        return text in (NEO4J_README, *_EARLIER_NEO4J_READMES)
     except (OSError, UnicodeDecodeError):
         return False
 

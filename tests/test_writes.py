@@ -495,12 +495,25 @@ def test_a_previous_export_with_a_file_added_is_refused(triple_file, out):
     assert folder_contents(folder) == before
 
 
-def test_an_export_from_before_the_marker_is_recognised(triple_file, out):
-    from kg.export import NEO4J_README  # the README older exports wrote, word for word
+# The README.txt that exports wrote before the marker, word for word (the database name last,
+# as neo4j-admin read it before 5.19).
+EARLIER_NEO4J_README = """\
+Property graph of the ssp-kg knowledge graph for Neo4j (written by `kg export --format neo4j`).
 
+Load it into an empty database with:
+
+    neo4j-admin database import full --nodes=nodes.csv --relationships=relationships.csv neo4j
+
+Node ids (:ID) are IRIs; node labels (:LABEL) are the class and its superclasses; relationship
+types (:TYPE) are the predicates' local names in upper snake case (ssp:hasCapability becomes
+HAS_CAPABILITY). List columns (string[]) use ";" between items; evidence is JSON text.
+"""
+
+
+def test_an_export_from_before_the_marker_is_recognised(triple_file, out):
     folder = out / "old-import"
     folder.mkdir()
-    (folder / "README.txt").write_text(NEO4J_README, encoding="utf-8")
+    (folder / "README.txt").write_text(EARLIER_NEO4J_README, encoding="utf-8")
     (folder / "nodes.csv").write_text("id:ID,:LABEL\nold,Resource\n", encoding="utf-8")
     (folder / "relationships.csv").write_text(":START_ID,:END_ID,:TYPE\n", encoding="utf-8")
     run = neo4j(triple_file, folder)
@@ -664,3 +677,12 @@ def test_a_name_of_254_bytes_still_gets_a_temp_file_beside_it(triple_file, out):
     assert run.code == 0, run
     assert target.read_text(encoding="utf-8") == TRIPLE
     assert listing(out) == [target.name]
+
+
+def test_the_neo4j_readme_names_the_database_before_the_options(triple_file, out):
+    """neo4j-admin 5.19 and later take the database name first (Neo4j's import tutorial,
+    docs-operations #1689); the name last is read as a file."""
+    folder = out / "neo4j-import"
+    assert neo4j(triple_file, folder).code == 0
+    text = (folder / "README.txt").read_text(encoding="utf-8")
+    assert "neo4j-admin database import full neo4j --nodes=nodes.csv" in text
