@@ -7,6 +7,9 @@
 - python-igraph reads the GraphML export.
 - The GEXF export is checked against the rules of the GEXF 1.2 format it declares: no
   package on PyPI or Debian ships the published GEXF XSD (see test_gexf_follows_the_format).
+  gexfpy's xsdata bindings, generated from that XSD, also parse it strictly, which catches
+  unknown elements and badly typed attributes but not everything the XSD would
+  (see test_gexfpy_parses_the_gexf_strictly).
 - The Neo4j CSV headers follow the `neo4j-admin database import` header format. No Neo4j
   runs here (it is in neither PyPI nor Debian), so nothing loads that folder for real.
 """
@@ -281,6 +284,136 @@ def test_gexf_follows_the_format(exported):
     assert all(edge.get("source") in known and edge.get("target") in known for edge in edges)
     labels = {node.get("id"): node.get("label") for node in nodes}
     assert labels[KG + "market-visibility"] == "limited market visibility"
+
+
+# --- GEXF through gexfpy (xsdata bindings of the GEXF 1.2draft XSD) ------------------------
+#
+# gexfpy 0.1.1 is xsdata 21.9 dataclasses generated from the published 1.2draft XSD and
+# reassembled by hand: its viz elements (color, position, size, shape, thickness) are bound in
+# the main GEXF namespace, not viz's, so it refuses a Gephi file with viz:color (the export
+# writes none). xsdata 21.9's strict parser refuses an element the bindings do not have
+# where it stands, and, with fail_on_converter_warnings, an attribute value its type refuses
+# (enumerations, numbers, dates). It does not check unknown attributes (dropped silently;
+# fail_on_unknown_attributes came in later xsdata, which gexfpy's pin excludes), required
+# attributes or elements, the order of elements, text where the XSD allows none, the root's
+# name, or a missing version (the binding fills in "1.2"). Nor does it check what no single
+# value shows: an attvalue matching its attribute's declared type (the bindings, like the XSD,
+# type the value as text), unique ids, edges between declared nodes.
+# test_gexf_follows_the_format checks the version, the root, ids, edge ends and attvalue
+# types, and test_export's test_gexf_graph_element_has_only_attributes_the_schema_allows
+# the attributes of <graph>.
+
+GEXF_HEAD = f'<gexf xmlns="{GEXF_NS}" version="1.2">'
+
+
+EDGE = '<edge id="0" source="a" target="b" />'
+
+
+def gexf_document(graph: str = "<graph>", node: str = '<node id="a" />', edge: str = EDGE) -> str:
+    """A small GEXF document the strict parser accepts, with one part replaced."""
+    return (
+        f'{GEXF_HEAD}{graph}<attributes class="node">'
+        '<attribute id="0" title="n" type="integer" /></attributes>'
+        f'<nodes>{node}<node id="b" /></nodes><edges>{edge}</edges></graph></gexf>'
+    )
+
+
+# What the strict parser refuses: each breaks the published XSD.
+GEXF_REFUSED = {
+    "unknown element": gexf_document(node='<node id="a"><colour /></node>'),
+    "element in another namespace": gexf_document(node='<node id="a"><x:y xmlns:x="u:x" /></node>'),
+    "defaultedgetype outside its enumeration": gexf_document('<graph defaultedgetype="sideways">'),
+    "edge weight not a float": gexf_document(edge=EDGE.replace(" />", ' weight="heavy" />')),
+    "attribute type outside its enumeration": gexf_document().replace("integer", "number"),
+    "version not 1.2": gexf_document().replace('version="1.2"', 'version="1.3"'),
+}  # fmt: skip
+# What it lets through, four of them against the XSD (see the comment above GEXF_HEAD).
+GEXF_PASSED = {
+    "unknown attribute on <graph>": gexf_document('<graph name="">'),
+    "edge without its source": gexf_document(edge='<edge id="0" target="b" />'),
+    "no version": gexf_document().replace(' version="1.2"', ""),
+    "text inside <graph>": gexf_document().replace("</edges>", "</edges>text"),
+    # Outside the XSD as well: an integer attribute's value that is not an integer.
+    "attvalue of the wrong type": gexf_document(
+        node='<node id="a"><attvalues><attvalue for="0" value="many" /></attvalues></node>'
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def gexfpy_parse():
+    try:
+        from gexfpy import Gexf
+        from xsdata.formats.dataclass.parsers import XmlParser
+        from xsdata.formats.dataclass.parsers.config import ParserConfig
+    except ImportError:
+        require(False, "gexfpy (pip install gexfpy==0.1.1)")
+    config = ParserConfig(fail_on_unknown_properties=True, fail_on_converter_warnings=True)
+    return lambda text: XmlParser(config=config).from_string(text, Gexf)
+
+
+def test_gexfpy_parses_the_gexf_strictly(exported, gexfpy_parse):
+    """gexfpy's bindings of the GEXF 1.2draft XSD read the export with xsdata's strict parser.
+
+    Checked: every element is one the schema has where it stands, and every attribute value
+    the bindings type (enumerations, numbers, dates) converts to that type; then the counts
+    and one node and edge read back. Not checked (see the comment above GEXF_HEAD): unknown
+    or missing attributes, element order, the version; test_gexf_follows_the_format checks
+    what of that matters for the export.
+    """
+    gexf = gexfpy_parse(exported["gexf"].read_text(encoding="utf-8"))
+    assert gexf.graph.defaultedgetype.value == "directed"
+    nodes = [node for block in gexf.graph.nodes for node in block.node]
+    edges = [edge for block in gexf.graph.edges for edge in block.edge]
+    assert (len(nodes), len(edges)) == (NODES, EDGES)
+    titles = {
+        kind: {str(a.id): a.title for block in gexf.graph.attributes
+               if block.class_value.value == kind for a in block.attribute}
+        for kind in ("node", "edge")
+    }  # fmt: skip
+    types = {
+        a.title: a.type.value
+        for block in gexf.graph.attributes
+        if block.class_value.value == "node"
+        for a in block.attribute
+    }
+    assert types["evidence_count"] == "long" and types["class"] == "string"
+
+    def values(element, kind):
+        return {
+            titles[kind][str(v.for_value)]: v.value
+            for block in element.attvalues
+            for v in block.attvalue
+        }
+
+    visibility = next(node for node in nodes if node.id == KG + "market-visibility")
+    assert visibility.label == "limited market visibility"
+    attributes = values(visibility, "node")
+    assert attributes["class"] == "market-access challenge"
+    assert attributes["class_iri"] == SSP + "MarketAccessChallenge"
+    assert attributes["classes"].split(" | ") == [SSP + "MarketAccessChallenge", SSP + "Challenge"]
+    assert int(attributes["evidence_count"]) == len(json.loads(attributes["evidence"])) == 2
+    answered = [
+        edge
+        for edge in edges
+        if (edge.source, edge.target) == (KG + "question-4", KG + "limited-access-to-financing")
+    ]
+    assert [values(edge, "edge")["predicate"] for edge in answered] == [SSP + "answeredBy"]
+
+
+@pytest.mark.parametrize("case", sorted(GEXF_REFUSED))
+def test_gexfpy_strict_parser_refuses_gexf_the_schema_refuses(gexfpy_parse, case):
+    from xsdata.exceptions import ParserError
+
+    gexfpy_parse(gexf_document())  # the document the cases break is itself accepted
+    with pytest.raises(ParserError):
+        gexfpy_parse(GEXF_REFUSED[case])
+
+
+@pytest.mark.parametrize("case", sorted(GEXF_PASSED))
+def test_gexfpy_strict_parser_misses_what_the_comment_says(gexfpy_parse, case):
+    # If one of these starts failing, the comment above GEXF_HEAD and the README are wrong.
+    assert gexfpy_parse(GEXF_PASSED[case]).graph is not None
 
 
 def test_kuzu_export_is_byte_identical_and_replaces_only_its_own_folder(exported, tmp_path):
