@@ -88,12 +88,13 @@ def test_the_listed_developments_are_forecasts(g):
 
 
 def test_one_triple_stated_in_two_clauses_has_one_claim_per_clause(g):
-    # s2 p2 states it outright ("play a role in balancing market diversity"); s6 p7 as what the
-    # balance "could" make small-scale production: a driver of diversity.
-    claims = _claims(g, "small-scale-producers", SSP.contributesTo, "market-diversity")
+    # s1 p2 hedges it ("In many cases" small operations were the first to build regional
+    # reputations); A1 (s7 p2) states it outright. (s6 p7's driver of diversity is now a claim
+    # about economic diversity, the broader node: F092.)
+    claims = _claims(g, "small-scale-producers", SSP.contributesTo, "regional-reputations")
     assert {(g.value(c, SSP.modality), frozenset(_evidence(g, c))) for c in claims} == {
-        (SSP.fact, frozenset({(2, 2)})),
-        (SSP.possibility, frozenset({(6, 7)})),
+        (SSP.possibility, frozenset({(1, 2)})),
+        (SSP.fact, frozenset({(7, 2)})),
     }
 
 
