@@ -88,12 +88,13 @@ def test_the_listed_developments_are_forecasts(g):
 
 
 def test_one_triple_stated_in_two_clauses_has_one_claim_per_clause(g):
-    # s2 p2 states it outright ("play a role in balancing market diversity"); s6 p7 as what the
-    # balance "could" make small-scale production: a driver of diversity.
-    claims = _claims(g, "small-scale-producers", SSP.contributesTo, "market-diversity")
+    # s1 p2 hedges it ("In many cases" small operations were the first to build regional
+    # reputations); A1 (s7 p2) states it outright. (s6 p7's driver of diversity is now a claim
+    # about economic diversity, the broader node: F092.)
+    claims = _claims(g, "small-scale-producers", SSP.contributesTo, "regional-reputations")
     assert {(g.value(c, SSP.modality), frozenset(_evidence(g, c))) for c in claims} == {
-        (SSP.fact, frozenset({(2, 2)})),
-        (SSP.possibility, frozenset({(6, 7)})),
+        (SSP.possibility, frozenset({(1, 2)})),
+        (SSP.fact, frozenset({(7, 2)})),
     }
 
 
@@ -276,3 +277,68 @@ def test_roots_and_what_the_outlook_keeps(g):
     # s6 p3: more efficiency "without sacrificing flexibility", a forecast.
     keep = _claim(g, "investment-in-digital-tools-and-automation", SSP.preserves, "agility")
     assert g.value(keep, SSP.modality) == SSP.forecast
+
+
+def test_the_harms_are_nodes_that_small_producers_reduce(g):
+    # s2 p2 (and A2, s7 p4): small producers, offering other products and methods, help prevent
+    # monopoly control and uniformity; varied sources lessen dependency on a few big suppliers.
+    for subject in ("small-scale-producers", "offering-alternative-products-and-methods"):
+        for harm in ("monopolistic-control", "over-standardization"):
+            claim = _claim(g, subject, SSP.reduces, harm)
+            assert g.value(claim, SSP.modality) == SSP.fact
+    for subject in ("small-scale-producers", "market-diversity", "source-diversification"):
+        _claim(g, subject, SSP.reduces, "dependency-on-few-large-suppliers")
+    _claim(g, "dependency-on-few-large-suppliers", SSP.hinders, "supply-chain-resilience")
+    # A5 (s7 p10): digital tools work "with minimal overhead": a cost kept down.
+    _claim(g, "digital-technology", SSP.mitigates, "overhead-costs")
+    # No node hides the polarity in its label any more.
+    for gone in (
+        "prevention-of-monopolistic-control",
+        "avoidance-of-over-standardization",
+        "reduced-dependency-on-few-large-suppliers",
+        "minimal-overhead",
+    ):
+        assert (KG[gone], RDF.type, SKOS.Concept) not in g
+
+
+def test_beneficiaries_requirements_and_what_decides(g):
+    # s2 p2: the flexibility goes to industries relying on varied inputs, in global disruption.
+    flex = _claim(g, "industry-flexibility", SSP.benefits, "input-dependent-industries")
+    assert set(g.objects(flex, SSP.condition)) == {KG["global-disruption"]}
+    assert g.value(flex, SSP.modality) == SSP.possibility
+    # s4 p2: gaining visibility abroad often requires three things (a prerequisite, not a remedy).
+    for need in (
+        "digital-marketing-expertise",
+        "participation-in-trade-fairs",
+        "partnerships-with-distributors",
+    ):
+        claim = _claim(g, "international-visibility", SSP.requires, need)
+        assert g.value(claim, SSP.modality) == SSP.possibility
+    # s6 p7: the interplay of tradition and innovation will define competitiveness.
+    decide = _claim(g, "tradition-innovation-interplay", SSP.determines, "global-competitiveness")
+    assert g.value(decide, SSP.modality) == SSP.forecast
+    # s6 p7 and Q2 speak of economic diversity, of which market diversity is one part.
+    assert (KG["market-diversity"], SKOS.broader, KG["economic-diversity"]) in g
+    _claim(g, "small-scale-producers", SSP.contributesTo, "economic-diversity")
+
+
+def test_the_risk_of_being_overshadowed_is_a_possibility(g):
+    # s4 p2: even innovative producers "risk" being overshadowed by better-networked rivals;
+    # every claim into the risk is hedged, as the conventions count risk as possibility.
+    claims = [
+        st
+        for st in g.subjects(RDF.type, RDF.Statement)
+        if (st, RDF.object, KG["overshadowing-by-larger-competitors"]) in g
+    ]
+    assert claims
+    for claim in claims:
+        assert g.value(claim, SSP.modality) == SSP.possibility, claim
+
+
+def test_customisation_and_personalization_find_each_other(g):
+    # s1 p1 (personalization, a quality ranked above quantity) and s3 p2 (customising products
+    # to unmet needs) name one idea; the classes differ, so the two nodes are linked, not merged.
+    claim = _claim(g, "customisation", SKOS.related, "personalization")
+    assert g.value(claim, SSP.inferred).toPython() is True
+    assert (KG["customisation"], RDF.type, SSP.Capability) in g
+    assert (KG["personalization"], RDF.type, SSP.ConsumerValue) in g

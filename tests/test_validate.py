@@ -91,10 +91,10 @@ def test_kg_shacl_reports_what_pyshacl_reports_on_the_bundled_graph(bundled, mon
 def test_cli_report_of_the_bundled_graph(run_kg):
     result = run_kg("validate")
     assert result.code == 0, result
-    # 166 concepts + 496 evidence records + 256 statements + 7 sections + 5 questions
+    # 173 concepts + 510 evidence records + 265 statements + 7 sections + 5 questions
     # (README: what the graph holds; tests/test_void.py and tests/test_claims.py count them).
     assert result.stdout == (
-        "OK: the graph conforms to the bundled shapes (930 focus nodes checked), and its 496 "
+        "OK: the graph conforms to the bundled shapes (960 focus nodes checked), and its 510 "
         "evidence anchors are in their paragraphs (the article's fingerprint).\n"
     )
 
