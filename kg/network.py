@@ -31,7 +31,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.bnodekeys import stable_keys
+from kg.bnodekeys import blank_links, stable_keys
 from kg.bnodelabels import RESTRICTIONS, BlankLabels
 from kg.errors import InputError
 from kg.netread import (
@@ -179,10 +179,10 @@ def to_networkx(
     ctx = read_facts(context) if context is not None else facts
     lookup = KeyLookup.from_facts(ctx)
     folded = _fold(facts, lookup, schema)
-    scoped = focus is not None or bool(classes)
-    cut_first = None if scoped else max_nodes
     around = (focus, depth, _prefix_map(graph)) if focus is not None else None
-    result = _build(facts, lookup, folded, literals, blank_nodes, cut_first, around, fold_lists)
+    result = _build(
+        facts, lookup, folded, literals, blank_nodes, max_nodes, around, fold_lists, classes
+    )
     result.graph["sources"] = list(getattr(graph, "sources", []) or [])
     result.graph["source_titles"] = sorted(set(lookup.sources.values()))
     result.graph["prefixes"] = _prefix_map(graph)
@@ -204,10 +204,12 @@ def _build(
     max_nodes: int | None = None,
     around: tuple[str, int, dict[str, str]] | None = None,
     fold_lists: bool = True,
+    classes: Sequence[str] | str | None = None,
 ) -> nx.MultiDiGraph:
     """The graph of the nodes that are not ``folded``; with ``max_nodes``, cut to that many
-    (:func:`largest_part`), and with ``around`` (focus, depth, prefixes) to the focus's
-    neighbourhood, before any attribute is computed."""
+    (:func:`largest_part`), with ``around`` (focus, depth, prefixes) to the focus's
+    neighbourhood, and with ``classes`` to the nodes :func:`filter_classes` keeps, before any
+    attribute is computed."""
     nodes: set[Any] = set()
     edges: list[tuple[Any, Any, str]] = []
     extras: dict[Any, list[tuple[str, str]]] = defaultdict(list)
@@ -235,8 +237,14 @@ def _build(
             nodes.add(filler)
             edges.append((s, filler, prop))
             words[(s, filler, prop)] = word
-    keys = stable_keys(facts.triples()) if any(is_blank(n) for n in nodes) else {}
-    blank_labels = BlankLabels(facts.triples(), lookup.label, keys) if keys else None
+    keys: dict[str, str] = {}
+    blank_labels = None
+    if any(is_blank(n) for n in nodes):
+        links_of_blanks = blank_links(facts.triples())
+        keys = stable_keys(links=links_of_blanks)
+        if keys:
+            blank_labels = BlankLabels(None, lookup.label, keys, around=links_of_blanks[0])
+        del links_of_blanks
 
     def key_of(term: Any) -> str:
         if is_literal(term):
@@ -252,9 +260,18 @@ def _build(
         near = depth_of_nodes(center, links, depth)
         raw = {k: t for k, t in raw.items() if k in near}
         links = [(u, v, p) for u, v, p in links if u in raw and v in raw]
+    if classes:  # the nodes filter_classes keeps, chosen before any attribute is made
+        wanted = resolve_classes(classes, lookup)
+        chosen = {k for k, t in raw.items() if _class_tags(t, lookup) & wanted}
+        chosen.add(g.graph.get("focus"))
+        if LITERAL_CLASS not in wanted:
+            chosen |= {v for u, v, _p in links if u in chosen and is_literal(raw[v])}
+        raw = {k: t for k, t in raw.items() if k in chosen}
+        links = [(u, v, p) for u, v, p in links if u in raw and v in raw]
     total = (len(raw), len(links))
     if max_nodes is not None and len(raw) > max_nodes:
-        keep = set(most_connected(raw, ((u, v) for u, v, _p in links), max_nodes))
+        pairs = ((u, v) for u, v, _p in links)
+        keep = set(most_connected(raw, pairs, max_nodes, g.graph.get("focus")))
         raw = {k: t for k, t in raw.items() if k in keep}
         links = [(u, v, p) for u, v, p in links if u in keep and v in keep]
     g.add_nodes_from(sorted(raw))
@@ -366,6 +383,15 @@ def _with_lists_folded(facts: Facts) -> Iterable[tuple[str, str, Any]]:
             seen.add(cell)
             yield head, MEMBER, first[cell]
             cell = rest.get(cell)
+
+
+def _class_tags(term: Any, lookup: KeyLookup) -> set[str]:
+    """The classes :func:`filter_classes` matches a node by: its most specific class and
+    that class's superclasses, or "literal" or "resource"."""
+    if is_literal(term):
+        return {LITERAL_CLASS}
+    klass = lookup.most_specific(term)
+    return set(lookup.ancestors(klass)) | {klass} if klass is not None else {UNTYPED}
 
 
 def _sort_evidence(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
