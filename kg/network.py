@@ -93,8 +93,11 @@ def schema_terms(facts: Facts) -> set[str]:
 def _fold(facts: Facts, lookup: KeyLookup, schema: bool) -> set[Any]:
     """The resources shown as attributes rather than nodes (see the module docstring)."""
     groups = facts.by_predicate
-    described = {s for pairs in groups.values() for s, _o in pairs}
-    objects = {o for pairs in groups.values() for _s, o in pairs if not is_literal(o)}
+    described: set[Any] = set()
+    objects: set[Any] = set()
+    for pairs in groups.values():
+        described.update(s for s, _o in pairs)
+        objects.update(o for _s, o in pairs if type(o) is str)  # not a literal (a Term)
     if schema:
         keep = schema_terms(facts)
         children = _children(facts, lambda s: True)
@@ -110,13 +113,17 @@ def _fold(facts: Facts, lookup: KeyLookup, schema: bool) -> set[Any]:
     folded.update(t for t, types in lookup.types.items() if types & FOLDED_TYPES)
     folded.update(lookup.sources)
     # Blank nodes, and IRIs without a description, reached only from folded resources.
-    candidates = {o for o in objects if is_blank(o) or o not in described}
+    candidates = {o for o in objects if o.startswith("_:") or o not in described}
     subjects_by_object: dict[Any, set[str]] = defaultdict(set)
-    for pairs in groups.values():
-        for s, o in pairs:
-            if o in candidates:
-                subjects_by_object[o].add(s)
-    children = _children(facts, lambda s: s in folded or s in candidates)
+    children: dict[str, list[Any]] = defaultdict(list)  # _children of folded and candidates
+    parents = folded | candidates
+    for p in sorted(groups):
+        for s, o in groups[p]:
+            if type(o) is str:
+                if o in candidates:
+                    subjects_by_object[o].add(s)
+                if s in parents:
+                    children[s].append(o)
     queue = deque(sorted(folded, key=str))
     while queue:
         for child in children.get(queue.popleft(), ()):
@@ -239,7 +246,8 @@ def _build(
             words[(s, filler, prop)] = word
     keys: dict[str, str] = {}
     blank_labels = None
-    if any(is_blank(n) for n in nodes):
+    scoped = _scoped_terms(nodes, edges, lookup, around, classes)
+    if scoped is None and any(is_blank(n) for n in nodes):
         links_of_blanks = blank_links(facts.triples())
         keys = stable_keys(links=links_of_blanks)
         if keys:
@@ -251,16 +259,23 @@ def _build(
             return nt_term(term)
         return keys.get(term, term)
 
-    raw = {key_of(term): term for term in nodes}
-    links = [(key_of(s), key_of(o), p) for s, o, p in edges]
     g = nx.MultiDiGraph()
-    if around is not None:
+    if scoped is not None:  # no blank node is drawn: no blank-node key is needed
+        kept, center = scoped
+        if around is not None:
+            g.graph.update(focus=center, depth=around[1])
+        raw = {key_of(term): term for term in kept}
+        links = [(key_of(s), key_of(o), p) for s, o, p in edges if s in kept and o in kept]
+    else:
+        raw = {key_of(term): term for term in nodes}
+        links = [(key_of(s), key_of(o), p) for s, o, p in edges]
+    if around is not None and scoped is None:
         center, depth = _focus(raw, lookup, around, blank_labels)
         g.graph.update(focus=center, depth=depth)
         near = depth_of_nodes(center, links, depth)
         raw = {k: t for k, t in raw.items() if k in near}
         links = [(u, v, p) for u, v, p in links if u in raw and v in raw]
-    if classes:  # the nodes filter_classes keeps, chosen before any attribute is made
+    if classes and scoped is None:  # the nodes filter_classes keeps, before any attribute
         wanted = resolve_classes(classes, lookup)
         chosen = {k for k, t in raw.items() if _class_tags(t, lookup) & wanted}
         chosen.add(g.graph.get("focus"))
@@ -286,6 +301,42 @@ def _build(
         label = f"{lookup.label(p)} {word}" if word else lookup.label(p)
         data.update(predicate=p, label=label, evidence=_sort_evidence(evidence))
     return g
+
+
+def _scoped_terms(
+    nodes: set[Any],
+    edges: list[tuple[Any, Any, str]],
+    lookup: KeyLookup,
+    around: tuple[str, int, dict[str, str]] | None,
+    classes: Sequence[str] | str | None,
+) -> tuple[set[Any], str | None] | None:
+    """The nodes (as terms) the focus and the classes keep, and the focus, when the focus is
+    named by its IRI and no blank node is kept: the same nodes the keyed path in
+    :func:`_build` finds, without the whole graph's blank-node keys. Else None."""
+    if around is None and not classes:
+        return None
+    kept, center = nodes, None
+    if around is not None:
+        text, depth, prefixes = around
+        if depth < 0:
+            raise InputError(str(depth), "the depth must be 0 or more")
+        center = _named_directly(nodes, text, prefixes)
+        if center is None or is_blank(center):
+            return None
+        kept = depth_of_nodes(center, edges, depth)
+        if any(is_blank(t) for t in kept):
+            return None
+    if classes:
+        wanted = resolve_classes(classes, lookup)
+        chosen = {t for t in kept if _class_tags(t, lookup) & wanted}
+        if any(is_blank(t) for t in chosen):
+            return None
+        if center is not None:
+            chosen.add(center)
+        if LITERAL_CLASS not in wanted:
+            chosen |= {o for s, o, _p in edges if s in chosen and is_literal(o) and o in kept}
+        kept = chosen
+    return kept, center
 
 
 RESTRICTION_WORDS = {OWL + local: word for local, word in RESTRICTIONS} | {
@@ -326,6 +377,9 @@ def _focus(
     text, depth, prefixes = around
     if depth < 0:
         raise InputError(str(depth), "the depth must be 0 or more")
+    direct = _named_directly(raw, text, prefixes)
+    if direct is not None:  # an IRI or prefixed name: no label needs to be made
+        return direct, depth
     names = nx.MultiDiGraph()
     names.add_nodes_from(
         (
@@ -477,21 +531,35 @@ def _prefix_map(source: Any) -> dict[str, str]:
     return prefixes
 
 
+def _unbracketed(text: str) -> str:
+    wanted = str(text).strip()
+    if wanted.startswith("<") and wanted.endswith(">"):
+        wanted = wanted[1:-1]
+    return wanted
+
+
+def _named_directly(keys: Any, text: str, known: dict[str, str]) -> str | None:
+    """The key among ``keys`` that ``text`` names as a key, ``<IRI>`` or prefixed name."""
+    wanted = _unbracketed(text)
+    if wanted in keys:
+        return wanted
+    prefix, colon, local = wanted.partition(":")
+    if colon and prefix in known and known[prefix] + local in keys:
+        return known[prefix] + local
+    return None
+
+
 def resolve_node(nxg: nx.MultiDiGraph, text: str, prefixes: Any = None) -> str:
     """The key of the node ``text`` names: an IRI, ``<IRI>``, a prefixed name or a label.
 
     ``prefixes`` (a dict, or the loaded graph) adds to the project's prefixes. An unknown
     name raises InputError with the closest labels and prefixed names.
     """
-    wanted = str(text).strip()
-    if wanted.startswith("<") and wanted.endswith(">"):
-        wanted = wanted[1:-1]
-    if wanted in nxg:
-        return wanted
     known = _prefix_map(prefixes if prefixes is not None else nxg.graph.get("prefixes") or {})
-    prefix, colon, local = wanted.partition(":")
-    if colon and prefix in known and known[prefix] + local in nxg:
-        return known[prefix] + local
+    direct = _named_directly(nxg, text, known)
+    if direct is not None:
+        return direct
+    wanted = _unbracketed(text)
     folded = wanted.casefold()
     candidates: dict[str, str] = {}
     matches: set[str] = set()
