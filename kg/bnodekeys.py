@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict, deque
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from kg.netread import is_blank, is_literal
@@ -40,7 +41,12 @@ def _hash(*parts: str) -> str:
 
 
 def _plain(key: Any) -> str:
-    return nt_term(key) if is_literal(key) else key
+    return _nt_literal(key) if is_literal(key) else key
+
+
+@lru_cache(maxsize=1 << 16)
+def _nt_literal(key: Any) -> str:
+    return nt_term(key)
 
 
 Links = tuple[dict[str, list[tuple[str, str, Any]]], dict[str, list[tuple[str, str, str]]]]

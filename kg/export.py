@@ -656,10 +656,38 @@ def refuse_xml_unsafe(network: Any, format_name: str) -> None:
                     f"no {format_name} file can hold this graph (export RDF, or -f neo4j)",
                 )
 
+    def clean(*values: Any) -> bool:  # one search over all the text ("\n" is allowed)
+        texts: list[str] = []
+        _collect_strings(values, texts)
+        return not _NOT_XML.search("\n".join(texts))
+
     for node, attributes in network.nodes(data=True):
-        check({"id": node, **attributes}, f"<{node}>")
+        if not clean(node, attributes):
+            check({"id": node, **attributes}, f"<{node}>")
     for subject, obj, key, attributes in network.edges(keys=True, data=True):
-        check({"key": key, **attributes}, f"the edge <{subject}> -> <{obj}>")
+        if not clean(key, attributes):
+            check({"key": key, **attributes}, f"the edge <{subject}> -> <{obj}>")
+
+
+def _collect_strings(value: Any, into: list[str]) -> None:
+    """:func:`_strings` of ``value`` appended to ``into`` (no generator per level)."""
+    kind = type(value)
+    if kind is str:
+        into.append(value)
+    elif kind is list or kind is tuple:
+        for item in value:
+            if type(item) is str:
+                into.append(item)
+            elif item is not None and not isinstance(item, (int, float)):
+                _collect_strings(item, into)
+    elif isinstance(value, dict):
+        for item in value.items():
+            _collect_strings(item, into)
+    elif isinstance(value, str):
+        into.append(value)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _collect_strings(item, into)
 
 
 def _strings(value: Any) -> Iterable[str]:
@@ -683,14 +711,18 @@ def network_of(source: Source, *, graphs: Sequence[str] = (), skolemize: bool = 
     The same MultiDiGraph ``kg viz`` draws: nodes keyed by IRI with ``label``, ``class``,
     ``classes``, ``definition``, ``evidence`` and more; edges keyed by predicate IRI.
     """
+    from kg.netread import Facts
     from kg.network import to_networkx
 
     ((_, lines),) = canonical_lines(
         source, graphs=graphs, keep_graphs=False, skolemize=skolemize
     ) or [(None, [])]
-    # The lines' blank nodes carry their content labels, which the parser keeps.
+    # The lines' blank nodes carry their content labels, which the parser keeps; the lines
+    # are unique, so are the triples.
     quads = ox.parse(_text(lines), ox.RdfFormat.N_TRIPLES)
-    return to_networkx([(q.subject, q.predicate, q.object) for q in quads], fold_lists=False)
+    del lines
+    facts = Facts.from_pyoxigraph((q.subject, q.predicate, q.object) for q in quads)
+    return to_networkx(facts, fold_lists=False)
 
 
 def _flat_value(value: Any, *, lists: bool) -> Any:
@@ -700,7 +732,10 @@ def _flat_value(value: Any, *, lists: bool) -> Any:
     list when ``lists``); anything nested (evidence records, literal pairs) becomes compact
     JSON with sorted keys; None becomes None (left out).
     """
-    if value is None or isinstance(value, (str, int, float, bool)):
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool or kind is float:
+        return value
+    if isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, (list, tuple)) and all(
         isinstance(v, (str, int, float, bool)) for v in value
@@ -736,11 +771,40 @@ def _flat_network(network: Any, *, lists: bool = False) -> Any:
     return flat
 
 
+class _FlatLists:
+    """What :func:`_flat_network` would hold, as two sorted lists: what :mod:`kg.graphml`
+    reads from a graph (an empty ``graph`` dict, nodes and keyed edges with their data, in
+    the order the MultiDiGraph would give them), without building one."""
+
+    def __init__(self, network: Any) -> None:
+        self.graph: dict[str, Any] = {}  # as in _flat_network's new graph
+        self._nodes = [
+            (str(node), _flat_attributes(network.nodes[node]))
+            for node in sorted(network.nodes, key=str)
+        ]
+        edges = sorted(
+            network.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2]))
+        )
+        self._edges = [(str(u), str(v), str(k), _flat_attributes(d)) for u, v, k, d in edges]
+
+    def nodes(self, data: bool = True) -> list[tuple[str, dict[str, Any]]]:
+        return self._nodes
+
+    def edges(self, keys: bool = True, data: bool = True) -> list[tuple[str, str, str, dict]]:
+        return self._edges
+
+    def is_multigraph(self) -> bool:
+        return True
+
+    def is_directed(self) -> bool:
+        return True
+
+
 def to_graphml(network: Any) -> bytes:
     """GraphML (for Cytoscape, yEd, Gephi), deterministic (:mod:`kg.graphml`)."""
     from kg.graphml import graphml
 
-    return graphml(_flat_network(network)).encode("ascii")
+    return graphml(_FlatLists(network)).encode("ascii")
 
 
 def to_gexf(network: Any) -> bytes:

@@ -295,11 +295,17 @@ def _build(
         g.graph["omitted"] = _omitted(*total, g)
     for key, data in g.nodes(data=True):
         data.update(_node_attributes(raw[key], lookup, extras, schemes, blank_labels))
+    predicate_labels: dict[str, str] = {}
+    statement_evidence = lookup.statement_evidence
     for u, v, p, data in g.edges(keys=True, data=True):
-        evidence = lookup.statement_evidence.get((raw[u], p, raw[v]), [])
-        word = words.get((raw[u], raw[v], p))
-        label = f"{lookup.label(p)} {word}" if word else lookup.label(p)
-        data.update(predicate=p, label=label, evidence=_sort_evidence(evidence))
+        evidence = statement_evidence.get((raw[u], p, raw[v])) if statement_evidence else None
+        word = words.get((raw[u], raw[v], p)) if words else None
+        label = predicate_labels.get(p)
+        if label is None:
+            label = predicate_labels[p] = lookup.label(p)
+        if word:
+            label = f"{label} {word}"
+        data.update(predicate=p, label=label, evidence=_sort_evidence(evidence) if evidence else [])
     return g
 
 
@@ -449,6 +455,8 @@ def _class_tags(term: Any, lookup: KeyLookup) -> set[str]:
 
 
 def _sort_evidence(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not records:
+        return []
     def key(r: dict[str, Any]) -> tuple:
         return (r["section"] is None, r["section"] or 0, r["paragraph"] or 0, r["anchor"] or "")
 
@@ -482,7 +490,7 @@ def _node_attributes(
             "scheme": [],
         }
     klass = lookup.most_specific(term)
-    blank = is_blank(term)
+    blank = type(term) is str and term.startswith("_:")
     if term in lookup.labels or not blank or blank_labels is None:
         label = lookup.label(term)
     else:
@@ -491,14 +499,14 @@ def _node_attributes(
         "label": label,
         "class": lookup.label(klass) if klass is not None else UNTYPED,
         "class_iri": klass,
-        "classes": lookup.ancestors(klass) if klass is not None else [],
+        "classes": list(lookup.ancestors(klass)) if klass is not None else [],
         "definition": lookup.definitions.get(term),
-        "evidence": _sort_evidence(lookup.evidence.get(term, [])),
+        "evidence": _sort_evidence(lookup.evidence[term]) if term in lookup.evidence else [],
         "iri": None if blank else term,
         "kind": "blank" if blank else "iri",
         "alt_labels": lookup.alt_labels.get(term, []),
-        "literals": sorted([list(pair) for pair in extras.get(term, [])]),
-        "scheme": sorted(schemes.get(term, ())),
+        "literals": sorted([list(pair) for pair in extras[term]]) if term in extras else [],
+        "scheme": sorted(schemes[term]) if term in schemes else [],
     }
 
 
