@@ -16,7 +16,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -614,13 +614,35 @@ def export_graph(
         write_stdout(_payload(source, export_format, graphs=graphs, skolemize=skolemize))
         return export_format
     with atomic_open(out, "wb") as handle:
-        write_all(handle, _payload(source, export_format, graphs=graphs, skolemize=skolemize))
+        for chunk in _chunks(source, export_format, graphs=graphs, skolemize=skolemize):
+            write_all(handle, chunk)
     return export_format
 
 
 def check_neo4j_output(output: str, *, force: bool = False) -> None:
     """An InputError now, before any work, if a neo4j export could not replace ``output``."""
     folder_target(output, NEO4J_FILES, force=force or is_legacy_neo4j_export(output))
+
+
+def _chunks(
+    source: Source,
+    export_format: ExportFormat,
+    *,
+    graphs: Sequence[str],
+    skolemize: bool,
+) -> Iterator[bytes]:
+    """The bytes of a one-file export, GraphML a few thousand lines at a time (a 127 MB
+    document is never whole in memory)."""
+    if export_format.name != "graphml":
+        yield _payload(source, export_format, graphs=graphs, skolemize=skolemize)
+        return
+    from kg.graphml import graphml_chunks
+
+    network = network_of(source, graphs=graphs, skolemize=skolemize)
+    refuse_xml_unsafe(network, export_format.name)
+    flat = _FlatLists(network)
+    del network  # only the flat copy is written
+    yield from graphml_chunks(flat)
 
 
 def _payload(
@@ -635,7 +657,13 @@ def _payload(
         return serialize(source, export_format.name, graphs=graphs, skolemize=skolemize)
     network = network_of(source, graphs=graphs, skolemize=skolemize)
     refuse_xml_unsafe(network, export_format.name)
-    return to_graphml(network) if export_format.name == "graphml" else to_gexf(network)
+    if export_format.name != "graphml":
+        return to_gexf(network)
+    from kg.graphml import graphml_bytes
+
+    flat = _FlatLists(network)
+    del network  # only the flat copy is written
+    return graphml_bytes(flat)
 
 
 # Characters XML 1.0 cannot carry, raw or as references (its Char production).
@@ -802,9 +830,9 @@ class _FlatLists:
 
 def to_graphml(network: Any) -> bytes:
     """GraphML (for Cytoscape, yEd, Gephi), deterministic (:mod:`kg.graphml`)."""
-    from kg.graphml import graphml
+    from kg.graphml import graphml_bytes
 
-    return graphml(_FlatLists(network)).encode("ascii")
+    return graphml_bytes(_FlatLists(network))
 
 
 def to_gexf(network: Any) -> bytes:
