@@ -122,6 +122,12 @@ class BlankLabels:
         seen = seen | {blank}
         if FIRST in props:
             return self._list(blank, depth, seen, "(", ")")
+        owl = shacl = False
+        for predicate in props:
+            owl = owl or predicate.startswith(OWL)
+            shacl = shacl or predicate.startswith(SH)
+        if not (owl or shacl):  # none of the OWL or SHACL forms below: a plain resource
+            return self._fallback(props, depth, seen)
         prop = self._one(props, OWL + "onProperty")
         if prop is not None:
             return self._restriction(props, self._term(prop, depth, seen), depth, seen)
