@@ -26,6 +26,13 @@ the former pySHACL path (``KG_VALIDATE_ENGINE=pyshacl``, goal: 10 times faster),
 ``kg validate --data N.nt`` on each generated graph (goal at 1M: peak memory at most 1 GB;
 the generated data fails the shapes, so exit 1 is expected). Left out by ``--quick``.
 
+And, with ``--corpus``, issue 13's rows: ``kg viz`` (whole graph, ``--classes``, ``--focus``)
+and ``kg export -f graphml`` on the third-party corpus's largest file (tests/corpus/
+lv2-plugins.nt, 551,572 triples of Debian's LV2 plugin descriptions; ``python -m
+tests.corpus``), against bare pyoxigraph parsing the same file in the same run (goal: at most
+2 times the faster of ``Store().bulk_load`` and ``list(parse(...))``, plus 5 s; peak memory
+at most 1 GB).
+
     python benchmarks/run.py                    # sizes 10k, 100k, 1m; viz included
     python benchmarks/run.py --sizes 10k,100k --repeat 5
     python benchmarks/run.py --quick            # 10k only, one run each, no viz (CI)
@@ -418,6 +425,53 @@ def target_push(label: str, path: Path) -> list[Row]:
     ]  # fmt: skip
 
 
+CORPUS_FILE = REPO / "tests" / "corpus" / "lv2-plugins.nt"
+CORPUS_FOCUS = "http://lsp-plug.in/plugins/lv2/comp_delay_mono"  # a plugin, 59 nodes around
+BARE_PARSE = {
+    "`Store().bulk_load`": "import sys, pyoxigraph as ox\n"
+    "ox.Store().bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES)",
+    "`list(parse(...))`": "import sys, pyoxigraph as ox\n"
+    "list(ox.parse(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES))",
+}
+
+
+def target_corpus(repeat: int, folder: Path) -> list[Row]:
+    """Issue 13: the views and the GraphML export of the corpus's 551k-triple LV2 file
+    against bare pyoxigraph parsing it (the faster of its two ways, in the same run).
+    Goal: at most 2 times that plus 5 s, peak memory at most 1 GB."""
+    path = CORPUS_FILE
+    if not path.exists():
+        return [Row("13", "`kg viz` / `kg export -f graphml` on lv2-plugins.nt", None,
+                    "bare pyoxigraph parse", None, None, "≤ 2 times parse + 5 s", None,
+                    "(skipped: run `python -m tests.corpus`)")]  # fmt: skip
+    bare_runs = {name: measure([PYTHON, "-c", code, str(path)], repeat)
+                 for name, code in BARE_PARSE.items()}  # fmt: skip
+    name, bare = min(bare_runs.items(), key=lambda item: item[1].seconds)
+    others = ", ".join(f"{n} {m.seconds:.2f} s" for n, m in bare_runs.items())
+    limit = 2 * bare.seconds + 5
+    data = ["--data", str(path)]
+    jobs = {
+        "`kg viz` (whole graph: class summary)": ["viz", *data, "-o", str(folder / "w.html")],
+        "`kg viz --classes Plugin`": ["viz", *data, "--classes", "Plugin",
+                                      "-o", str(folder / "c.html")],
+        "`kg viz --focus <plugin>`": ["viz", *data, "--focus", CORPUS_FOCUS,
+                                      "-o", str(folder / "f.html")],
+        "`kg export -f graphml`": ["export", *data, "-f", "graphml",
+                                   "-o", str(folder / "x.graphml")],
+    }  # fmt: skip
+    rows = []
+    for work, args in jobs.items():
+        kg = measure([PYTHON, "-m", "kg", *args], repeat)
+        memory_ok, note = memory_goal(kg, True)
+        ratio = kg.seconds / bare.seconds
+        rows.append(
+            Row("13", f"{work}, lv2-plugins.nt (551k triples)", kg,
+                f"bare pyoxigraph, faster parse: {name} ({others})", bare, ratio,
+                f"≤ {limit:.1f} s (2 times parse + 5 s)", kg.seconds <= limit and memory_ok, note)
+        )  # fmt: skip
+    return rows
+
+
 def target_viz() -> list[Row]:
     """Target 3: bench_viz.py's time to interactive for kg viz and pyvis's defaults."""
     if not CHROMIUM.exists():
@@ -510,6 +564,12 @@ def main() -> None:
         "--push-only", action="store_true", help="only the push row (kg push and curl)"
     )
     parser.add_argument("--quick", action="store_true", help="10k only, one run, no viz")
+    parser.add_argument(
+        "--corpus", action="store_true", help="add issue 13's rows (tests/corpus/lv2-plugins.nt)"
+    )
+    parser.add_argument(
+        "--corpus-only", action="store_true", help="only issue 13's rows (implies --corpus)"
+    )
     parser.add_argument("--keep", type=Path, help="keep generated graphs in this folder")
     parser.add_argument(
         "--limit",
@@ -531,6 +591,10 @@ def main() -> None:
     print(HEADER, flush=True)
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
         folder = args.keep or Path(tmp)
+        if args.corpus_only:
+            for row in target_corpus(repeat, folder):
+                print(fmt_row(row), flush=True)
+            return
         for row in (
             [] if args.push_only else target_startup(max(repeat, 5) if not args.quick else 2)
         ):
@@ -562,6 +626,9 @@ def main() -> None:
             return
         if not (args.quick or args.no_viz):
             for row in target_viz():
+                print(fmt_row(row), flush=True)
+        if args.corpus:
+            for row in target_corpus(repeat, folder):
                 print(fmt_row(row), flush=True)
         if largest is not None:
             lowered = largest.stat().st_size <= 10 * 1024 * 1024

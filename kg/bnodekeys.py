@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict, deque
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from kg.netread import is_blank, is_literal
@@ -40,23 +41,44 @@ def _hash(*parts: str) -> str:
 
 
 def _plain(key: Any) -> str:
-    return nt_term(key) if is_literal(key) else key
+    return _nt_literal(key) if is_literal(key) else key
 
 
-def stable_keys(triples: Iterable[tuple[str, str, Any]]) -> dict[str, str]:
-    """A stable key for every blank node of ``triples`` (``(s, p, o)`` keys, see netread)."""
+@lru_cache(maxsize=1 << 16)
+def _nt_literal(key: Any) -> str:
+    return nt_term(key)
+
+
+Links = tuple[dict[str, list[tuple[str, str, Any]]], dict[str, list[tuple[str, str, str]]]]
+
+
+def blank_links(triples: Iterable[tuple[str, str, Any]]) -> Links:
+    """Each blank node's triples as ``(p, direction, other end)``, in the order given, and
+    each IRI's or literal's links to blank nodes: what :func:`stable_keys` walks, and what
+    :class:`kg.bnodelabels.BlankLabels` reads a blank node's description from."""
     around: dict[str, list[tuple[str, str, Any]]] = defaultdict(list)  # blank -> (p, dir, other)
     named: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # IRI -> (p, dir, blank)
     for s, p, o in triples:
-        s_blank, o_blank = is_blank(s), (not is_literal(o)) and is_blank(o)
-        if s_blank:
+        # Subjects are strings; an object is a string or a literal (a Term, not a str).
+        o_blank = type(o) is str and o.startswith("_:")
+        if s.startswith("_:"):
             around[s].append((p, ">", o))
-        if o_blank:
+            if o_blank:
+                around[o].append((p, "<", s))
+            elif type(o) is str:
+                named[o].append((p, "<", s))
+        elif o_blank:
             around[o].append((p, "<", s))
-            if not s_blank:
-                named[s].append((p, ">", o))
-        elif s_blank and not is_literal(o):
-            named[o].append((p, "<", s))
+            named[s].append((p, ">", o))
+    return around, named
+
+
+def stable_keys(
+    triples: Iterable[tuple[str, str, Any]] = (), *, links: Links | None = None
+) -> dict[str, str]:
+    """A stable key for every blank node of ``triples`` (``(s, p, o)`` keys, see netread),
+    or of the :func:`blank_links` already read from them."""
+    around, named = links if links is not None else blank_links(triples)
     if not around:
         return {}
     colour = _refine(around)

@@ -51,19 +51,46 @@ SHAPE_PARTS = (
 )
 
 
+class _Outgoing(dict):
+    """Each blank node's outgoing triples, ``{predicate: [objects]}``, made when first asked
+    for from :func:`kg.bnodekeys.blank_links` (a view labels a few of a graph's blank nodes)."""
+
+    def __init__(self, around: dict[str, list[tuple[str, str, Any]]]) -> None:
+        super().__init__()
+        self.around = around
+
+    def get(self, blank: Any, default: Any = None) -> Any:
+        if blank in self:
+            return self[blank]
+        links = self.around.get(blank)
+        props: dict[str, list[Any]] = {}
+        for p, direction, o in links or ():
+            if direction == ">":
+                props.setdefault(p, []).append(o)
+        if not props:
+            return default
+        self[blank] = props
+        return props
+
+
 class BlankLabels:
-    """Labels for the blank nodes of a graph given as ``(s, p, o)`` keys."""
+    """Labels for the blank nodes of a graph given as ``(s, p, o)`` keys, or as the
+    ``around`` of :func:`kg.bnodekeys.blank_links` (read only for the nodes labelled)."""
 
     def __init__(
         self,
-        triples: Iterable[tuple[str, str, Any]],
+        triples: Iterable[tuple[str, str, Any]] | None,
         name: Callable[[Any], str],
         keys: dict[str, str] | None = None,
+        around: dict[str, list[tuple[str, str, Any]]] | None = None,
     ) -> None:
-        self.out: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-        for s, p, o in triples:
-            if is_blank(s):
-                self.out[s][p].append(o)
+        if around is not None:
+            self.out: dict[str, dict[str, list[Any]]] = _Outgoing(around)
+        else:
+            self.out = defaultdict(lambda: defaultdict(list))
+            for s, p, o in triples or ():
+                if is_blank(s):
+                    self.out[s][p].append(o)
         self.name = name
         self.keys = keys or {}  # stable blank-node keys: which of several values comes first
         self.cache: dict[str, str] = {}
@@ -95,6 +122,12 @@ class BlankLabels:
         seen = seen | {blank}
         if FIRST in props:
             return self._list(blank, depth, seen, "(", ")")
+        owl = shacl = False
+        for predicate in props:
+            owl = owl or predicate.startswith(OWL)
+            shacl = shacl or predicate.startswith(SH)
+        if not (owl or shacl):  # none of the OWL or SHACL forms below: a plain resource
+            return self._fallback(props, depth, seen)
         prop = self._one(props, OWL + "onProperty")
         if prop is not None:
             return self._restriction(props, self._term(prop, depth, seen), depth, seen)

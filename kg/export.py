@@ -16,7 +16,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -614,13 +614,35 @@ def export_graph(
         write_stdout(_payload(source, export_format, graphs=graphs, skolemize=skolemize))
         return export_format
     with atomic_open(out, "wb") as handle:
-        write_all(handle, _payload(source, export_format, graphs=graphs, skolemize=skolemize))
+        for chunk in _chunks(source, export_format, graphs=graphs, skolemize=skolemize):
+            write_all(handle, chunk)
     return export_format
 
 
 def check_neo4j_output(output: str, *, force: bool = False) -> None:
     """An InputError now, before any work, if a neo4j export could not replace ``output``."""
     folder_target(output, NEO4J_FILES, force=force or is_legacy_neo4j_export(output))
+
+
+def _chunks(
+    source: Source,
+    export_format: ExportFormat,
+    *,
+    graphs: Sequence[str],
+    skolemize: bool,
+) -> Iterator[bytes]:
+    """The bytes of a one-file export, GraphML a few thousand lines at a time (a 127 MB
+    document is never whole in memory)."""
+    if export_format.name != "graphml":
+        yield _payload(source, export_format, graphs=graphs, skolemize=skolemize)
+        return
+    from kg.graphml import graphml_chunks
+
+    network = network_of(source, graphs=graphs, skolemize=skolemize)
+    refuse_xml_unsafe(network, export_format.name)
+    flat = _FlatLists(network)
+    del network  # only the flat copy is written
+    yield from graphml_chunks(flat)
 
 
 def _payload(
@@ -635,7 +657,13 @@ def _payload(
         return serialize(source, export_format.name, graphs=graphs, skolemize=skolemize)
     network = network_of(source, graphs=graphs, skolemize=skolemize)
     refuse_xml_unsafe(network, export_format.name)
-    return to_graphml(network) if export_format.name == "graphml" else to_gexf(network)
+    if export_format.name != "graphml":
+        return to_gexf(network)
+    from kg.graphml import graphml_bytes
+
+    flat = _FlatLists(network)
+    del network  # only the flat copy is written
+    return graphml_bytes(flat)
 
 
 # Characters XML 1.0 cannot carry, raw or as references (its Char production).
@@ -656,10 +684,38 @@ def refuse_xml_unsafe(network: Any, format_name: str) -> None:
                     f"no {format_name} file can hold this graph (export RDF, or -f neo4j)",
                 )
 
+    def clean(*values: Any) -> bool:  # one search over all the text ("\n" is allowed)
+        texts: list[str] = []
+        _collect_strings(values, texts)
+        return not _NOT_XML.search("\n".join(texts))
+
     for node, attributes in network.nodes(data=True):
-        check({"id": node, **attributes}, f"<{node}>")
+        if not clean(node, attributes):
+            check({"id": node, **attributes}, f"<{node}>")
     for subject, obj, key, attributes in network.edges(keys=True, data=True):
-        check({"key": key, **attributes}, f"the edge <{subject}> -> <{obj}>")
+        if not clean(key, attributes):
+            check({"key": key, **attributes}, f"the edge <{subject}> -> <{obj}>")
+
+
+def _collect_strings(value: Any, into: list[str]) -> None:
+    """:func:`_strings` of ``value`` appended to ``into`` (no generator per level)."""
+    kind = type(value)
+    if kind is str:
+        into.append(value)
+    elif kind is list or kind is tuple:
+        for item in value:
+            if type(item) is str:
+                into.append(item)
+            elif item is not None and not isinstance(item, (int, float)):
+                _collect_strings(item, into)
+    elif isinstance(value, dict):
+        for item in value.items():
+            _collect_strings(item, into)
+    elif isinstance(value, str):
+        into.append(value)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _collect_strings(item, into)
 
 
 def _strings(value: Any) -> Iterable[str]:
@@ -683,14 +739,18 @@ def network_of(source: Source, *, graphs: Sequence[str] = (), skolemize: bool = 
     The same MultiDiGraph ``kg viz`` draws: nodes keyed by IRI with ``label``, ``class``,
     ``classes``, ``definition``, ``evidence`` and more; edges keyed by predicate IRI.
     """
+    from kg.netread import Facts
     from kg.network import to_networkx
 
     ((_, lines),) = canonical_lines(
         source, graphs=graphs, keep_graphs=False, skolemize=skolemize
     ) or [(None, [])]
-    # The lines' blank nodes carry their content labels, which the parser keeps.
+    # The lines' blank nodes carry their content labels, which the parser keeps; the lines
+    # are unique, so are the triples.
     quads = ox.parse(_text(lines), ox.RdfFormat.N_TRIPLES)
-    return to_networkx([(q.subject, q.predicate, q.object) for q in quads], fold_lists=False)
+    del lines
+    facts = Facts.from_pyoxigraph((q.subject, q.predicate, q.object) for q in quads)
+    return to_networkx(facts, fold_lists=False)
 
 
 def _flat_value(value: Any, *, lists: bool) -> Any:
@@ -700,7 +760,10 @@ def _flat_value(value: Any, *, lists: bool) -> Any:
     list when ``lists``); anything nested (evidence records, literal pairs) becomes compact
     JSON with sorted keys; None becomes None (left out).
     """
-    if value is None or isinstance(value, (str, int, float, bool)):
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool or kind is float:
+        return value
+    if isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, (list, tuple)) and all(
         isinstance(v, (str, int, float, bool)) for v in value
@@ -736,11 +799,40 @@ def _flat_network(network: Any, *, lists: bool = False) -> Any:
     return flat
 
 
+class _FlatLists:
+    """What :func:`_flat_network` would hold, as two sorted lists: what :mod:`kg.graphml`
+    reads from a graph (an empty ``graph`` dict, nodes and keyed edges with their data, in
+    the order the MultiDiGraph would give them), without building one."""
+
+    def __init__(self, network: Any) -> None:
+        self.graph: dict[str, Any] = {}  # as in _flat_network's new graph
+        self._nodes = [
+            (str(node), _flat_attributes(network.nodes[node]))
+            for node in sorted(network.nodes, key=str)
+        ]
+        edges = sorted(
+            network.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2]))
+        )
+        self._edges = [(str(u), str(v), str(k), _flat_attributes(d)) for u, v, k, d in edges]
+
+    def nodes(self, data: bool = True) -> list[tuple[str, dict[str, Any]]]:
+        return self._nodes
+
+    def edges(self, keys: bool = True, data: bool = True) -> list[tuple[str, str, str, dict]]:
+        return self._edges
+
+    def is_multigraph(self) -> bool:
+        return True
+
+    def is_directed(self) -> bool:
+        return True
+
+
 def to_graphml(network: Any) -> bytes:
     """GraphML (for Cytoscape, yEd, Gephi), deterministic (:mod:`kg.graphml`)."""
-    from kg.graphml import graphml
+    from kg.graphml import graphml_bytes
 
-    return graphml(_flat_network(network)).encode("ascii")
+    return graphml_bytes(_FlatLists(network))
 
 
 def to_gexf(network: Any) -> bytes:

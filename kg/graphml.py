@@ -10,7 +10,7 @@ numbers them (graph, then nodes, then edges) and listed last-made first, as netw
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 _NAMESPACES = (
@@ -46,49 +46,97 @@ def _xml_type(value: Any) -> str:
 def graphml(network: Any) -> str:
     """The GraphML document of a networkx graph whose attribute values are str, int,
     float or bool (see :func:`kg.export._flat_network`)."""
-    keys: dict[tuple[str, str, str], str] = {}
+    return graphml_bytes(network).decode("ascii")
 
-    def key(name: str, value: Any, scope: str) -> str:
-        found = (name, _xml_type(value), scope)
-        if found not in keys:
-            keys[found] = f"d{len(keys)}"
-        return keys[found]
+
+def graphml_bytes(network: Any) -> bytes:
+    """:func:`graphml`'s document as ASCII bytes."""
+    return b"".join(graphml_chunks(network))
+
+
+CHUNK_LINES = 20_000
+
+
+def _edges(network: Any) -> Iterable[tuple[Any, Any, Any, dict]]:
+    if network.is_multigraph():
+        return network.edges(keys=True, data=True)
+    return ((u, v, None, d) for u, v, d in network.edges(data=True))
+
+
+def graphml_chunks(network: Any) -> Iterator[bytes]:
+    """:func:`graphml`'s document as ASCII bytes, a few thousand lines at a time.
+
+    The keys (listed first) are found in a first pass over the attributes, in the order
+    networkx numbers them; a value of an unsupported type fails there, before any output.
+    """
+    keys: dict[tuple[str, str, str], str] = {}
+    graph_data = {
+        k: v for k, v in network.graph.items() if k not in ("node_default", "edge_default", "id")
+    }
+
+    def register(attributes: dict[str, Any], scope: str) -> None:
+        for name, value in attributes.items():
+            found = (str(name), _xml_type(value), scope)
+            if found not in keys:
+                keys[found] = f"d{len(keys)}"
+
+    register(graph_data, "graph")
+    for _node, attributes in network.nodes(data=True):
+        register(attributes, "node")
+    for _u, _v, _k, attributes in _edges(network):
+        register(attributes, "edge")
+    number = {(name, kind, scope): key for (name, xml, scope), key in keys.items()
+              for kind, known in _XML_TYPES.items() if known == xml}  # fmt: skip
 
     def data_lines(attributes: dict[str, Any], scope: str, indent: str) -> list[str]:
         lines = []
         for name, value in attributes.items():
             text = str(value).translate(_TEXT)
-            tag = f'<data key="{key(str(name), value, scope)}"'
+            tag = f'<data key="{number[(str(name), type(value), scope)]}"'
             lines.append(f"{indent}{tag}>{text}</data>" if text else f"{indent}{tag} />")
         return lines
 
-    graph_data = {
-        k: v for k, v in network.graph.items() if k not in ("node_default", "edge_default", "id")
-    }
-    body = data_lines(graph_data, "graph", "    ")
-    for node, attributes in network.nodes(data=True):
-        body.extend(_element("node", {"id": str(node)}, data_lines(attributes, "node", "      ")))
-    if network.is_multigraph():
-        edges: Iterator[tuple[Any, Any, Any, dict]] = network.edges(keys=True, data=True)
-    else:
-        edges = ((u, v, None, d) for u, v, d in network.edges(data=True))
-    for u, v, edge_key, attributes in edges:
-        names = {"source": str(u), "target": str(v)}
-        if edge_key is not None:
-            names["id"] = str(edge_key)
-        body.extend(_element("edge", names, data_lines(attributes, "edge", "      ")))
     direction = "directed" if network.is_directed() else "undirected"
     graph_id = network.graph.get("id")
     graph_names = {"edgedefault": direction} | ({"id": str(graph_id)} if graph_id else {})
-    head = [f"<graphml {_NAMESPACES}>"]
-    for (name, xml_type, scope), number in reversed(keys.items()):
-        head.append(
-            f'  <key id="{number}" for="{scope}" attr.name="{_attribute(name)}" '
+    lines = [f"<graphml {_NAMESPACES}>"]
+    for (name, xml_type, scope), key in reversed(keys.items()):
+        lines.append(
+            f'  <key id="{key}" for="{scope}" attr.name="{_attribute(name)}" '
             f'attr.type="{xml_type}" />'
         )
-    graph = _element("graph", graph_names, body, indent="  ")
-    document = "\n".join([*head, *graph, "</graphml>"]) + "\n"
-    return document.encode("ascii", "xmlcharrefreplace").decode("ascii")
+    body = data_lines(graph_data, "graph", "    ")
+    has_body = bool(body) or any(True for _ in network.nodes(data=True)) or any(
+        True for _ in _edges(network)
+    )
+    if not has_body:
+        lines.extend(_element("graph", graph_names, [], indent="  "))
+    else:
+        opening, closing = _element("graph", graph_names, ["-"], indent="  ")[::2]
+        lines.append(opening)
+        lines.extend(body)
+
+        def flush() -> bytes:
+            lines.append("")  # each line ends with a newline
+            chunk = "\n".join(lines).encode("ascii", "xmlcharrefreplace")
+            lines.clear()
+            return chunk
+
+        for node, attributes in network.nodes(data=True):
+            names = {"id": str(node)}
+            lines.extend(_element("node", names, data_lines(attributes, "node", "      ")))
+            if len(lines) >= CHUNK_LINES:
+                yield flush()
+        for u, v, edge_key, attributes in _edges(network):
+            names = {"source": str(u), "target": str(v)}
+            if edge_key is not None:
+                names["id"] = str(edge_key)
+            lines.extend(_element("edge", names, data_lines(attributes, "edge", "      ")))
+            if len(lines) >= CHUNK_LINES:
+                yield flush()
+        lines.append(closing)
+    lines.extend(("</graphml>", ""))  # the last newline
+    yield "\n".join(lines).encode("ascii", "xmlcharrefreplace")
 
 
 def _attribute(value: str) -> str:

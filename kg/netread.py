@@ -91,21 +91,29 @@ class Facts:
     @classmethod
     def from_oxgraph(cls, graph: Any) -> Facts:
         """Read an :class:`kg.oxengine.OxGraph` with one SPARQL query."""
+        text = internal_query("view-triples")
+        if getattr(graph, "union", False):  # quads: a triple may be in several graphs
+            text = text.replace("SELECT ?s", "SELECT DISTINCT ?s")
+        return cls.from_pyoxigraph(graph.query(text))
+
+    @classmethod
+    def from_pyoxigraph(cls, triples: Iterable[Any]) -> Facts:
+        """Read distinct ``(s, p, o)`` pyoxigraph terms (query rows, or parsed triples)."""
         import pyoxigraph as ox
 
         named, literal = ox.NamedNode, ox.Literal
         groups: dict[str, list[tuple[str, Any]]] = defaultdict(list)
         size = 0
-        text = internal_query("view-triples")
-        if getattr(graph, "union", False):  # quads: a triple may be in several graphs
-            text = text.replace("SELECT ?s", "SELECT DISTINCT ?s")
-        for s, p, o in graph.query(text):
+        literals: dict[Any, Term] = {}
+        for s, p, o in triples:
             sk = s.value if type(s) is named else "_:" + s.value
             kind = type(o)
             if kind is named:
                 ok: Any = o.value
             elif kind is literal:
-                ok = _literal(o)
+                ok = literals.get(o)
+                if ok is None:
+                    ok = literals[o] = _literal(o)
             else:
                 ok = "_:" + o.value
             groups[p.value].append((sk, ok))
@@ -280,7 +288,17 @@ class Lookup:
         return text if text.startswith("_:") else local_name(text)
 
     def ancestors(self, klass: str) -> list[str]:
-        """``klass`` and its superclasses, nearest first (breadth first, sorted per level)."""
+        """``klass`` and its superclasses, nearest first (breadth first, sorted per level).
+
+        Remembered per class (``supers`` is not changed once read): do not change the list.
+        """
+        cache = self.__dict__.setdefault("_ancestor_cache", {})
+        found = cache.get(klass)
+        if found is None:
+            found = cache[klass] = self._ancestors(klass)
+        return found
+
+    def _ancestors(self, klass: str) -> list[str]:
         seen = [klass]
         queue = deque([klass])
         while queue:
@@ -292,7 +310,13 @@ class Lookup:
 
     def most_specific(self, key: Any) -> str | None:
         """The node's most specific asserted class (generic types only if nothing else)."""
-        types = self.types.get(key, set())
+        types = self.types.get(key)
+        if not types:
+            return None
+        if len(types) == 1:
+            (only,) = types
+            if only not in GENERIC_CLASSES:
+                return only
         specific = {t for t in types if t not in GENERIC_CLASSES}
         if not specific:
             return SKOS_CONCEPT if SKOS_CONCEPT in types else None

@@ -59,7 +59,7 @@ def class_summary(graph: Any) -> nx.MultiDiGraph:
             label=f"{label} ({shown[klass]:,})",
             **{"class": label},
             class_iri=klass,
-            classes=lookup.ancestors(klass),
+            classes=list(lookup.ancestors(klass)),
             definition=f"{shown[klass]:,} resources of this class.",
             evidence=[],
             iri=klass,

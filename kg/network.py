@@ -31,7 +31,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.bnodekeys import stable_keys
+from kg.bnodekeys import blank_links, stable_keys
 from kg.bnodelabels import RESTRICTIONS, BlankLabels
 from kg.errors import InputError
 from kg.netread import (
@@ -93,8 +93,11 @@ def schema_terms(facts: Facts) -> set[str]:
 def _fold(facts: Facts, lookup: KeyLookup, schema: bool) -> set[Any]:
     """The resources shown as attributes rather than nodes (see the module docstring)."""
     groups = facts.by_predicate
-    described = {s for pairs in groups.values() for s, _o in pairs}
-    objects = {o for pairs in groups.values() for _s, o in pairs if not is_literal(o)}
+    described: set[Any] = set()
+    objects: set[Any] = set()
+    for pairs in groups.values():
+        described.update(s for s, _o in pairs)
+        objects.update(o for _s, o in pairs if type(o) is str)  # not a literal (a Term)
     if schema:
         keep = schema_terms(facts)
         children = _children(facts, lambda s: True)
@@ -110,13 +113,17 @@ def _fold(facts: Facts, lookup: KeyLookup, schema: bool) -> set[Any]:
     folded.update(t for t, types in lookup.types.items() if types & FOLDED_TYPES)
     folded.update(lookup.sources)
     # Blank nodes, and IRIs without a description, reached only from folded resources.
-    candidates = {o for o in objects if is_blank(o) or o not in described}
+    candidates = {o for o in objects if o.startswith("_:") or o not in described}
     subjects_by_object: dict[Any, set[str]] = defaultdict(set)
-    for pairs in groups.values():
-        for s, o in pairs:
-            if o in candidates:
-                subjects_by_object[o].add(s)
-    children = _children(facts, lambda s: s in folded or s in candidates)
+    children: dict[str, list[Any]] = defaultdict(list)  # _children of folded and candidates
+    parents = folded | candidates
+    for p in sorted(groups):
+        for s, o in groups[p]:
+            if type(o) is str:
+                if o in candidates:
+                    subjects_by_object[o].add(s)
+                if s in parents:
+                    children[s].append(o)
     queue = deque(sorted(folded, key=str))
     while queue:
         for child in children.get(queue.popleft(), ()):
@@ -179,10 +186,10 @@ def to_networkx(
     ctx = read_facts(context) if context is not None else facts
     lookup = KeyLookup.from_facts(ctx)
     folded = _fold(facts, lookup, schema)
-    scoped = focus is not None or bool(classes)
-    cut_first = None if scoped else max_nodes
     around = (focus, depth, _prefix_map(graph)) if focus is not None else None
-    result = _build(facts, lookup, folded, literals, blank_nodes, cut_first, around, fold_lists)
+    result = _build(
+        facts, lookup, folded, literals, blank_nodes, max_nodes, around, fold_lists, classes
+    )
     result.graph["sources"] = list(getattr(graph, "sources", []) or [])
     result.graph["source_titles"] = sorted(set(lookup.sources.values()))
     result.graph["prefixes"] = _prefix_map(graph)
@@ -204,10 +211,12 @@ def _build(
     max_nodes: int | None = None,
     around: tuple[str, int, dict[str, str]] | None = None,
     fold_lists: bool = True,
+    classes: Sequence[str] | str | None = None,
 ) -> nx.MultiDiGraph:
     """The graph of the nodes that are not ``folded``; with ``max_nodes``, cut to that many
-    (:func:`largest_part`), and with ``around`` (focus, depth, prefixes) to the focus's
-    neighbourhood, before any attribute is computed."""
+    (:func:`largest_part`), with ``around`` (focus, depth, prefixes) to the focus's
+    neighbourhood, and with ``classes`` to the nodes :func:`filter_classes` keeps, before any
+    attribute is computed."""
     nodes: set[Any] = set()
     edges: list[tuple[Any, Any, str]] = []
     extras: dict[Any, list[tuple[str, str]]] = defaultdict(list)
@@ -235,26 +244,49 @@ def _build(
             nodes.add(filler)
             edges.append((s, filler, prop))
             words[(s, filler, prop)] = word
-    keys = stable_keys(facts.triples()) if any(is_blank(n) for n in nodes) else {}
-    blank_labels = BlankLabels(facts.triples(), lookup.label, keys) if keys else None
+    keys: dict[str, str] = {}
+    blank_labels = None
+    scoped = _scoped_terms(nodes, edges, lookup, around, classes)
+    if scoped is None and any(is_blank(n) for n in nodes):
+        links_of_blanks = blank_links(facts.triples())
+        keys = stable_keys(links=links_of_blanks)
+        if keys:
+            blank_labels = BlankLabels(None, lookup.label, keys, around=links_of_blanks[0])
+        del links_of_blanks
 
     def key_of(term: Any) -> str:
         if is_literal(term):
             return nt_term(term)
         return keys.get(term, term)
 
-    raw = {key_of(term): term for term in nodes}
-    links = [(key_of(s), key_of(o), p) for s, o, p in edges]
     g = nx.MultiDiGraph()
-    if around is not None:
+    if scoped is not None:  # no blank node is drawn: no blank-node key is needed
+        kept, center = scoped
+        if around is not None:
+            g.graph.update(focus=center, depth=around[1])
+        raw = {key_of(term): term for term in kept}
+        links = [(key_of(s), key_of(o), p) for s, o, p in edges if s in kept and o in kept]
+    else:
+        raw = {key_of(term): term for term in nodes}
+        links = [(key_of(s), key_of(o), p) for s, o, p in edges]
+    if around is not None and scoped is None:
         center, depth = _focus(raw, lookup, around, blank_labels)
         g.graph.update(focus=center, depth=depth)
         near = depth_of_nodes(center, links, depth)
         raw = {k: t for k, t in raw.items() if k in near}
         links = [(u, v, p) for u, v, p in links if u in raw and v in raw]
+    if classes and scoped is None:  # the nodes filter_classes keeps, before any attribute
+        wanted = resolve_classes(classes, lookup)
+        chosen = {k for k, t in raw.items() if _class_tags(t, lookup) & wanted}
+        chosen.add(g.graph.get("focus"))
+        if LITERAL_CLASS not in wanted:
+            chosen |= {v for u, v, _p in links if u in chosen and is_literal(raw[v])}
+        raw = {k: t for k, t in raw.items() if k in chosen}
+        links = [(u, v, p) for u, v, p in links if u in raw and v in raw]
     total = (len(raw), len(links))
     if max_nodes is not None and len(raw) > max_nodes:
-        keep = set(most_connected(raw, ((u, v) for u, v, _p in links), max_nodes))
+        pairs = ((u, v) for u, v, _p in links)
+        keep = set(most_connected(raw, pairs, max_nodes, g.graph.get("focus")))
         raw = {k: t for k, t in raw.items() if k in keep}
         links = [(u, v, p) for u, v, p in links if u in keep and v in keep]
     g.add_nodes_from(sorted(raw))
@@ -263,12 +295,54 @@ def _build(
         g.graph["omitted"] = _omitted(*total, g)
     for key, data in g.nodes(data=True):
         data.update(_node_attributes(raw[key], lookup, extras, schemes, blank_labels))
+    predicate_labels: dict[str, str] = {}
+    statement_evidence = lookup.statement_evidence
     for u, v, p, data in g.edges(keys=True, data=True):
-        evidence = lookup.statement_evidence.get((raw[u], p, raw[v]), [])
-        word = words.get((raw[u], raw[v], p))
-        label = f"{lookup.label(p)} {word}" if word else lookup.label(p)
-        data.update(predicate=p, label=label, evidence=_sort_evidence(evidence))
+        evidence = statement_evidence.get((raw[u], p, raw[v])) if statement_evidence else None
+        word = words.get((raw[u], raw[v], p)) if words else None
+        label = predicate_labels.get(p)
+        if label is None:
+            label = predicate_labels[p] = lookup.label(p)
+        if word:
+            label = f"{label} {word}"
+        data.update(predicate=p, label=label, evidence=_sort_evidence(evidence) if evidence else [])
     return g
+
+
+def _scoped_terms(
+    nodes: set[Any],
+    edges: list[tuple[Any, Any, str]],
+    lookup: KeyLookup,
+    around: tuple[str, int, dict[str, str]] | None,
+    classes: Sequence[str] | str | None,
+) -> tuple[set[Any], str | None] | None:
+    """The nodes (as terms) the focus and the classes keep, and the focus, when the focus is
+    named by its IRI and no blank node is kept: the same nodes the keyed path in
+    :func:`_build` finds, without the whole graph's blank-node keys. Else None."""
+    if around is None and not classes:
+        return None
+    kept, center = nodes, None
+    if around is not None:
+        text, depth, prefixes = around
+        if depth < 0:
+            raise InputError(str(depth), "the depth must be 0 or more")
+        center = _named_directly(nodes, text, prefixes)
+        if center is None or is_blank(center):
+            return None
+        kept = depth_of_nodes(center, edges, depth)
+        if any(is_blank(t) for t in kept):
+            return None
+    if classes:
+        wanted = resolve_classes(classes, lookup)
+        chosen = {t for t in kept if _class_tags(t, lookup) & wanted}
+        if any(is_blank(t) for t in chosen):
+            return None
+        if center is not None:
+            chosen.add(center)
+        if LITERAL_CLASS not in wanted:
+            chosen |= {o for s, o, _p in edges if s in chosen and is_literal(o) and o in kept}
+        kept = chosen
+    return kept, center
 
 
 RESTRICTION_WORDS = {OWL + local: word for local, word in RESTRICTIONS} | {
@@ -309,6 +383,9 @@ def _focus(
     text, depth, prefixes = around
     if depth < 0:
         raise InputError(str(depth), "the depth must be 0 or more")
+    direct = _named_directly(raw, text, prefixes)
+    if direct is not None:  # an IRI or prefixed name: no label needs to be made
+        return direct, depth
     names = nx.MultiDiGraph()
     names.add_nodes_from(
         (
@@ -368,7 +445,18 @@ def _with_lists_folded(facts: Facts) -> Iterable[tuple[str, str, Any]]:
             cell = rest.get(cell)
 
 
+def _class_tags(term: Any, lookup: KeyLookup) -> set[str]:
+    """The classes :func:`filter_classes` matches a node by: its most specific class and
+    that class's superclasses, or "literal" or "resource"."""
+    if is_literal(term):
+        return {LITERAL_CLASS}
+    klass = lookup.most_specific(term)
+    return set(lookup.ancestors(klass)) | {klass} if klass is not None else {UNTYPED}
+
+
 def _sort_evidence(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not records:
+        return []
     def key(r: dict[str, Any]) -> tuple:
         return (r["section"] is None, r["section"] or 0, r["paragraph"] or 0, r["anchor"] or "")
 
@@ -402,7 +490,7 @@ def _node_attributes(
             "scheme": [],
         }
     klass = lookup.most_specific(term)
-    blank = is_blank(term)
+    blank = type(term) is str and term.startswith("_:")
     if term in lookup.labels or not blank or blank_labels is None:
         label = lookup.label(term)
     else:
@@ -411,14 +499,14 @@ def _node_attributes(
         "label": label,
         "class": lookup.label(klass) if klass is not None else UNTYPED,
         "class_iri": klass,
-        "classes": lookup.ancestors(klass) if klass is not None else [],
+        "classes": list(lookup.ancestors(klass)) if klass is not None else [],
         "definition": lookup.definitions.get(term),
-        "evidence": _sort_evidence(lookup.evidence.get(term, [])),
+        "evidence": _sort_evidence(lookup.evidence[term]) if term in lookup.evidence else [],
         "iri": None if blank else term,
         "kind": "blank" if blank else "iri",
         "alt_labels": lookup.alt_labels.get(term, []),
-        "literals": sorted([list(pair) for pair in extras.get(term, [])]),
-        "scheme": sorted(schemes.get(term, ())),
+        "literals": sorted([list(pair) for pair in extras[term]]) if term in extras else [],
+        "scheme": sorted(schemes[term]) if term in schemes else [],
     }
 
 
@@ -451,21 +539,35 @@ def _prefix_map(source: Any) -> dict[str, str]:
     return prefixes
 
 
+def _unbracketed(text: str) -> str:
+    wanted = str(text).strip()
+    if wanted.startswith("<") and wanted.endswith(">"):
+        wanted = wanted[1:-1]
+    return wanted
+
+
+def _named_directly(keys: Any, text: str, known: dict[str, str]) -> str | None:
+    """The key among ``keys`` that ``text`` names as a key, ``<IRI>`` or prefixed name."""
+    wanted = _unbracketed(text)
+    if wanted in keys:
+        return wanted
+    prefix, colon, local = wanted.partition(":")
+    if colon and prefix in known and known[prefix] + local in keys:
+        return known[prefix] + local
+    return None
+
+
 def resolve_node(nxg: nx.MultiDiGraph, text: str, prefixes: Any = None) -> str:
     """The key of the node ``text`` names: an IRI, ``<IRI>``, a prefixed name or a label.
 
     ``prefixes`` (a dict, or the loaded graph) adds to the project's prefixes. An unknown
     name raises InputError with the closest labels and prefixed names.
     """
-    wanted = str(text).strip()
-    if wanted.startswith("<") and wanted.endswith(">"):
-        wanted = wanted[1:-1]
-    if wanted in nxg:
-        return wanted
     known = _prefix_map(prefixes if prefixes is not None else nxg.graph.get("prefixes") or {})
-    prefix, colon, local = wanted.partition(":")
-    if colon and prefix in known and known[prefix] + local in nxg:
-        return known[prefix] + local
+    direct = _named_directly(nxg, text, known)
+    if direct is not None:
+        return direct
+    wanted = _unbracketed(text)
     folded = wanted.casefold()
     candidates: dict[str, str] = {}
     matches: set[str] = set()

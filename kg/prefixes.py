@@ -6,6 +6,8 @@ command-line path imports this module instead, so that it never loads rdflib.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 BASE = "https://w3id.org/ssp-kg/"
 SSP_IRI = BASE + "ontology#"
 KG_IRI = BASE + "id/"
@@ -66,6 +68,7 @@ def shorten(iri: str, prefixes: dict[str, str] | None = None) -> str:
     return f"<{iri}>"
 
 
+@lru_cache(maxsize=1 << 16)
 def local_name(iri: str) -> str:
     """The last segment of an IRI (after ``#``, ``/`` or ``:``), or the IRI itself."""
     for sep in ("#", "/", ":"):
