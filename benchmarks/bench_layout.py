@@ -1,4 +1,4 @@
-"""Benchmark ``kg.layout.force_layout``: wall time and a few quality numbers per graph size.
+"""Benchmark ``kg.views.layout.force_layout``: wall time and a few quality numbers per graph size.
 
 Graphs are seeded networkx ``gnm_random_graph``s with two edges per node (5k, 20k and 50k
 nodes by default). Each size is laid out ``--repeat`` times in this process by each layout
@@ -15,7 +15,7 @@ quality:
 
     python benchmarks/bench_layout.py                        # 5k, 20k, 50k; median of 3
     python benchmarks/bench_layout.py --sizes 5000 --repeat 5
-    git show main:kg/layout.py > /tmp/old_layout.py          # against another version
+    git show main:kg/views/layout.py > /tmp/old_layout.py          # against another version
     python benchmarks/bench_layout.py --against /tmp/old_layout.py
 
 The nearest-neighbour distances are computed here with a sort-and-sweep in numpy, so the
@@ -43,9 +43,10 @@ Layout = Callable[..., dict]
 
 
 def load_layout(impl: str | None) -> tuple[str, Layout]:
-    """``force_layout`` from the file ``impl`` (another version of kg/layout.py), or kg's own."""
+    """``force_layout`` from the file ``impl`` (another version of kg/views/layout.py), or
+    kg's own."""
     if impl is None:
-        from kg.layout import force_layout
+        from kg.views.layout import force_layout
 
         return "kg", force_layout
     spec = importlib.util.spec_from_file_location("other_layout", impl)
@@ -98,7 +99,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per size and layout (median)")
     parser.add_argument("--seed", type=int, default=42, help="graph seed")
     parser.add_argument(
-        "--against", action="append", default=[], help="another kg/layout.py file to measure too"
+        "--against", action="append", default=[],
+        help="another kg/views/layout.py file to measure too",
     )
     args = parser.parse_args()
 

@@ -3,7 +3,7 @@
 Generates a seeded synthetic graph shaped like the bundled one (``generate.py``; 5,000 concepts
 by default), then measures, in one run on this machine:
 
-* ``kg``: RDF -> networkx (``kg.to_networkx``), the page write (``kg.view.write_html``: layout
+* ``kg``: RDF -> networkx (``kg.to_networkx``), the page write (``kg.views.view.write_html``: layout
   in Python above the threshold, physics off), and the time until the page is drawn and
   answers in headless Chromium (``window.kgView.ready``, then a search-and-focus round trip);
 * the baseline: the same networkx graph through pyvis's defaults (``Network.from_nx``,
@@ -43,10 +43,10 @@ sys.path.insert(0, str(HERE.parent))
 
 import generate  # noqa: E402
 
-from kg import oxengine  # noqa: E402
-from kg.netread import W3C_NAMESPACES  # noqa: E402
-from kg.network import to_networkx  # noqa: E402
-from kg.view import write_html  # noqa: E402
+from kg.store import oxengine  # noqa: E402
+from kg.views.netread import W3C_NAMESPACES  # noqa: E402
+from kg.views.network import to_networkx  # noqa: E402
+from kg.views.view import write_html  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [

@@ -345,7 +345,7 @@ def target_export(label: str, path: Path, repeat: int) -> list[Row]:
 
 def oxigraph_server(location: Path) -> tuple[subprocess.Popen[bytes], str]:
     """A read-write Oxigraph server on 127.0.0.1 over a fresh ``location``; its /store URL."""
-    from kg.stores import oxigraph_binary
+    from kg.remote.stores import oxigraph_binary
 
     binary = oxigraph_binary()
     if binary is None:

@@ -18,23 +18,23 @@ __version__ = "0.1.0"
 
 # Public names -> defining module; imported on first use so that `import kg` stays cheap.
 _EXPORTS: dict[str, str] = {
-    "load": "kg.oxengine",
-    "KnowledgeGraph": "kg.oxengine",
-    "validate": "kg.validation",
-    "Report": "kg.validation",
+    "load": "kg.store.oxengine",
+    "KnowledgeGraph": "kg.store.oxengine",
+    "validate": "kg.checks.validation",
+    "Report": "kg.checks.validation",
     "compute_stats": "kg.stats",
     "Stats": "kg.stats",
     "KGError": "kg.errors",
-    "query": "kg.sparql",
-    "Rows": "kg.sparql",
-    "to_networkx": "kg.network",
-    "render_html": "kg.view",
-    "serialize": "kg.export",
-    "export_graph": "kg.export",
-    "skolemize": "kg.export",
-    "push": "kg.stores",
-    "PushResult": "kg.stores",
-    "serve": "kg.stores",
+    "query": "kg.querying.sparql",
+    "Rows": "kg.querying.sparql",
+    "to_networkx": "kg.views.network",
+    "render_html": "kg.views.view",
+    "serialize": "kg.exports.export",
+    "export_graph": "kg.exports.export",
+    "skolemize": "kg.exports.export",
+    "push": "kg.remote.stores",
+    "PushResult": "kg.remote.stores",
+    "serve": "kg.remote.stores",
 }
 
 __all__ = [
@@ -59,15 +59,15 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from kg.checks.validation import Report, validate
     from kg.errors import KGError
-    from kg.export import export_graph, serialize, skolemize
-    from kg.network import to_networkx
-    from kg.oxengine import KnowledgeGraph, load
-    from kg.sparql import Rows, query
+    from kg.exports.export import export_graph, serialize, skolemize
+    from kg.querying.sparql import Rows, query
+    from kg.remote.stores import PushResult, push, serve
     from kg.stats import Stats, compute_stats
-    from kg.stores import PushResult, push, serve
-    from kg.validation import Report, validate
-    from kg.view import render_html
+    from kg.store.oxengine import KnowledgeGraph, load
+    from kg.views.network import to_networkx
+    from kg.views.view import render_html
 
 
 def __getattr__(name: str) -> Any:

@@ -38,13 +38,13 @@ from rdflib.namespace import DCTERMS, OWL, RDFS, SKOS
 
 from kg import __version__
 from kg.atomic import MARKER, atomic_directory
-from kg.network import Lookup, folded_resources
 from kg.prefixes import PREFIXES, local_name, shorten
 from kg.resources import internal_query
-from kg.view import _json_for_script
+from kg.views.network import Lookup, folded_resources
+from kg.views.view import _json_for_script
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kg.oxengine import KnowledgeGraph
+    from kg.store.oxengine import KnowledgeGraph
 
 GENERATOR = "(kg docs)"
 # The files every reference has, beside view.html (unless --no-view) and concepts/*.html.
@@ -871,8 +871,8 @@ def render_reference(
     for doc in ref.concepts:
         out[f"concepts/{doc.slug}.html"] = pages.concept_page(doc)
     if view:
-        from kg.network import to_networkx
-        from kg.view import render_html
+        from kg.views.network import to_networkx
+        from kg.views.view import render_html
 
         out["view.html"] = render_html(to_networkx(loaded), title=f"Graph view · {ref.title}")
     return {path: text.encode("utf-8") for path, text in sorted(out.items())}

@@ -39,7 +39,7 @@ def article_file() -> Path:
 
 
 def fingerprint_file() -> Path:
-    """The evidence fingerprint of the article (``kg/fingerprint.py``), beside the data."""
+    """The evidence fingerprint of the article (``kg/checks/fingerprint.py``), beside the data."""
     return bundled_root() / "data" / "fingerprint.json"
 
 

@@ -105,7 +105,7 @@ class Stats:
 
 def compute_stats(graph: Any) -> Stats:
     """Count what ``graph`` holds: what :func:`kg.load` returns, or an rdflib Graph."""
-    from kg.oxengine import KnowledgeGraph, from_rdflib
+    from kg.store.oxengine import KnowledgeGraph, from_rdflib
 
     loaded = graph if isinstance(graph, KnowledgeGraph) else from_rdflib(graph)
     return stats_from(loaded.select, loaded.triple_count())

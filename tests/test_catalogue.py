@@ -17,17 +17,17 @@ from pathlib import Path
 
 import pytest
 
-from kg import catalogue, querytext, sparql
-from kg.catalogue import (
+from kg.errors import InputError
+from kg.prefixes import shorten
+from kg.querying import catalogue, querytext, sparql
+from kg.querying.catalogue import (
     find_parameters,
     parse_decorators,
     query_body,
     scan,
     variables,
 )
-from kg.errors import InputError
-from kg.prefixes import shorten
-from kg.results import Triples
+from kg.querying.results import Triples
 from kg.terms import Term, iri, neutral, python_value
 
 EXPECTED = Path(__file__).parent / "queries"

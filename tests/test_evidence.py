@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.evidence import (
+from kg.checks.evidence import (
     Article,
     check_anchors,
     evidence_records,

@@ -18,7 +18,7 @@ from rdflib.namespace import RDF, SKOS
 
 import kg
 from kg.errors import InputError
-from kg.export import FORMATS, GENID, export_graph, jsonld_context, serialize
+from kg.exports.export import FORMATS, GENID, export_graph, jsonld_context, serialize
 from kg.namespaces import PREFIXES, SHAPES_GRAPH
 
 from .conftest import FIXTURES, REPO, require
@@ -227,7 +227,7 @@ def test_same_input_gives_byte_identical_files_across_processes(fmt, tmp_path):
     outputs = []
     for seed in ("1", "987"):
         out = tmp_path / f"{seed}{FORMATS[fmt].suffix or '-neo4j'}"
-        # Property graphs: the tricky file alone (kg.network re-canonicalises shown blank
+        # Property graphs: the tricky file alone (kg.views.network re-canonicalises shown blank
         # nodes with rdflib, which is slow on the whole bundled graph).
         bundled = [] if FORMATS[fmt].kind == "property-graph" else ["--with-bundled"]
         args = [*bundled, "--data", str(tricky), "-f", fmt, "-o", str(out)]
@@ -441,7 +441,7 @@ def test_a_failure_while_writing_removes_the_temp_file(tmp_path):
 
 
 def test_a_failing_neo4j_export_leaves_the_old_folder(bundled, tmp_path, monkeypatch):
-    import kg.export as export_module
+    import kg.exports.export as export_module
 
     folder = tmp_path / "neo4j"
     export_graph(bundled, "neo4j", folder)

@@ -12,8 +12,15 @@ import re
 import pytest
 
 import kg
-from kg import fingerprint, resources
-from kg.evidence import Article, EvidenceRecord, evidence_records, load_article, section_headings
+from kg import resources
+from kg.checks import fingerprint
+from kg.checks.evidence import (
+    Article,
+    EvidenceRecord,
+    evidence_records,
+    load_article,
+    section_headings,
+)
 
 from .conftest import FIXTURES
 

@@ -1,11 +1,11 @@
-"""kg.graphml: the GraphML writer, checked against networkx's writer and reader."""
+"""kg.exports.graphml: the GraphML writer, checked against networkx's writer and reader."""
 
 from __future__ import annotations
 
 import networkx as nx
 import pytest
 
-from kg.graphml import graphml
+from kg.exports.graphml import graphml
 
 
 def networkx_text(network: nx.Graph) -> str:

@@ -3,7 +3,7 @@
 grlc parses the ``#+`` decorators as YAML and the parameters with its own regular
 expression; a decorator block that is not valid YAML leaves grlc with no summary, tags or
 defaults. Every catalogue file must read the same through grlc's functions as through
-kg.catalogue. Then grlc's own Flask server serves the catalogue folder (its local-file
+kg.querying.catalogue. Then grlc's own Flask server serves the catalogue folder (its local-file
 loader) against a real `kg serve`, and its answers must equal `kg query`'s.
 """
 
@@ -55,7 +55,7 @@ def test_the_catalogue_has_its_38_queries():
 
 @pytest.mark.parametrize("path", QUERIES, ids=[path.stem for path in QUERIES])
 def test_grlc_reads_the_decorators_as_kg_does(path, gquery, caplog):
-    from kg import catalogue
+    from kg.querying import catalogue
 
     text = path.read_text(encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="grlc"):

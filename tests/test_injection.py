@@ -20,8 +20,9 @@ import pytest
 from rdflib import Literal, URIRef
 
 import kg
-from kg import catalogue, oxengine, params, querytext, sparql
 from kg.errors import InputError
+from kg.querying import catalogue, params, querytext, sparql
+from kg.store import oxengine
 from kg.terms import Term, escape, iri, literal, neutral, nt_term
 
 KG = "https://w3id.org/ssp-kg/id/"
@@ -355,11 +356,11 @@ def test_service_in_a_string_or_comment_is_not_a_call():
     querytext.check_limits('SELECT * WHERE { ?s ?p "SERVICE" } # SERVICE <http://e/>', "q")
 
 
-# --- Text from the graph inside the HTML page's <script> (kg.view._json_for_script) ---------
+# --- Text from the graph inside the HTML page's <script> (kg.views.view._json_for_script) ---------
 
 
 def test_json_in_the_page_cannot_close_its_script_element():
-    from kg.view import _json_for_script
+    from kg.views.view import _json_for_script
 
     value = {"b": "</script><!-- x & y", "a": "line\u2028para\u2029", "c": ["é", 1]}
     text = _json_for_script(value)
@@ -490,7 +491,7 @@ def test_a_brace_inside_the_projection_is_not_the_where_group():
 
 
 def test_a_parameter_in_an_exists_projection_binds_the_main_pattern_on_oxigraph():
-    from kg import oxengine
+    from kg.store import oxengine
 
     named = catalogue.from_text(
         "SELECT ?t (EXISTS { ?_x_iri ?p ?o } AS ?e) WHERE { ?_x_iri a ?t }", "my", "my.rq"
@@ -547,7 +548,7 @@ def test_a_describe_finds_a_label_holding_backslash_u_through_the_api():
 def test_an_oxigraph_syntax_error_in_the_text_with_values_is_one_line(monkeypatch):
     import pyoxigraph as ox
 
-    from kg import oxengine
+    from kg.store import oxengine
 
     named = catalogue.from_text("SELECT ?v WHERE { BIND (?_t AS ?v) }", "my", "my.rq")
     checked = oxengine.compile_query(named)
@@ -561,7 +562,7 @@ def test_an_oxigraph_syntax_error_in_the_text_with_values_is_one_line(monkeypatc
 
 
 def test_template_slots_escape_quotes_and_markup_and_raw_slots_stay_raw():
-    from kg.view import _fill
+    from kg.views.view import _fill
 
     template = '<p title="{{ title }}">{{ title }}</p><script>{{ data }}</script>{{ n }}'
     page = _fill(template, {"title": "\"a\" 'b' <i>&", "n": 3}, {"data": "x < y"})
@@ -570,7 +571,7 @@ def test_template_slots_escape_quotes_and_markup_and_raw_slots_stay_raw():
 
 
 def test_the_jupyter_view_is_an_escaped_sandboxed_iframe():
-    from kg.view import View
+    from kg.views.view import View
 
     view = View("<p class=\"x\">'a' & b</p>", height=300.7)
     assert view._repr_html_() == (
@@ -580,7 +581,7 @@ def test_the_jupyter_view_is_an_escaped_sandboxed_iframe():
     )
 
 
-# --- Values checked against their declared type before they are bound (kg.params) ----------
+# --- Values checked against their declared type before they are bound (kg.querying.params) ---
 
 TYPED = catalogue.from_text(
     "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"

@@ -1,4 +1,4 @@
-"""The seeded force layout (kg/layout.py): deterministic, finite, spread out, and faithful."""
+"""The seeded force layout (kg/views/layout.py): deterministic, finite, spread out, and faithful."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from kg.layout import force_layout, near_pairs
+from kg.views.layout import force_layout, near_pairs
 
 
 def random_graph(n: int, seed: int = 11) -> tuple[list[str], list[tuple[str, str]]]:
@@ -103,7 +103,7 @@ def test_the_layout_needs_only_numpy() -> None:
     # scipy is not a dependency: the layout runs with it blocked (an import of it would fail)
     code = (
         "import sys; sys.modules['scipy'] = None\n"
-        "from kg.layout import force_layout\n"
+        "from kg.views.layout import force_layout\n"
         "print(len(force_layout(list(range(50)), [(i, i + 1) for i in range(49)])))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -112,7 +112,7 @@ def test_every_supported_syntax_loads(tmp_path: Path, suffix: str, syntax: str):
     ],
 )
 def test_syntax_is_sniffed_from_content(head: bytes, syntax: str):
-    from kg.rdffiles import sniff_syntax
+    from kg.store.rdffiles import sniff_syntax
 
     assert sniff_syntax(head, "-") == syntax
 
@@ -120,7 +120,7 @@ def test_syntax_is_sniffed_from_content(head: bytes, syntax: str):
 @pytest.mark.parametrize("head", [b"hello world", b"ex:a ex:b ex:c .", b"\x00\x01"])
 def test_content_that_cannot_be_told_is_refused(head: bytes):
     from kg.errors import InputError
-    from kg.rdffiles import sniff_syntax
+    from kg.store.rdffiles import sniff_syntax
 
     with pytest.raises(InputError, match="cannot tell the RDF syntax from the content"):
         sniff_syntax(head, "-")
@@ -159,8 +159,8 @@ def test_a_file_that_vanishes_before_the_parse_is_one_line(tmp_path: Path):
     import pyoxigraph as ox
 
     from kg.errors import InputError
-    from kg.oxengine import load_source
-    from kg.rdffiles import opened_input
+    from kg.store.oxengine import load_source
+    from kg.store.rdffiles import opened_input
 
     path = tmp_path / "gone.nt"
     path.write_text("<http://e/a> <http://e/b> <http://e/c> .\n", encoding="utf-8")

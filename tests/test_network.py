@@ -12,7 +12,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 
 import kg
 from kg.errors import InputError
-from kg.network import to_networkx
+from kg.views.network import to_networkx
 
 from .conftest import FIXTURES
 
@@ -250,7 +250,7 @@ def test_kg_query_construct_feeds_the_view(bundled) -> None:
 
 def test_public_api_exports() -> None:
     assert kg.to_networkx is to_networkx
-    from kg.view import render_html
+    from kg.views.view import render_html
 
     assert kg.render_html is render_html
 
@@ -278,7 +278,7 @@ ex:spare ex:parts ( ex:Valve ex:Damper ex:Unit ) .
 
 
 def ox_load(path: Path):
-    from kg import oxengine
+    from kg.store import oxengine
 
     return oxengine.load([path])
 
@@ -374,7 +374,7 @@ def test_a_thousand_long_blank_node_chain(tmp_path: Path) -> None:
 
 
 def test_quads_in_two_graphs_are_drawn_once(tmp_path: Path) -> None:
-    from kg import oxengine
+    from kg.store import oxengine
 
     text = """
     <http://example.org/g1> { <http://example.org/a> <http://example.org/p> <http://example.org/b> ;
@@ -462,7 +462,7 @@ def test_max_nodes_with_focus_keeps_the_focus(tmp_path: Path) -> None:
 
 
 def test_class_summary_counts_classes_and_links(tmp_path: Path) -> None:
-    from kg.netsummary import class_summary
+    from kg.views.netsummary import class_summary
 
     text = """
     @prefix ex: <http://example.org/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .

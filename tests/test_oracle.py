@@ -28,10 +28,10 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.compare import isomorphic
 
 import kg
-from kg import catalogue, params, querytext
 from kg.errors import InputError
 from kg.prefixes import PREFIXES, shorten
-from kg.results import Rows, Triples
+from kg.querying import catalogue, params, querytext
+from kg.querying.results import Rows, Triples
 from kg.stats import stats_from
 from kg.terms import Term, literal, neutral
 

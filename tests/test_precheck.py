@@ -1,4 +1,4 @@
-"""kg.querytext.precheck and calls_service: what no engine may see, checked in-process.
+"""kg.querying.querytext.precheck and calls_service: what no engine may see, checked in-process.
 
 The command-line tests in test_query_limits.py run ``kg`` in a subprocess, which a mutation
 tool cannot trace; these call the checks directly. Every expected message is written out
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from kg import querytext
-from kg.catalogue import NamedQuery
 from kg.errors import InputError
+from kg.querying import querytext
+from kg.querying.catalogue import NamedQuery
 
 WHERE = "q.rq"
 

@@ -28,8 +28,8 @@ import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Graph
 
-from kg.export import read_statements
-from kg.stores import (
+from kg.exports.export import read_statements
+from kg.remote.stores import (
     TEMP_GRAPH_PREFIX,
     Endpoints,
     derive_endpoints,
@@ -253,11 +253,11 @@ def graph_iri() -> str:
 def truth(path: Path, *, skolemized: bool = True) -> set[str]:
     """What a push of ``path`` must leave on the server, by rdflib and Oxigraph's canonicaliser.
 
-    Skolemised (the default push) by kg.export's skolemisation, which push must match.
+    Skolemised (the default push) by kg.exports.export's skolemisation, which push must match.
     """
     from rdflib import Dataset, Graph
 
-    from kg.export import skolemize
+    from kg.exports.export import skolemize
 
     if path.suffix == ".nq":
         dataset = Dataset()
@@ -398,7 +398,7 @@ def test_batches_made_ahead_are_the_streamed_body_in_order_and_errors_come_throu
     bundled_nquads,
 ):
     from kg.errors import InputError
-    from kg.stores import _made_ahead, _stream
+    from kg.remote.stores import _made_ahead, _stream
 
     groups = push_groups(bundled_nquads, skolemize=True)
     batches = list(plan_batches(iter(groups), 300))
@@ -422,7 +422,7 @@ def test_batches_made_ahead_are_the_streamed_body_in_order_and_errors_come_throu
 
 
 def test_an_upload_stopped_early_stops_the_thread_making_batches(bundled_nquads):
-    from kg.stores import _made_ahead
+    from kg.remote.stores import _made_ahead
 
     batches = list(plan_batches(iter(push_groups(bundled_nquads, skolemize=False)), 10))
 

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from rdflib import Graph, URIRef
 
-from kg import catalogue
+from kg.querying import catalogue
 
 from .conftest import FIXTURES, REPO
 from .servers import free_port

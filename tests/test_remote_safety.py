@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from kg import http as kghttp
+from kg.remote import http as kghttp
 
 from .conftest import FIXTURES, REPO
 from .servers import Listener, answer, free_port
@@ -291,7 +291,7 @@ def test_max_response_bytes_reads_the_environment(monkeypatch):
         assert kghttp.max_response_bytes() == size
 
 
-# --- The layer in process (so a mutation tool can match these tests to kg/http.py) ---------
+# --- The layer in process (so a mutation tool can match these tests to kg/remote/http.py) ---------
 
 JSON = {"Content-Type": "application/sparql-results+json"}
 
@@ -549,7 +549,7 @@ def test_redact_takes_the_user_before_the_last_at_sign():
 
 
 class _Clock:
-    """kg.http's clock, set by hand: the deadline's arithmetic without waiting."""
+    """kg.remote.http's clock, set by hand: the deadline's arithmetic without waiting."""
 
     def __init__(self, now: float) -> None:
         self.now = now

@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset
 
-from kg import stores
 from kg.errors import KGError
-from kg.servefront import Forward, Front, Janitor, Refused, check_host, plan
+from kg.remote import stores
+from kg.remote.servefront import Forward, Front, Janitor, Refused, check_host, plan
 
 from .conftest import FIXTURES, REPO, require
 from .servers import Listener, free_port, oxigraph_binary

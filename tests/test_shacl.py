@@ -1,4 +1,4 @@
-"""kg.shacl, the SPARQL-on-Oxigraph SHACL engine: hand-written shapes and graphs with the
+"""kg.checks.shacl, the SPARQL-on-Oxigraph SHACL engine: hand-written shapes and graphs with the
 results worked out by hand, the pySHACL fallback for what it does not evaluate, and the
 NOT EXISTS-to-MINUS rewrite."""
 
@@ -8,9 +8,9 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from kg.oxengine import KnowledgeGraph
-from kg.shacl import Unsupported, compile_shapes, not_exists_as_minus
-from kg.validation import ENGINE_VARIABLE, shacl_violations
+from kg.checks.shacl import Unsupported, compile_shapes, not_exists_as_minus
+from kg.checks.validation import ENGINE_VARIABLE, shacl_violations
+from kg.store.oxengine import KnowledgeGraph
 
 PREFIXES = """
 @prefix ex:  <http://example.org/> .
@@ -171,7 +171,7 @@ def test_the_same_report_as_pyshacl(monkeypatch, shapes, expected):
 
 
 def test_the_bundled_shapes_are_evaluated_on_oxigraph_not_handed_to_pyshacl():
-    # A shape kg.shacl cannot evaluate sends the whole graph to pySHACL: 80 s, not 1 s.
+    # A shape kg.checks.shacl cannot evaluate sends the whole graph to pySHACL: 80 s, not 1 s.
     from kg.resources import shapes_file
 
     compile_shapes(Graph().parse(shapes_file()))

@@ -1,4 +1,5 @@
-"""kg.sparql: query sources, checks, bound parameters, local and remote runs, result formats.
+"""kg.querying.sparql: query sources, checks, bound parameters, local and remote runs, result
+formats.
 
 The graph is tests/fixtures/sparql/tricky.ttl (awkward literals, a blank node, a foreign
 prefix); the remote side is a real Oxigraph server on 127.0.0.1 holding the same file.
@@ -24,10 +25,10 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.query import Result
 
 import kg
-from kg import sparql
-from kg.catalogue import from_text
 from kg.errors import InputError, RemoteError
-from kg.results import Triples
+from kg.querying import sparql
+from kg.querying.catalogue import from_text
+from kg.querying.results import Triples
 from kg.terms import iri, literal, neutral, python_value
 
 from .conftest import FIXTURES, require

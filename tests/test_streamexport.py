@@ -18,9 +18,9 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from kg.bnodes import labels
 from kg.cli.export import FORMATS as CLI_FORMATS
-from kg.export import FORMATS
+from kg.exports.export import FORMATS
+from kg.store.bnodes import labels
 
 from .conftest import REPO
 
@@ -177,7 +177,7 @@ def test_schemaorg_to_ntriples_keeps_every_literal(tmp_path):
     assert literal_set(out, ox.RdfFormat.N_TRIPLES) == expected
 
 
-# --- kg.bnodes -----------------------------------------------------------------------------
+# --- kg.store.bnodes -----------------------------------------------------------------------------
 
 
 def _labels_of(text: str) -> list[str]:

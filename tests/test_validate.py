@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import kg
-from kg.validation import ENGINE_VARIABLE, validate
+from kg.checks.validation import ENGINE_VARIABLE, validate
 
 from .conftest import FIXTURES
 

@@ -17,8 +17,8 @@ from rdflib.namespace import RDF, RDFS, SKOS
 
 import kg
 from kg.errors import InputError
-from kg.network import to_networkx
-from kg.view import LAYOUT_THRESHOLD, display, render_html, write_html
+from kg.views.network import to_networkx
+from kg.views.view import LAYOUT_THRESHOLD, display, render_html, write_html
 
 from .conftest import ARTIFACTS
 

@@ -83,7 +83,7 @@ def export(
     """
     graphs = split_graph_names(graph_names)
     check_output(fmt, output, force=force)
-    from kg.export import export_graph, read_statements
+    from kg.exports.export import export_graph, read_statements
 
     bundled = wants_bundled(data_files, with_bundled)
     graph = read_statements(data_files, bundled=bundled, syntax=syntax)
@@ -101,11 +101,11 @@ def check_output(fmt: str | None, output: str, *, force: bool) -> None:
     if output == "-":
         return
     if name == "kuzu":
-        from kg.export import check_kuzu_output
+        from kg.exports.export import check_kuzu_output
 
         check_kuzu_output(output, force=force)
     elif neo4j:
-        from kg.export import check_neo4j_output
+        from kg.exports.export import check_neo4j_output
 
         check_neo4j_output(output, force=force)
     else:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from kg import fingerprint
 from kg.atomic import atomic_write
+from kg.checks import fingerprint
+from kg.checks.evidence import evidence_records, load_article
 from kg.errors import printable
-from kg.evidence import evidence_records, load_article
-from kg.oxengine import load
+from kg.store.oxengine import load
 
 
 @click.command()

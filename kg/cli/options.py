@@ -10,7 +10,7 @@ import click
 from kg.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kg.oxengine import KnowledgeGraph
+    from kg.store.oxengine import KnowledgeGraph
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -48,8 +48,8 @@ def load_from_options(
     keep_graphs: bool = False,
 ) -> KnowledgeGraph:
     """Load what the graph options ask for: the bundled graph, user files, or both (merged
-    into one default graph unless ``keep_graphs``: see :func:`kg.oxengine.load`)."""
-    from kg.oxengine import load
+    into one default graph unless ``keep_graphs``: see :func:`kg.store.oxengine.load`)."""
+    from kg.store.oxengine import load
 
     return load(
         data_files,

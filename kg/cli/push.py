@@ -11,8 +11,14 @@ import click
 from kg.cli.export import split_graph_names
 from kg.cli.options import graph_options, wants_bundled
 from kg.errors import InputError
-from kg.stores import BODY_TYPES, DEFAULT_BATCH_SIZE, DEFAULT_TARGET, STRATEGIES, load_for_push
-from kg.stores import push as run_push
+from kg.remote.stores import (
+    BODY_TYPES,
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_TARGET,
+    STRATEGIES,
+    load_for_push,
+)
+from kg.remote.stores import push as run_push
 
 PASSWORD_VARIABLE = "KG_PASSWORD"
 
@@ -187,7 +193,7 @@ def push(
     names = split_graph_names(graph_names)
     bundled = wants_bundled(data_files, with_bundled)
     if skolemize or names:  # read by Oxigraph's parser: literals as written, named graphs kept
-        from kg.export import read_statements
+        from kg.exports.export import read_statements
 
         source: Any = read_statements(data_files, bundled=bundled, syntax=syntax)
     else:

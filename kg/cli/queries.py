@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kg import catalogue
+from kg.querying import catalogue
 
 
 @click.command()

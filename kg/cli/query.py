@@ -11,16 +11,16 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from kg import querytext
-from kg.catalogue import NamedQuery, resolve
 from kg.cli.options import graph_options, load_from_options, parse_params
 from kg.deadline import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Budget
 from kg.errors import InputError, printable
-from kg.params import bind_terms
-from kg.results import FORMATS, default_format, format_result
+from kg.querying import querytext
+from kg.querying.catalogue import NamedQuery, resolve
+from kg.querying.params import bind_terms
+from kg.querying.results import FORMATS, default_format, format_result
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kg.oxengine import KnowledgeGraph
+    from kg.store.oxengine import KnowledgeGraph
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -151,14 +151,14 @@ def query(
     named = read_query(source)
     budget = Budget(timeout, named.source)
     if endpoint:
-        from kg import sparql
+        from kg.querying import sparql
 
         compiled = budget.run(sparql.compile_query, named, local=False)
         bindings = sparql.bind(named, parse_params(params))
         result = sparql.run_remote(compiled, bindings, endpoint, timeout)
     else:
-        from kg import oxengine
         from kg.prefixes import with_declared
+        from kg.store import oxengine
 
         values = parse_params(params)
         graph = load_from_options(data_files, with_bundled, syntax)
@@ -189,8 +189,8 @@ def query(
 def _note_overridden(named: NamedQuery, declared: dict[str, str]) -> None:
     """Say on stderr when the query text uses a prefix a loaded file binds otherwise than
     kg's built-in of that name: the file's binding is the one used."""
-    from kg.catalogue import used_prefixes
     from kg.prefixes import overridden
+    from kg.querying.catalogue import used_prefixes
 
     if named.catalogued:
         return

@@ -6,8 +6,8 @@ import click
 
 from kg.cli.export import split_graph_names
 from kg.cli.options import graph_options, load_from_options
-from kg.stores import DEFAULT_QUERY_TIMEOUT
-from kg.stores import serve as run_serve
+from kg.remote.stores import DEFAULT_QUERY_TIMEOUT
+from kg.remote.stores import serve as run_serve
 
 
 @click.command()

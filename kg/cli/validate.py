@@ -56,8 +56,8 @@ def validate(
       kg validate my-additions.ttl --with-bundled  # your triples beside ours
       kg validate vocab.ttl --shapes my-shapes.ttl # any data, your shapes
     """
-    # The SHACL queries run on the loaded Oxigraph store itself (kg.shacl): no copy.
-    from kg.validation import validate_graph
+    # The SHACL queries run on the loaded Oxigraph store itself (kg.checks.shacl): no copy.
+    from kg.checks.validation import validate_graph
 
     paths = (*files, *data_files)
     graph = load_from_options(paths, with_bundled, syntax)

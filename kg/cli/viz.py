@@ -114,7 +114,7 @@ def viz(
       kg viz --query concept-neighbourhood --param concept=kg:agility
       kg viz --data my-graph.ttl --open
     """
-    from kg.view import render_html, write_html
+    from kg.views.view import render_html, write_html
 
     if open_browser and output == "-":
         raise InputError("--open", "cannot open a page written to standard output")
@@ -138,7 +138,7 @@ def viz(
     shape = {"literals": literals, "schema": schema, "blank_nodes": not hide_blank}
     scoped = focus is not None or class_names or query is not None
     if max_nodes is None and not scoped and loaded.triple_count() > SUMMARY_TRIPLES:
-        from kg.netsummary import class_summary
+        from kg.views.netsummary import class_summary
 
         nxg = class_summary(loaded)
         summary = nxg.graph["summary"]
@@ -151,7 +151,7 @@ def viz(
     elif query is not None:
         nxg = _from_query(loaded, query, focus, depth, class_names, shape)
     else:
-        from kg.network import to_networkx
+        from kg.views.network import to_networkx
 
         # The cut comes before any label is made (100,000 blank nodes: 20 s to 5 s).
         nxg = to_networkx(
@@ -198,7 +198,7 @@ def _default_title(nxg) -> str:
 
 def _fit_size(nxg, max_nodes: int, loaded, schema: bool):
     """At most ``max_nodes`` nodes, saying on stderr what was left out; hint at --schema."""
-    from kg.network import largest_part, schema_terms
+    from kg.views.network import largest_part, schema_terms
 
     if nxg.number_of_nodes() > max_nodes:
         nxg = largest_part(nxg, max_nodes)
@@ -211,7 +211,7 @@ def _fit_size(nxg, max_nodes: int, loaded, schema: bool):
             err=True,
         )
     elif not schema and nxg.number_of_nodes() < 10 and not SCOPES & set(nxg.graph):
-        from kg.netread import read_facts
+        from kg.views.netread import read_facts
 
         defined = len(schema_terms(read_facts(loaded)))
         if defined > nxg.number_of_nodes():
@@ -225,10 +225,10 @@ def _fit_size(nxg, max_nodes: int, loaded, schema: bool):
 
 def _from_query(loaded, query, focus, depth, class_names, shape):
     """The network of what the query returns, labelled from the whole loaded graph."""
-    from kg import oxengine
-    from kg.network import filter_classes, neighbourhood, resolve_node, to_networkx
-    from kg.params import bind_terms
     from kg.prefixes import with_declared
+    from kg.querying.params import bind_terms
+    from kg.store import oxengine
+    from kg.views.network import filter_classes, neighbourhood, resolve_node, to_networkx
 
     source, named, params, budget, max_rows = query
     checked = budget.run(oxengine.compile_query, named, declared=loaded.prefixes)

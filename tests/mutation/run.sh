@@ -4,7 +4,7 @@
 #   .venv/bin/pip install -e '.[test,mutation]'
 #   bash tests/mutation/run.sh            # every function listed below
 #   bash tests/mutation/run.sh kg.terms   # one module's functions
-#   bash tests/mutation/run.sh kg.http kg.querytext.x_where_group   # several
+#   bash tests/mutation/run.sh kg.remote.http kg.querying.querytext.x_where_group   # several
 #
 # mutmut copies kg/ into mutants/ and runs, per mutant, only the in-process tests that call
 # the mutated function (the selection is [tool.mutmut] in pyproject.toml). It prints each
@@ -22,23 +22,23 @@ PYTHON="${PYTHON:-.venv/bin/python}"
 # export marker, --force, temp files removed on failure or a signal).
 FUNCTIONS=(
   kg.terms.x_escape kg.terms.x_nt_term
-  kg.params.x_bind_terms kg.params.x_to_term kg.params.x__as_term kg.params.x__check_term
-  kg.params.x__iri kg.params.x__check_lexical kg.params.x__parses kg.params.x_canonical_integer
-  kg.evidence.x_normalise "kg.evidence.xǁArticleǁparse" "kg.evidence.xǁArticleǁparagraph"
-  "kg.evidence.xǁAnchorProblemǁ__str__" kg.evidence.x_section_headings
-  kg.evidence.x_evidence_records kg.evidence.x_load_article kg.evidence.x_check_anchors
-  kg.evidence.x__rows
-  kg.view.x__json_for_script kg.view.x__fill "kg.view.xǁViewǁ_repr_html_"
-  kg.querytext.x_check_limits kg.querytext.x_with_values kg.querytext.x_remote_text
-  kg.querytext.x_where_group kg.querytext.x__long_construct kg.querytext.x__after_group
-  kg.querytext.x_form_index kg.querytext.x_sparql_term kg.querytext.x__modifiers_start
-  kg.querytext.x_precheck kg.querytext.x_calls_service
-  kg.http.x_redact kg.http.x_without_credentials kg.http.x_check_http_url kg.http.x_origin
-  kg.http.x_max_response_bytes kg.http.x_describe_size
-  "kg.http.xǁDeadlineǁ__init__" "kg.http.xǁDeadlineǁremaining" "kg.http.xǁDeadlineǁconnect"
-  "kg.http.xǁDeadlineǁ_expire" "kg.http.xǁDeadlineǁextend" "kg.http.xǁDeadlineǁcancel"
-  "kg.http.xǁ_SameHostRedirectHandlerǁhttp_error_302"
-  "kg.http.xǁSessionǁ_read_body" "kg.http.xǁSessionǁ_too_large" "kg.http.xǁSessionǁ_timeout"
+  kg.querying.params.x_bind_terms kg.querying.params.x_to_term kg.querying.params.x__as_term kg.querying.params.x__check_term
+  kg.querying.params.x__iri kg.querying.params.x__check_lexical kg.querying.params.x__parses kg.querying.params.x_canonical_integer
+  kg.checks.evidence.x_normalise "kg.checks.evidence.xǁArticleǁparse" "kg.checks.evidence.xǁArticleǁparagraph"
+  "kg.checks.evidence.xǁAnchorProblemǁ__str__" kg.checks.evidence.x_section_headings
+  kg.checks.evidence.x_evidence_records kg.checks.evidence.x_load_article kg.checks.evidence.x_check_anchors
+  kg.checks.evidence.x__rows
+  kg.views.view.x__json_for_script kg.views.view.x__fill "kg.views.view.xǁViewǁ_repr_html_"
+  kg.querying.querytext.x_check_limits kg.querying.querytext.x_with_values kg.querying.querytext.x_remote_text
+  kg.querying.querytext.x_where_group kg.querying.querytext.x__long_construct kg.querying.querytext.x__after_group
+  kg.querying.querytext.x_form_index kg.querying.querytext.x_sparql_term kg.querying.querytext.x__modifiers_start
+  kg.querying.querytext.x_precheck kg.querying.querytext.x_calls_service
+  kg.remote.http.x_redact kg.remote.http.x_without_credentials kg.remote.http.x_check_http_url kg.remote.http.x_origin
+  kg.remote.http.x_max_response_bytes kg.remote.http.x_describe_size
+  "kg.remote.http.xǁDeadlineǁ__init__" "kg.remote.http.xǁDeadlineǁremaining" "kg.remote.http.xǁDeadlineǁconnect"
+  "kg.remote.http.xǁDeadlineǁ_expire" "kg.remote.http.xǁDeadlineǁextend" "kg.remote.http.xǁDeadlineǁcancel"
+  "kg.remote.http.xǁ_SameHostRedirectHandlerǁhttp_error_302"
+  "kg.remote.http.xǁSessionǁ_read_body" "kg.remote.http.xǁSessionǁ_too_large" "kg.remote.http.xǁSessionǁ_timeout"
   kg.atomic.x__reason kg.atomic.x__write_error kg.atomic.x__shown kg.atomic.x__kind
   kg.atomic.x__named kg.atomic.x__signals_deferred kg.atomic.x__lstat kg.atomic.x__followed
   kg.atomic.x__check_folder_exists kg.atomic.x_file_target kg.atomic.x__entries
@@ -52,7 +52,7 @@ FUNCTIONS=(
 )
 names=()
 for function in "${FUNCTIONS[@]}"; do
-  for wanted in "${@:-$function}"; do  # a module (kg.http) or one function
+  for wanted in "${@:-$function}"; do  # a module (kg.remote.http) or one function
     if [[ "$function" == "$wanted" || "$function" == "$wanted".* ]]; then
       names+=("${function}__mutmut_*")
       break

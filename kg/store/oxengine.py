@@ -20,11 +20,14 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg import deadline, progress, querytext, resources
-from kg.catalogue import NamedQuery
+from kg import deadline, progress, resources
 from kg.errors import InputError
 from kg.prefixes import DATA_GRAPH, ONTOLOGY_GRAPH, PREFIXES, SHAPES_GRAPH
-from kg.rdffiles import (
+from kg.querying import querytext
+from kg.querying.catalogue import NamedQuery
+from kg.querying.results import Rows, Triples, prefix_map
+from kg.resources import internal_query
+from kg.store.rdffiles import (
     MAX_TERM_BYTES,
     QUAD_SYNTAXES,
     InputFile,
@@ -36,8 +39,6 @@ from kg.rdffiles import (
     refuse_repeated_stdin,
     short_message,
 )
-from kg.resources import internal_query
-from kg.results import Rows, Triples, prefix_map
 from kg.terms import XSD_STRING, Term
 
 RDF_FORMATS = {
@@ -139,7 +140,7 @@ class KnowledgeGraph:
     def dataset(self) -> Any:
         """An rdflib Dataset of every graph, shapes included (built on first use)."""
         if self._dataset is None:
-            from kg.rdflibcopy import to_dataset
+            from kg.store.rdflibcopy import to_dataset
 
             self._dataset = to_dataset(self)
         return self._dataset
@@ -148,7 +149,7 @@ class KnowledgeGraph:
     def graph(self) -> Any:
         """The flat rdflib Graph queries see: every graph but the shapes (built on first use)."""
         if self._flat is None:
-            from kg.rdflibcopy import to_graph
+            from kg.store.rdflibcopy import to_graph
 
             self._flat = to_graph(self)
         return self._flat
@@ -190,7 +191,7 @@ def from_rdflib(source: Any) -> KnowledgeGraph:
     TypeError for anything else."""
     from rdflib import Graph
 
-    from kg.rdflibcopy import to_store
+    from kg.store.rdflibcopy import to_store
 
     if not isinstance(source, Graph):
         raise TypeError(
@@ -253,7 +254,7 @@ def load(
     ``bundled`` defaults to True when no paths are given and False otherwise; pass True to
     load user files beside the bundled graph (ontology, data and shapes). ``syntax`` forces one
     syntax for all paths. A path may be ``-`` (standard input, once) or a FIFO: see
-    :func:`kg.rdffiles.opened_input`, which also refuses unsafe RDF/XML and JSON-LD.
+    :func:`kg.store.rdffiles.opened_input`, which also refuses unsafe RDF/XML and JSON-LD.
     ``keep_graphs`` False (the commands that only read the union: query, stats, viz,
     validate) loads every triple file straight into the default graph, with no named graph
     to copy from: as fast as one bare load; the shapes and a quad file's graphs stay named.
@@ -320,7 +321,7 @@ def _add_prefixes(graph: KnowledgeGraph, declared: dict[str, str]) -> None:
 def _load_file(
     graph: KnowledgeGraph, name: str | Path, syntax: str | None, *, alone: bool, merge: bool
 ) -> None:
-    """Check the input ``name`` (:func:`kg.rdffiles.opened_input`), parse it into the store:
+    """Check the input ``name`` (:func:`kg.store.rdffiles.opened_input`), parse it into the store:
     into its own named graph, or (``alone``: the only source, or graphs not kept) the default
     graph. A quad file keeps its named graphs; its default-graph triples go to the default
     graph when graphs are not kept (``merge``), else to :data:`SOURCE_DEFAULT_GRAPH`."""
@@ -438,7 +439,7 @@ def _describe_load_error(error: SyntaxError, source: InputFile) -> str:
 def _xml_error_line(path: Path) -> int | None:
     """Where expat finds an XML file ill-formed (Oxigraph's RDF/XML errors carry no line).
 
-    Only called once :func:`kg.rdffiles.check_xml_safety` has passed the file.
+    Only called once :func:`kg.store.rdffiles.check_xml_safety` has passed the file.
     """
     import xml.parsers.expat
 
@@ -515,7 +516,7 @@ def _describe_query_error(message: str, text: str) -> str:
     the position comes from rdflib's parser (loaded only on this error path) when it agrees
     that the query is broken.
     """
-    from kg.syntaxerrors import describe_parse_failure
+    from kg.querying.syntaxerrors import describe_parse_failure
 
     described = describe_parse_failure(text)
     if described:

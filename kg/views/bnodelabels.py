@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from kg.netread import OWL, RDF_IRI, RDF_TYPE, SH, is_blank, is_literal
+from kg.views.netread import OWL, RDF_IRI, RDF_TYPE, SH, is_blank, is_literal
 
 FIRST, REST, NIL = RDF_IRI + "first", RDF_IRI + "rest", RDF_IRI + "nil"
 MAX_DEPTH = 3
@@ -53,7 +53,8 @@ SHAPE_PARTS = (
 
 class _Outgoing(dict):
     """Each blank node's outgoing triples, ``{predicate: [objects]}``, made when first asked
-    for from :func:`kg.bnodekeys.blank_links` (a view labels a few of a graph's blank nodes)."""
+    for from :func:`kg.views.bnodekeys.blank_links` (a view labels a few of a graph's blank
+    nodes)."""
 
     def __init__(self, around: dict[str, list[tuple[str, str, Any]]]) -> None:
         super().__init__()
@@ -75,7 +76,7 @@ class _Outgoing(dict):
 
 class BlankLabels:
     """Labels for the blank nodes of a graph given as ``(s, p, o)`` keys, or as the
-    ``around`` of :func:`kg.bnodekeys.blank_links` (read only for the nodes labelled)."""
+    ``around`` of :func:`kg.views.bnodekeys.blank_links` (read only for the nodes labelled)."""
 
     def __init__(
         self,

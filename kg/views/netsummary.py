@@ -15,14 +15,14 @@ from typing import Any
 
 import networkx as nx
 
-from kg.netread import (
+from kg.resources import internal_query
+from kg.views.netread import (
     FOLDED_TYPES,
     GENERIC_CLASSES,
     W3C_NAMESPACES,
     Facts,
     Lookup,
 )
-from kg.resources import internal_query
 
 
 def _count(term: Any) -> int:
@@ -30,7 +30,7 @@ def _count(term: Any) -> int:
 
 
 def class_summary(graph: Any) -> nx.MultiDiGraph:
-    """The summary of an :class:`kg.oxengine.OxGraph` (see the module docstring)."""
+    """The summary of an :class:`kg.store.oxengine.OxGraph` (see the module docstring)."""
     counts = {
         row[0].value: _count(row[1])
         for row in graph.select(internal_query("view-summary-classes"))

@@ -1,11 +1,11 @@
 """The Python API ``kg.query``, and queries sent to a SPARQL endpoint.
 
 A query comes from the catalogue (by name), a ``.rq`` file, stdin or literal text. Its grlc
-parameters are bound as RDF terms (:mod:`kg.params`), never pasted into the text: a
+parameters are bound as RDF terms (:mod:`kg.querying.params`), never pasted into the text: a
 ``VALUES`` block of serialised terms at the start of the WHERE group, for Oxigraph
-(:mod:`kg.oxengine`) and for an endpoint alike. SPARQL Update is refused. Results are
+(:mod:`kg.store.oxengine`) and for an endpoint alike. SPARQL Update is refused. Results are
 :class:`Rows` (SELECT) of :class:`kg.terms.Term`, a ``bool`` (ASK) or :class:`Triples`
-(CONSTRUCT, DESCRIBE); :mod:`kg.results` writes them. An endpoint's answer is parsed by
+(CONSTRUCT, DESCRIBE); :mod:`kg.querying.results` writes them. An endpoint's answer is parsed by
 pyoxigraph's own SPARQL results and RDF parsers.
 """
 
@@ -18,13 +18,13 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
-from kg import deadline, querytext
-from kg.catalogue import NamedQuery, resolve
+from kg import deadline
 from kg.errors import RemoteError
-from kg.http import Session, check_http_url, redact, server_text
-from kg.params import bind_terms
-from kg.querytext import first_line, where_group, with_values
-from kg.results import (
+from kg.querying import querytext
+from kg.querying.catalogue import NamedQuery, resolve
+from kg.querying.params import bind_terms
+from kg.querying.querytext import first_line, where_group, with_values
+from kg.querying.results import (
     FORMATS,
     GRAPH_FORMATS,
     SELECT_FORMATS,
@@ -37,10 +37,11 @@ from kg.results import (
     format_rows,
     prefix_map,
 )
+from kg.remote.http import Session, check_http_url, redact, server_text
 from kg.terms import Term, neutral, nt_term, python_value
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kg.oxengine import Checked, KnowledgeGraph
+    from kg.store.oxengine import Checked, KnowledgeGraph
 
 QueryResult = Union["Rows", bool, "Triples"]
 
@@ -72,8 +73,8 @@ __all__ = [
 
 def compile_query(named: NamedQuery, *, local: bool = True) -> Checked:
     """Check and parse ``named``: InputError for updates, unknown prefixes, syntax errors,
-    deep nesting and (``local``) SERVICE. See :func:`kg.oxengine.compile_query`."""
-    from kg.oxengine import compile_query as compile_on_oxigraph
+    deep nesting and (``local``) SERVICE. See :func:`kg.store.oxengine.compile_query`."""
+    from kg.store.oxengine import compile_query as compile_on_oxigraph
 
     return compile_on_oxigraph(named, local=local)
 
@@ -92,14 +93,14 @@ def bind(named: NamedQuery, params: Mapping[str, object] | None = None) -> dict[
 
 @cache
 def _bundled() -> KnowledgeGraph:
-    from kg.oxengine import load
+    from kg.store.oxengine import load
 
     return load()
 
 
 def _as_store(graph: Any) -> KnowledgeGraph:
     """``graph`` as a KnowledgeGraph: the bundled one for None, a copy of an rdflib Graph."""
-    from kg.oxengine import KnowledgeGraph, from_rdflib
+    from kg.store.oxengine import KnowledgeGraph, from_rdflib
 
     if graph is None:
         return _bundled()
@@ -115,7 +116,7 @@ def run_local(
 ) -> QueryResult:
     """Evaluate ``compiled`` on ``graph`` (a KnowledgeGraph, an rdflib Graph or Dataset, or
     None: the bundled graph). TooManyResults past ``max_rows`` rows or triples."""
-    from kg.oxengine import run
+    from kg.store.oxengine import run
 
     if not compiled.local:  # compiled for an endpoint: SERVICE was not checked
         querytext.precheck(compiled.named)
@@ -151,12 +152,12 @@ def run_remote(
 ) -> QueryResult:
     """Send the query to a SPARQL 1.1 endpoint (protocol: POST, form-encoded) and read back.
 
-    Through :mod:`kg.http`: no redirect to another host, ``timeout`` bounds the whole
-    exchange, and the answer is read up to :func:`kg.http.max_response_bytes`.
+    Through :mod:`kg.remote.http`: no redirect to another host, ``timeout`` bounds the whole
+    exchange, and the answer is read up to :func:`kg.remote.http.max_response_bytes`.
     """
     import pyoxigraph as ox
 
-    from kg.oxengine import rows_of, triples_of
+    from kg.store.oxengine import rows_of, triples_of
 
     check_http_url(endpoint, "--endpoint")
     shown = redact(endpoint)
@@ -227,8 +228,8 @@ def query(
         compiled = compile_query(named, local=False)
         bindings = bind(named, params)
         return run_remote(compiled, bindings, endpoint, timeout or deadline.DEFAULT_TIMEOUT)
-    from kg.oxengine import compile_query as compile_on_oxigraph
     from kg.prefixes import with_declared
+    from kg.store.oxengine import compile_query as compile_on_oxigraph
 
     with deadline.raising_after(timeout, named.source):
         loaded = _as_store(graph)

@@ -1,8 +1,9 @@
 """RDF files without a parser: syntax names, opening and checking inputs, declared prefixes.
 
-Used by everything that reads a file (the store in ``kg.oxengine``, the exports' reader in
-``kg.export``, rdflib copies in ``kg.rdflibcopy``), so all name the same syntaxes, refuse the
-same files with the same messages and see the same prefixes. Nothing here imports rdflib.
+Used by everything that reads a file (the store in ``kg.store.oxengine``, the exports' reader
+in ``kg.exports.export``, rdflib copies in ``kg.store.rdflibcopy``), so all name the same
+syntaxes, refuse the same files with the same messages and see the same prefixes. Nothing
+here imports rdflib.
 
 Every input goes through :func:`opened_input` before a parser sees it. A regular file is
 parsed in place; standard input (``-``), a FIFO or a pipe such as ``<(cat g.ttl)`` is read
@@ -31,7 +32,7 @@ from kg import resources
 from kg.errors import InputError
 from kg.prefixes import DATA_GRAPH, ONTOLOGY_GRAPH
 
-# File extension -> syntax name (rdflib's parser names; kg.oxengine maps them to Oxigraph's).
+# File extension -> syntax name (rdflib's parser names; kg.store.oxengine maps them to Oxigraph's).
 SYNTAX_BY_SUFFIX: dict[str, str] = {
     ".ttl": "turtle",
     ".turtle": "turtle",

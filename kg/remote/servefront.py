@@ -5,7 +5,7 @@ client names) or deep nesting (which overflows its parser's stack and aborts it)
 ``kg serve`` binds a small Python HTTP front on the public port and runs Oxigraph on a
 private loopback address. The front reads every query a request carries (GET or POST on
 ``/query`` and ``/sparql``: the URL's query string, a form body or a ``sparql-query`` body),
-refuses with 400 and one line what :func:`kg.querytext.check_limits` refuses, bounds the
+refuses with 400 and one line what :func:`kg.querying.querytext.check_limits` refuses, bounds the
 request size, answers only requests addressed to a loopback name (no DNS rebinding), and
 forwards the rest, rebuilt from what it checked, so Oxigraph reads exactly that.
 
@@ -32,8 +32,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from kg import querytext, workers
+from kg import workers
 from kg.errors import KGError
+from kg.querying import querytext
 
 MAX_REQUEST_BYTES = 256 * 2**10  # the largest request body (a query) the front accepts
 # Stack for each of the Oxigraph server's threads (Rust reads RUST_MIN_STACK; the memory is
@@ -82,7 +83,8 @@ class Forward:
 
 
 def check_query(text: str) -> None:
-    """Refused(400) for a query :func:`kg.querytext.check_limits` refuses (SERVICE, nesting)."""
+    """Refused(400) for a query :func:`kg.querying.querytext.check_limits` refuses (SERVICE,
+    nesting)."""
     try:
         querytext.check_limits(text, "query", local=True)
     except KGError as error:

@@ -12,7 +12,8 @@ import re
 from pyparsing import ParseBaseException
 from rdflib.plugins.sparql.parser import parseQuery
 
-from kg import deadline, querytext
+from kg import deadline
+from kg.querying import querytext
 
 
 def describe_parse_failure(text: str) -> str | None:

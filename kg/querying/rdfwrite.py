@@ -2,7 +2,7 @@
 
 Works on :class:`kg.terms.Term` triples, so a graph from rdflib and the same graph from
 Oxigraph give the same bytes. Blank nodes get labels ``b0``, ``b1`` ... in the order of the
-content digests :mod:`kg.bnodes` gives them (what surrounds each one, bounded refinement).
+content digests :mod:`kg.store.bnodes` gives them (what surrounds each one, bounded refinement).
 """
 
 from __future__ import annotations
@@ -40,10 +40,10 @@ def canonical(triples: Iterable[Triple]) -> list[Triple]:
 
 
 def _blank_order(triples: set[Triple], blanks: list[str]) -> list[str]:
-    """The blank nodes in the order of their content digests (:func:`kg.bnodes.row_labels`,
+    """The blank nodes in the order of their content digests (:func:`kg.store.bnodes.row_labels`,
     bounded refinement: linear on a 100,000-long chain), fed in an order that does not
     depend on the parser's labels."""
-    from kg.bnodes import row_labels
+    from kg.store.bnodes import row_labels
 
     def token(term: Term) -> str:
         return "_:" + term.value if term.kind == "bnode" else nt_term(term)

@@ -397,7 +397,7 @@ def read_file(path: Path, source: str | None = None) -> NamedQuery:
 
     ``source`` names the query in error messages (default: the path).
     """
-    from kg.rdffiles import read_text
+    from kg.store.rdffiles import read_text
 
     text = read_text(path)
     return from_text(text, path.stem, source or str(path))

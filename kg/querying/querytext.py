@@ -12,10 +12,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from kg import catalogue
-from kg.catalogue import NamedQuery, Token, line_column, scan
 from kg.errors import InputError
 from kg.prefixes import PREFIXES
+from kg.querying import catalogue
+from kg.querying.catalogue import NamedQuery, Token, line_column, scan
 from kg.terms import nt_term
 
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")

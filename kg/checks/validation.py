@@ -9,8 +9,8 @@ and how many nodes their generic targets (``skos:Concept``, ``skos:related``,
 (``shapes_files``) are applied to any data. Focus nodes are counted here, with SPARQL over
 the shapes' targets: SHACL results only list the nodes that fail.
 
-The shapes are evaluated by :mod:`kg.shacl`, one SPARQL query per constraint on the graph's
-Oxigraph store (no copy of the data). Shapes that use what kg.shacl does not evaluate are
+The shapes are evaluated by :mod:`kg.checks.shacl`, one SPARQL query per constraint on the graph's
+Oxigraph store (no copy of the data). Shapes that use what kg.checks.shacl does not evaluate are
 run with pySHACL on an rdflib copy instead (:func:`pyshacl_violations`), as are all shapes
 when ``KG_VALIDATE_ENGINE=pyshacl`` (the former path: the benchmark's baseline). Both give
 the same report; tests/test_validate.py compares them on every fixture.
@@ -29,15 +29,22 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from kg import fingerprint, resources
+from kg import resources
+from kg.checks import fingerprint
+from kg.checks.evidence import (
+    AnchorProblem,
+    Article,
+    check_anchors,
+    evidence_records,
+    section_headings,
+)
+from kg.checks.shacl import PATH_OPERATORS, Unsupported, compile_shapes, shape_store
 from kg.errors import InputError, MissingExtra
-from kg.evidence import AnchorProblem, Article, check_anchors, evidence_records, section_headings
 from kg.namespaces import shorten
-from kg.oxengine import KnowledgeGraph
 from kg.prefixes import PREFIXES
-from kg.rdflibcopy import load_graph
 from kg.resources import internal_query
-from kg.shacl import PATH_OPERATORS, Unsupported, compile_shapes, shape_store
+from kg.store.oxengine import KnowledgeGraph
+from kg.store.rdflibcopy import load_graph
 from kg.terms import neutral, nt_term, to_oxigraph, to_rdflib
 
 SSP_IRIS = "https://w3id.org/ssp-kg/"
@@ -101,8 +108,8 @@ class Report:
 
 
 def shacl_violations(graph: KnowledgeGraph, shapes: Graph) -> list[Violation]:
-    """Validate ``graph`` against ``shapes``: with kg.shacl (one SPARQL query per constraint
-    on the Oxigraph store), or with pySHACL when the shapes use a feature kg.shacl does not
+    """Validate ``graph`` against ``shapes``: with kg.checks.shacl (one SPARQL query per constraint
+    on the Oxigraph store), or with pySHACL when the shapes use a feature kg.checks.shacl does not
     evaluate (see its docstring) or when ``KG_VALIDATE_ENGINE=pyshacl``."""
     if os.environ.get(ENGINE_VARIABLE) != "pyshacl":
         try:
@@ -316,7 +323,7 @@ def validate_graph(
         report.would_target = len(targeted)
     records = evidence_records(graph)
     if context:  # the ontology's own evidence (the modality values) is not the user's
-        from kg.oxengine import load
+        from kg.store.oxengine import load
 
         bundled = set(evidence_records(load([resources.ontology_file(), resources.article_file()])))
         records = [record for record in records if record not in bundled]

@@ -45,7 +45,7 @@ def _xml_type(value: Any) -> str:
 
 def graphml(network: Any) -> str:
     """The GraphML document of a networkx graph whose attribute values are str, int,
-    float or bool (see :func:`kg.export._flat_network`)."""
+    float or bool (see :func:`kg.exports.export._flat_network`)."""
     return graphml_bytes(network).decode("ascii")
 
 

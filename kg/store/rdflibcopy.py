@@ -1,6 +1,6 @@
 """Copies between the Oxigraph store and rdflib, for people who want rdflib objects.
 
-:attr:`kg.oxengine.KnowledgeGraph.dataset` and ``.graph`` are built here on first use, and
+:attr:`kg.store.oxengine.KnowledgeGraph.dataset` and ``.graph`` are built here on first use, and
 an rdflib Graph handed to ``kg.query`` is copied into a store. Every command works on the
 store; rdflib is only where its users meet it. rdflib may normalise some literals it builds
 (its own choice); the store keeps every lexical form.
@@ -21,7 +21,7 @@ from kg.namespaces import bind_prefixes
 from kg.terms import XSD_STRING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kg.oxengine import KnowledgeGraph
+    from kg.store.oxengine import KnowledgeGraph
 
 
 def rdflib_term(node: Any) -> Node:
@@ -87,7 +87,7 @@ def to_graph(graph: KnowledgeGraph) -> Graph:
 def to_store(source: Graph) -> tuple[ox.Store, dict[str, Any]]:
     """A store holding ``source`` (a Dataset's named graphs kept, shapes left out of the
     union), and its graphs as :attr:`KnowledgeGraph.graphs` maps them."""
-    from kg.oxengine import SOURCE_DEFAULT_GRAPH
+    from kg.store.oxengine import SOURCE_DEFAULT_GRAPH
 
     store = ox.Store()
     graphs: dict[str, Any] = {}
@@ -114,9 +114,10 @@ def to_store(source: Graph) -> tuple[ox.Store, dict[str, Any]]:
 
 def load_graph(path: str | Path, syntax: str | None = None) -> Graph:
     """One RDF file as a flat rdflib Graph (a quad file's graphs merged), parsed by Oxigraph
-    with the checks every input gets (:func:`kg.rdffiles.opened_input`), literals as written."""
-    from kg.oxengine import parse_quads
-    from kg.rdffiles import opened_input
+    with the checks every input gets (:func:`kg.store.rdffiles.opened_input`), literals as
+    written."""
+    from kg.store.oxengine import parse_quads
+    from kg.store.rdffiles import opened_input
 
     with opened_input(path, syntax) as source:
         return add_quads(Graph(), parse_quads(source))

@@ -3,7 +3,7 @@
 The graph is read with one SPARQL query (``view-triples.rq``) on Oxigraph, or from the triples
 of an rdflib graph or a CONSTRUCT result. Terms become plain keys: an IRI is its string, a
 blank node ``_:`` and the label it was loaded with (which changes from load to load:
-:mod:`kg.bnodekeys` gives stable ones), and a literal a :class:`kg.terms.Term`.
+:mod:`kg.views.bnodekeys` gives stable ones), and a literal a :class:`kg.terms.Term`.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ class Facts:
 
     @classmethod
     def from_oxgraph(cls, graph: Any) -> Facts:
-        """Read an :class:`kg.oxengine.OxGraph` with one SPARQL query."""
+        """Read an :class:`kg.store.oxengine.OxGraph` with one SPARQL query."""
         text = internal_query("view-triples")
         if getattr(graph, "union", False):  # quads: a triple may be in several graphs
             text = text.replace("SELECT ?s", "SELECT DISTINCT ?s")
@@ -157,12 +157,12 @@ def read_facts(graph: Any) -> Facts:
         return graph
     import pyoxigraph as ox
 
-    if isinstance(getattr(graph, "store", None), ox.Store):  # a kg.oxengine.OxGraph
+    if isinstance(getattr(graph, "store", None), ox.Store):  # a kg.store.oxengine.OxGraph
         return Facts.from_oxgraph(graph)
     inner = getattr(graph, "graph", None)
     if inner is not None and not callable(inner):
         graph = inner
-    if hasattr(graph, "triples") and not callable(graph.triples):  # kg.results.Triples
+    if hasattr(graph, "triples") and not callable(graph.triples):  # kg.querying.results.Triples
         return Facts.from_triples(graph.triples)
     try:
         return Facts.from_triples(iter(graph))  # an rdflib Graph, or a list of triples

@@ -38,8 +38,9 @@ from rdflib import Dataset, Graph
 
 from kg import resources, workers
 from kg.errors import InputError, KGError, MissingExtra, RemoteError
-from kg.export import serialize
-from kg.http import (
+from kg.exports.export import serialize
+from kg.namespaces import BASE
+from kg.remote.http import (
     HTTPStatusError,
     Response,
     Session,
@@ -49,15 +50,14 @@ from kg.http import (
     server_text,
     without_credentials,
 )
-from kg.namespaces import BASE
-from kg.oxengine import KnowledgeGraph
-from kg.servefront import (
+from kg.remote.servefront import (
     Front,
     Janitor,
     child_options,
     private_address,
     server_environment,
 )
+from kg.store.oxengine import KnowledgeGraph
 from kg.workers import STOP_SIGNALS
 
 # Where `kg push` puts the graph when no --graph is given.
@@ -244,9 +244,9 @@ class Client:
     ) -> Response:
         """Send one request and return the answer (a RemoteError on failure).
 
-        Through :mod:`kg.http`: no redirect to another host, ``timeout`` (default: the
+        Through :mod:`kg.remote.http`: no redirect to another host, ``timeout`` (default: the
         client's) bounds each whole request, answers are read up to
-        :func:`kg.http.max_response_bytes`. A callable ``body`` gives the chunks of a
+        :func:`kg.remote.http.max_response_bytes`. A callable ``body`` gives the chunks of a
         streamed body, afresh for each attempt.
         """
         attempts = (self.retries if retries is None else retries) + 1
@@ -439,7 +439,7 @@ def merge_into_default_graph(store: ox.Store) -> None:
 
 def load_for_push(paths: Sequence[str], *, bundled: bool, syntax: str | None) -> ox.Store:
     """The bundled graph and/or RDF files parsed by Oxigraph, merged, ready for :func:`push`."""
-    from kg import oxengine
+    from kg.store import oxengine
 
     store = oxengine.load(paths, bundled=bundled, syntax=syntax, keep_graphs=False).store
     merge_into_default_graph(store)
@@ -522,9 +522,9 @@ def statement_groups(store: ox.Store) -> Iterator[tuple[list, bool]]:
 
 def skolem_lines(source: Any, graphs: Sequence[str] = ()) -> list[str]:
     """The chosen graphs' triples as sorted N-Triples lines, blank nodes as the skolem IRIs
-    ``kg export --skolemize`` gives (:func:`kg.export.canonical_lines`), literals as written.
-    A pyoxigraph Store is read from its default graph."""
-    from kg.export import Statements, canonical_lines
+    ``kg export --skolemize`` gives (:func:`kg.exports.export.canonical_lines`), literals as
+    written. A pyoxigraph Store is read from its default graph."""
+    from kg.exports.export import Statements, canonical_lines
 
     if isinstance(source, ox.Store):
         if graphs:
@@ -979,7 +979,7 @@ def serve(
     The graphs are loaded (named graphs kept; the default graph is their union) into a store
     in a temporary folder, which is removed when the server stops, also when kg is killed
     (a janitor process waits for kg's end). Clients talk to a front on ``host:port``
-    (:mod:`kg.servefront`) that refuses SERVICE and deep nesting; Oxigraph listens on a
+    (:mod:`kg.remote.servefront`) that refuses SERVICE and deep nesting; Oxigraph listens on a
     private loopback address, stops each query after ``timeout`` seconds, and dies with kg.
     ``on_ready`` is called with the base URL and the number of quads once the server answers.
     """

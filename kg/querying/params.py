@@ -1,7 +1,7 @@
 """Query parameters: text (or RDF terms) typed as the query declares, checked, as Terms.
 
 The result is engine-neutral (:class:`kg.terms.Term`); each engine turns the terms into its
-own (``kg.sparql.bind`` gives rdflib terms for the Python API).
+own (``kg.querying.sparql.bind`` gives rdflib terms for the Python API).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from kg.catalogue import NamedQuery, Parameter
 from kg.errors import InputError
 from kg.prefixes import PREFIXES, XSD_IRI
+from kg.querying.catalogue import NamedQuery, Parameter
 from kg.terms import INTEGER_TYPES, Term, iri, literal, neutral
 
 XSD = XSD_IRI

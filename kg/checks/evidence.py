@@ -9,7 +9,7 @@ from typing import Any
 
 from kg import resources
 from kg.prefixes import shorten
-from kg.rdffiles import read_text
+from kg.store.rdffiles import read_text
 
 _BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
 _WHITESPACE = re.compile(r"\s+")
@@ -83,7 +83,7 @@ class AnchorProblem:
 def _rows(graph: Any, name: str) -> list[dict[str, Any]]:
     """The rows of internal query ``name`` on ``graph`` (what :func:`kg.load` gives, or an
     rdflib Graph, copied), each a dict of variable -> term value (None when unbound)."""
-    from kg.oxengine import KnowledgeGraph, from_rdflib
+    from kg.store.oxengine import KnowledgeGraph, from_rdflib
 
     loaded = graph if isinstance(graph, KnowledgeGraph) else from_rdflib(graph)
     return [

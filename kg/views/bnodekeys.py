@@ -29,8 +29,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from kg.netread import is_blank, is_literal
 from kg.terms import nt_term
+from kg.views.netread import is_blank, is_literal
 
 ROUNDS = 3
 DEPTH = 12  # how far siblings of the same colour are compared (links either way)
@@ -55,7 +55,7 @@ Links = tuple[dict[str, list[tuple[str, str, Any]]], dict[str, list[tuple[str, s
 def blank_links(triples: Iterable[tuple[str, str, Any]]) -> Links:
     """Each blank node's triples as ``(p, direction, other end)``, in the order given, and
     each IRI's or literal's links to blank nodes: what :func:`stable_keys` walks, and what
-    :class:`kg.bnodelabels.BlankLabels` reads a blank node's description from."""
+    :class:`kg.views.bnodelabels.BlankLabels` reads a blank node's description from."""
     around: dict[str, list[tuple[str, str, Any]]] = defaultdict(list)  # blank -> (p, dir, other)
     named: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # IRI -> (p, dir, blank)
     for s, p, o in triples:

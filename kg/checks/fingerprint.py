@@ -24,8 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.checks.evidence import AnchorProblem, Article, EvidenceRecord, normalise
 from kg.errors import InputError
-from kg.evidence import AnchorProblem, Article, EvidenceRecord, normalise
 
 FORMAT = "ssp-kg evidence fingerprint 1"
 _SEPARATOR = "\x1f"  # the ASCII unit separator: never part of a normalised anchor

@@ -1,6 +1,6 @@
 """RDF to a networkx MultiDiGraph: the nodes a reader should see, with labels, classes, evidence.
 
-The graph is read once (:mod:`kg.netread`: one SPARQL query on Oxigraph, or the triples of an
+The graph is read once (:mod:`kg.views.netread`: one SPARQL query on Oxigraph, or the triples of an
 rdflib graph). Every IRI or blank node that is the subject or object of a triple becomes a
 node, and every triple between two nodes an edge keyed by its predicate IRI (so parallel
 edges are kept), except the plumbing of our own vocabulary, which is folded into attributes
@@ -18,8 +18,8 @@ instead of drawn:
 
 Literals are attributes (``label``, ``definition``, ``literals``) unless ``literals=True``, when
 each distinct literal is also a node. Node keys are IRI strings, stable ``_:b…`` blank-node
-keys (:mod:`kg.bnodekeys`) or a literal's N-Triples form, so the same input gives the same
-graph. Blank nodes are labelled by what they say (:mod:`kg.bnodelabels`).
+keys (:mod:`kg.views.bnodekeys`) or a literal's N-Triples form, so the same input gives the same
+graph. Blank nodes are labelled by what they say (:mod:`kg.views.bnodelabels`).
 """
 
 from __future__ import annotations
@@ -31,10 +31,12 @@ from typing import Any
 
 import networkx as nx
 
-from kg.bnodekeys import blank_links, stable_keys
-from kg.bnodelabels import RESTRICTIONS, BlankLabels
 from kg.errors import InputError
-from kg.netread import (
+from kg.prefixes import PREFIXES, RDF_IRI, local_name, shorten
+from kg.terms import nt_term
+from kg.views.bnodekeys import blank_links, stable_keys
+from kg.views.bnodelabels import RESTRICTIONS, BlankLabels
+from kg.views.netread import (
     FOLDED_TYPES,
     NAMING_PROPERTIES,
     OWL,
@@ -49,9 +51,7 @@ from kg.netread import (
     is_meta,
     read_facts,
 )
-from kg.netread import Lookup as KeyLookup
-from kg.prefixes import PREFIXES, RDF_IRI, local_name, shorten
-from kg.terms import nt_term
+from kg.views.netread import Lookup as KeyLookup
 
 UNTYPED = "resource"
 LITERAL_CLASS = "literal"
@@ -163,7 +163,7 @@ def to_networkx(
 ) -> nx.MultiDiGraph:
     """The reader's graph of ``graph`` as a networkx MultiDiGraph.
 
-    ``graph`` is a :class:`kg.oxengine.OxGraph` (read with one SPARQL query), an rdflib Graph
+    ``graph`` is a :class:`kg.store.oxengine.OxGraph` (read with one SPARQL query), an rdflib Graph
     or KnowledgeGraph, or CONSTRUCT triples. Node attributes: ``label``, ``class`` (label of
     the most specific class), ``class_iri``, ``classes`` (that class and its superclasses),
     ``definition``, ``evidence`` (dicts with ``section``, ``section_title``, ``paragraph``,
@@ -747,7 +747,7 @@ def _rdflib_term(key: Any) -> Any:
 
 
 class Lookup(KeyLookup):
-    """:class:`kg.netread.Lookup` with rdflib terms as keys, read from an rdflib graph."""
+    """:class:`kg.views.netread.Lookup` with rdflib terms as keys, read from an rdflib graph."""
 
     @classmethod
     def read(cls, graph: Any) -> Lookup:
@@ -790,7 +790,7 @@ def folded_resources(graph: Any, lookup: Any = None) -> set[Any]:
 
 def node_key(term: Any) -> str:
     """The networkx key of an IRI or literal: IRI string or N-Triples literal."""
-    from kg.netread import term_key
+    from kg.views.netread import term_key
 
     key = term_key(term)
     return nt_term(key) if is_literal(key) else key

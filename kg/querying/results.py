@@ -11,9 +11,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kg.catalogue import declared_prefixes
 from kg.errors import InputError
 from kg.prefixes import PREFIXES, shorten
+from kg.querying.catalogue import declared_prefixes
 from kg.terms import Term, neutral, nt_term, python_value
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
@@ -24,7 +24,8 @@ RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 if TYPE_CHECKING:  # pragma: no cover
     import xml.etree.ElementTree as ET
 
-# The writers import csv, json, xml and kg.rdfwrite when first used: `kg query` starts fast.
+# The writers import csv, json, xml and kg.querying.rdfwrite when first used: `kg query`
+# starts fast.
 
 
 @dataclass
@@ -175,7 +176,7 @@ def format_boolean(answer: bool, fmt: str) -> str:
 
 def format_graph(result: Any, fmt: str) -> str:
     """A CONSTRUCT/DESCRIBE graph as Turtle, N-Triples or JSON-LD, blank nodes relabelled."""
-    from kg import rdfwrite
+    from kg.querying import rdfwrite
 
     triples, prefixes = graph_parts(result)
     ordered = rdfwrite.canonical(triples)

@@ -19,7 +19,7 @@ else the shape's) and the severity. :func:`compile_shapes` raises :class:`Unsupp
 a shapes graph using anything else (a property path SPARQL cannot write, nested deeper than 16,
 ``sh:xone``, ``sh:closed``, pair constraints, qualified shapes, a SPARQL constraint that
 uses ``$PATH`` or does not project ``$this``, a constraint without any ``sh:message`` whose
-generic pySHACL wording we would have to copy, ...): kg.validation then falls back to
+generic pySHACL wording we would have to copy, ...): kg.checks.validation then falls back to
 pySHACL for that shapes graph. Caveat of the whole-graph form: a SPARQL constraint's
 ``$this`` is bound by its own patterns rather than pre-bound, which gives the same rows
 whenever ``$this`` appears in a triple pattern of the query's top-level group (as in every
@@ -411,7 +411,8 @@ class Program:
         return results
 
 
-# SHACL's repetition paths and the SPARQL operator each becomes (kg.validation writes them too).
+# SHACL's repetition paths and the SPARQL operator each becomes (kg.checks.validation writes
+# them too).
 PATH_OPERATORS = {SH.zeroOrMorePath: "*", SH.oneOrMorePath: "+", SH.zeroOrOnePath: "?"}
 
 

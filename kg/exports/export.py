@@ -3,7 +3,7 @@
 Every RDF export is written from Oxigraph. The files are read with Oxigraph's parser
 (:func:`read_statements`; not into a Store, which rewrites typed literals such as
 ``"007"^^xsd:integer``), each graph kept as N-Triples lines; blank nodes are relabelled from
-their content (:mod:`kg.bnodes`, or skolem IRIs), the lines are sorted and merged as a set,
+their content (:mod:`kg.store.bnodes`, or skolem IRIs), the lines are sorted and merged as a set,
 and Turtle, TriG and RDF/XML are Oxigraph's own writers fed those sorted statements, with
 the project's prefixes and then the files' own (all declared, sorted by name). JSON-LD is
 built here from the same sorted lines with the shipped ``@context``. Literals keep their
@@ -26,14 +26,14 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import pyoxigraph as ox
 
 from kg.atomic import atomic_directory, atomic_open, folder_target, write_all, write_stdout
-from kg.bnodes import row_labels
 from kg.errors import InputError, KGError
 from kg.prefixes import BASE, PREFIXES, SHAPES_GRAPH, local_name
+from kg.store.bnodes import row_labels
 
 if TYPE_CHECKING:  # pragma: no cover
     from rdflib import Dataset, Graph
 
-    from kg.oxengine import OxGraph
+    from kg.store.oxengine import OxGraph
 
     Source: TypeAlias = "Statements | OxGraph | Dataset | Graph"
 
@@ -119,7 +119,7 @@ def as_statements(source: Source) -> Statements | OxGraph:
     A KnowledgeGraph or Dataset keeps its named graphs (its default graph as ``default``);
     a plain rdflib Graph becomes one graph with nothing to choose.
     """
-    from kg.oxengine import OxGraph
+    from kg.store.oxengine import OxGraph
 
     if isinstance(source, (Statements, OxGraph)):
         return source
@@ -167,7 +167,7 @@ def _ox_term(term: Any, blanks: dict[Any, ox.BlankNode]) -> Any:
 
 def _chosen(graph: OxGraph, names: Sequence[str]) -> list[tuple[str, Any]]:
     """(graph IRI or None for a default graph, where it is stored) of each chosen graph."""
-    from kg.oxengine import SOURCE_DEFAULT_GRAPH
+    from kg.store.oxengine import SOURCE_DEFAULT_GRAPH
 
     chosen = graph.chosen(list(names))
     return [
@@ -187,7 +187,7 @@ class Statements:
     kept: Oxigraph's Store rewrites ``"007"^^xsd:integer`` as ``"7"``, its parser does not).
 
     ``graphs``: graph IRI (None for a quad file's default graph) -> lines, in load order,
-    named as :class:`kg.oxengine.OxGraph` names them (the bundled ontology, data and shapes
+    named as :class:`kg.store.oxengine.OxGraph` names them (the bundled ontology, data and shapes
     graphs; a triple file by its URI; a quad file's own graphs). ``prefixes``: those the
     files declare (shapes left out).
     """
@@ -201,11 +201,11 @@ class Statements:
 def read_statements(
     paths: Sequence[str | Path] = (), *, bundled: bool | None = None, syntax: str | None = None
 ) -> Statements:
-    """Parse the bundled graph and/or ``paths`` like :func:`kg.oxengine.load`, keeping each
+    """Parse the bundled graph and/or ``paths`` like :func:`kg.store.oxengine.load`, keeping each
     literal exactly as written (standard input and FIFOs read once, unsafe input refused)."""
     from kg import progress, resources
-    from kg.oxengine import parse_quads
-    from kg.rdffiles import (
+    from kg.store.oxengine import parse_quads
+    from kg.store.rdffiles import (
         QUAD_SYNTAXES,
         bundled_graph_files,
         declared_prefixes,
@@ -275,10 +275,10 @@ def _add_quad_lines(out: Statements, data: bytes) -> None:
 
 
 def _chosen_lines(source: Statements, names: Sequence[str]) -> list[tuple[str | None, list[str]]]:
-    """The graphs ``names`` asks for (as :meth:`kg.oxengine.OxGraph.graph_quads` chooses)."""
+    """The graphs ``names`` asks for (as :meth:`kg.store.oxengine.OxGraph.graph_quads` chooses)."""
     if names and source.plain:
         raise InputError("--graphs", "this graph has no named graphs to choose from")
-    from kg.oxengine import choose_graphs
+    from kg.store.oxengine import choose_graphs
 
     present = {iri: lines for iri, lines in source.graphs.items() if lines}
     return choose_graphs(present, names, None)
@@ -294,7 +294,7 @@ def canonical_lines(
 
     ``keep_graphs``: one ``(graph IRI or None for the default graph, lines)`` per graph, in
     that order (default first, then by IRI); else one ``(None, lines)``, the graphs merged
-    as a set. Blank nodes are ``_:b`` + 32 hex digits of :func:`kg.bnodes.row_labels`, or
+    as a set. Blank nodes are ``_:b`` + 32 hex digits of :func:`kg.store.bnodes.row_labels`, or
     skolem IRIs under :data:`GENID`.
     """
     parts: list[tuple[str | None, list[str]]] = []
@@ -368,7 +368,7 @@ def skolemize(graph: Graph) -> Graph:
     from rdflib import Graph
 
     from kg.namespaces import bind_prefixes
-    from kg.rdflibcopy import add_quads
+    from kg.store.rdflibcopy import add_quads
 
     ((_, lines),) = canonical_lines(graph, keep_graphs=False, skolemize=True) or [(None, [])]
     out = bind_prefixes(Graph(bind_namespaces="none"))
@@ -445,7 +445,7 @@ def serialize(
 ) -> bytes:
     """The chosen graphs of ``source`` in RDF format ``fmt``, byte-for-byte deterministic.
 
-    ``source`` is an :class:`kg.oxengine.OxGraph` (what the command line loads) or an rdflib
+    ``source`` is an :class:`kg.store.oxengine.OxGraph` (what the command line loads) or an rdflib
     KnowledgeGraph, Dataset or Graph. Triple formats (turtle, nt, jsonld, xml) merge the
     chosen graphs; quad formats (nq, trig) keep each in its named graph. ``skolemize`` turns
     blank nodes into stable IRIs.
@@ -636,7 +636,7 @@ def _chunks(
     if export_format.name != "graphml":
         yield _payload(source, export_format, graphs=graphs, skolemize=skolemize)
         return
-    from kg.graphml import graphml_chunks
+    from kg.exports.graphml import graphml_chunks
 
     network = network_of(source, graphs=graphs, skolemize=skolemize)
     refuse_xml_unsafe(network, export_format.name)
@@ -659,7 +659,7 @@ def _payload(
     refuse_xml_unsafe(network, export_format.name)
     if export_format.name != "graphml":
         return to_gexf(network)
-    from kg.graphml import graphml_bytes
+    from kg.exports.graphml import graphml_bytes
 
     flat = _FlatLists(network)
     del network  # only the flat copy is written
@@ -734,13 +734,13 @@ def _strings(value: Any) -> Iterable[str]:
 
 
 def network_of(source: Source, *, graphs: Sequence[str] = (), skolemize: bool = False) -> Any:
-    """The property graph of the chosen graphs: :func:`kg.network.to_networkx` of their union.
+    """The property graph of the chosen graphs: :func:`kg.views.network.to_networkx` of their union.
 
     The same MultiDiGraph ``kg viz`` draws: nodes keyed by IRI with ``label``, ``class``,
     ``classes``, ``definition``, ``evidence`` and more; edges keyed by predicate IRI.
     """
-    from kg.netread import Facts
-    from kg.network import to_networkx
+    from kg.views.netread import Facts
+    from kg.views.network import to_networkx
 
     ((_, lines),) = canonical_lines(
         source, graphs=graphs, keep_graphs=False, skolemize=skolemize
@@ -800,7 +800,7 @@ def _flat_network(network: Any, *, lists: bool = False) -> Any:
 
 
 class _FlatLists:
-    """What :func:`_flat_network` would hold, as two sorted lists: what :mod:`kg.graphml`
+    """What :func:`_flat_network` would hold, as two sorted lists: what :mod:`kg.exports.graphml`
     reads from a graph (an empty ``graph`` dict, nodes and keyed edges with their data, in
     the order the MultiDiGraph would give them), without building one."""
 
@@ -829,8 +829,8 @@ class _FlatLists:
 
 
 def to_graphml(network: Any) -> bytes:
-    """GraphML (for Cytoscape, yEd, Gephi), deterministic (:mod:`kg.graphml`)."""
-    from kg.graphml import graphml_bytes
+    """GraphML (for Cytoscape, yEd, Gephi), deterministic (:mod:`kg.exports.graphml`)."""
+    from kg.exports.graphml import graphml_bytes
 
     return graphml_bytes(_FlatLists(network))
 

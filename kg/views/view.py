@@ -5,7 +5,7 @@ from pyvis's folder; pyvis itself, which imports IPython, is never imported; its
 banner kept, without links), the page's own CSS and JS come from ``kg/templates``, and
 a Content-Security-Policy forbids any request. Labels and literals travel as JSON in a
 ``<script type="application/json">`` element and are put on the page with ``textContent`` only.
-Positions are computed in Python (:mod:`kg.layout`, seeded); up to :data:`LAYOUT_THRESHOLD`
+Positions are computed in Python (:mod:`kg.views.layout`, seeded); up to :data:`LAYOUT_THRESHOLD`
 nodes physics refines them and then stops, above it physics is off. Output is deterministic:
 sorted nodes and edges, fixed seeds, rounded positions. The legend merges classes with the
 same label and, when long, groups one-member classes under "other"; the first view fits the
@@ -29,7 +29,7 @@ import networkx as nx
 
 from kg import __version__
 from kg.atomic import atomic_write
-from kg.network import local_name
+from kg.views.network import local_name
 
 LAYOUT_THRESHOLD = 1000  # above this many nodes physics is off: positions are only Python's
 SEED = 7
@@ -322,7 +322,7 @@ def _page_data(nxg: nx.MultiDiGraph, physics: bool, seed: int) -> dict[str, Any]
     ids = {key: f"n{i}" for i, key in enumerate(keys)}
     positions: dict[Any, tuple[float, float]] = {}
     if keys:  # a seeded start; physics (small graphs) then only refines it
-        from kg.layout import force_layout
+        from kg.views.layout import force_layout
 
         rounds = BIG_GRAPH_ITERATIONS if len(keys) > LAYOUT_THRESHOLD else 80
         edges_uv = ((u, v) for u, v in nxg.edges())

@@ -1,0 +1,2 @@
+"""Exports for other graph stores: deterministic RDF serialisations, skolemisation and
+property-graph files (:mod:`.export`), GraphML written directly (:mod:`.graphml`)."""
