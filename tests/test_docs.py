@@ -94,7 +94,7 @@ def test_the_reference_has_its_pages(reference: Path) -> None:
     assert "search-index.js" in names
     concepts = [n for n in names if n.startswith("concepts/")]
     # the README's count: 163 concepts of the article (second edition) and 3 modality values
-    assert len(concepts) == 166
+    assert len(concepts) == 173
     assert "concepts/limited-access-to-financing.html" in names
 
 
