@@ -342,3 +342,28 @@ def test_customisation_and_personalization_find_each_other(g):
     assert g.value(claim, SSP.inferred).toPython() is True
     assert (KG["customisation"], RDF.type, SSP.Capability) in g
     assert (KG["personalization"], RDF.type, SSP.ConsumerValue) in g
+
+
+# The kinds that may contribute to an outcome (README's relations table, from the ontology's
+# definition of contributesTo): nine, too many for one owl:unionOf domain.
+CONTRIBUTORS = {
+    "Producer", "Capability", "Practice", "Technology", "SupportMeasure", "Trend", "Context",
+    "ProductCategory", "Outcome",
+}
+
+
+def test_no_domain_or_range_is_a_union_of_more_than_five_kinds(g):
+    OWL_UNION = URIRef("http://www.w3.org/2002/07/owl#unionOf")
+    RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+    for axis in ("domain", "range"):
+        for prop, union in g.subject_objects(URIRef(RDFS + axis)):
+            members = list(g.items(g.value(union, OWL_UNION))) if g.value(union, OWL_UNION) else []
+            assert len(members) <= 5, (prop, axis, len(members))
+
+
+@pytest.mark.parametrize("prop", ["contributesTo", "reduces"])
+def test_broad_domains_list_their_kinds_with_domain_includes(g, prop):
+    schema = URIRef("https://schema.org/domainIncludes")
+    domain = URIRef("http://www.w3.org/2000/01/rdf-schema#domain")
+    assert g.value(SSP[prop], domain) == SSP.Concept
+    assert {str(c).removeprefix(str(SSP)) for c in g.objects(SSP[prop], schema)} == CONTRIBUTORS
