@@ -458,3 +458,24 @@ def test_only_loopback_host_names_are_answered(host, allowed):
     else:
         with pytest.raises(Refused):
             check_host(host, "127.0.0.1")
+
+
+def test_a_stop_inside_a_finaliser_is_left_to_the_waits():
+    """A signal that lands in a finaliser or an at-fork hook must not raise there (Python
+    would print "Exception ignored in ..." and drop it): the handler sees such calls."""
+    seen: list = []
+
+    class Finalised:
+        def __del__(self) -> None:
+            seen.append(sys._getframe())
+
+    def _releaseLock() -> None:  # the name of logging's at-fork hook
+        seen.append(sys._getframe())
+
+    Finalised()
+    _releaseLock()
+    assert len(seen) == 2
+    assert stores.in_swallowing_call(seen[0])
+    assert stores.in_swallowing_call(seen[1])
+    assert not stores.in_swallowing_call(sys._getframe())
+    assert not stores.in_swallowing_call(None)

@@ -948,6 +948,22 @@ def _wait_until_up(
     raise RemoteError(where, f"the oxigraph server did not answer within {timeout:g} s")
 
 
+# Calls whose exceptions Python prints ("Exception ignored in ...") and drops: finalisers, and
+# the at-fork hooks (logging's lock) that run while subprocess starts the server.
+SWALLOWING_CALLS = frozenset(
+    {"__del__", "_acquireLock", "_releaseLock", "_after_at_fork_child_reinit_locks"}
+)
+
+
+def in_swallowing_call(frame: FrameType | None) -> bool:
+    """Whether ``frame`` (a signal handler's) runs inside a call of :data:`SWALLOWING_CALLS`."""
+    while frame is not None:
+        if frame.f_code.co_name in SWALLOWING_CALLS:
+            return True
+        frame = frame.f_back
+    return False
+
+
 def _wait_interruptibly(
     process: subprocess.Popen[bytes], stopping: threading.Event, every: float = 0.25
 ) -> int:
@@ -998,10 +1014,11 @@ def serve(
     stopping = threading.Event()
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        # Raised where the main thread is; if that is a finaliser (__del__), Python prints
-        # and drops the exception, so the event also tells the wait below to stop.
+        # Raised where the main thread is, unless that is a call whose exceptions Python
+        # prints and drops (a finaliser, an at-fork hook): the event tells the waits to stop.
         stopping.set()
-        raise _Stop
+        if not in_swallowing_call(frame):
+            raise _Stop
 
     try:
         for sig in handlers:
@@ -1014,6 +1031,8 @@ def serve(
         private_port = _free_port(private)
         process = _start_oxigraph(binary, folder, payload, (private, private_port), timeout)
         _wait_until_up(private, private_port, process, folder / "server.log")
+        if stopping.is_set():  # a stop that arrived in a call that could not raise it
+            raise _Stop
         front.start((private, private_port))
         if on_ready:
             on_ready(f"http://{host}:{port}", quads)
