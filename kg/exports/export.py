@@ -655,15 +655,11 @@ def _payload(
     """The bytes of a one-file export."""
     if export_format.kind != "property-graph":
         return serialize(source, export_format.name, graphs=graphs, skolemize=skolemize)
+    if export_format.name == "graphml":
+        return b"".join(_chunks(source, export_format, graphs=graphs, skolemize=skolemize))
     network = network_of(source, graphs=graphs, skolemize=skolemize)
     refuse_xml_unsafe(network, export_format.name)
-    if export_format.name != "graphml":
-        return to_gexf(network)
-    from kg.exports.graphml import graphml_bytes
-
-    flat = _FlatLists(network)
-    del network  # only the flat copy is written
-    return graphml_bytes(flat)
+    return to_gexf(network)
 
 
 # Characters XML 1.0 cannot carry, raw or as references (its Char production).
@@ -676,7 +672,9 @@ def refuse_xml_unsafe(network: Any, format_name: str) -> None:
 
     def check(attributes: dict[str, Any], where: str) -> None:
         for name, value in sorted(attributes.items()):
-            found = next(filter(None, map(_NOT_XML.search, _strings(value))), None)
+            texts: list[str] = []
+            _collect_strings(value, texts)
+            found = next(filter(None, map(_NOT_XML.search, texts)), None)
             if found:
                 raise InputError(
                     where,
@@ -698,7 +696,8 @@ def refuse_xml_unsafe(network: Any, format_name: str) -> None:
 
 
 def _collect_strings(value: Any, into: list[str]) -> None:
-    """:func:`_strings` of ``value`` appended to ``into`` (no generator per level)."""
+    """Every string inside an attribute value (nested lists, tuples and dicts included),
+    appended to ``into``; the exact types first, the common case of the attributes."""
     kind = type(value)
     if kind is str:
         into.append(value)
@@ -716,18 +715,6 @@ def _collect_strings(value: Any, into: list[str]) -> None:
     elif isinstance(value, (list, tuple)):
         for item in value:
             _collect_strings(item, into)
-
-
-def _strings(value: Any) -> Iterable[str]:
-    """Every string inside an attribute value (nested lists, tuples and dicts included)."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.items():
-            yield from _strings(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _strings(item)
 
 
 # --- Property graphs (GraphML, GEXF, Neo4j CSV) --------------------------------------------
