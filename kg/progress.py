@@ -1,8 +1,9 @@
 """A progress line on stderr for long loads: shown on a terminal, silent when piped.
 
-The bar follows how far a parser has read a file, by polling the file position of the open
-descriptor (``/proc/self/fdinfo`` on Linux) from a thread while the parser, which releases
-the GIL, runs; where that is not available it shows the elapsed time instead.
+The bar is click's progress bar. It follows how far a parser has read a file, by polling the
+file position of the open descriptor (``/proc/self/fdinfo`` on Linux) from a thread while
+the parser, which releases the GIL, runs; where that is not available it shows the elapsed
+time instead.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
+import click
+
 from kg import workers
 
 # Files above this size (about 100,000 N-Triples lines) get a progress line; the
@@ -23,6 +26,7 @@ from kg import workers
 THRESHOLD_BYTES = 10 * 1024 * 1024
 _INTERVAL = 0.2
 _WIDTH = 30
+_CLEAR = "\x1b[?25h\r\x1b[K"  # show the cursor click hid, clear the line
 
 
 def wanted(size: int, stream: TextIO | None = None) -> bool:
@@ -37,7 +41,11 @@ def wanted(size: int, stream: TextIO | None = None) -> bool:
 
 @contextmanager
 def reading(path: Path, size: int, label: str, stream: TextIO | None = None) -> Iterator[None]:
-    """Show ``label`` and how much of ``path`` has been read while the body runs."""
+    """Show ``label`` and how much of ``path`` has been read while the body runs.
+
+    The line is click's progress bar (percentage and time left); where the position cannot
+    be read, it shows the seconds elapsed. It is cleared when the body ends.
+    """
     stream = stream or sys.stderr
     if not wanted(size, stream):
         yield
@@ -45,33 +53,32 @@ def reading(path: Path, size: int, label: str, stream: TextIO | None = None) -> 
     target = os.path.realpath(path)
     stop = threading.Event()
     start = time.monotonic()
+    bar = click.progressbar(
+        length=max(size, 1),
+        label=f"kg: {label} ({size / 1e6:.0f} MB)",
+        file=stream,
+        width=_WIDTH,
+        item_show_func=lambda elapsed: None if elapsed is None else f"{elapsed:.0f} s",
+    )
 
     def draw() -> None:
         while not stop.wait(_INTERVAL):
-            _line(stream, label, _position(target), size, time.monotonic() - start)
+            done = _position(target)
+            if done is None:  # position unknown: say that it is working, and for how long
+                bar.current_item = time.monotonic() - start
+                bar.render_progress()
+            else:
+                bar.update(max(min(done, size) - bar.pos, 0))
 
-    _line(stream, label, 0, size, 0.0)
+    bar.render_progress()
     thread = workers.start(draw, "kg-progress")
     try:
         yield
     finally:
         stop.set()
         thread.join()
-        stream.write("\r\x1b[K")
+        stream.write(_CLEAR)
         stream.flush()
-
-
-def _line(stream: TextIO, label: str, done: int | None, total: int, elapsed: float) -> None:
-    megabytes = total / 1e6
-    if done is None:  # position unknown: say that it is working, and for how long
-        text = f"kg: {label}: {megabytes:.0f} MB, {elapsed:.0f} s"
-    else:
-        share = min(done / total, 1.0) if total else 1.0
-        filled = int(share * _WIDTH)
-        bar = "#" * filled + "-" * (_WIDTH - filled)
-        text = f"kg: {label} [{bar}] {share:4.0%} of {megabytes:.0f} MB"
-    stream.write("\r" + text + "\x1b[K")
-    stream.flush()
 
 
 def _position(target: str) -> int | None:
