@@ -186,6 +186,20 @@ def test_graphml_labels_no_node_by_a_hash(corpus_file, tmp_path):
                         | {t.object for t in triples if isinstance(t.object, ox.BlankNode)})
 
 
+def test_classes_keep_every_resource_typed_with_the_class(tmp_path):
+    """``--classes Plugin`` keeps every resource asserted to be an lv2:Plugin, whatever other
+    class it also has (most plugins are also a DelayPlugin, a CompressorPlugin...)."""
+    path = corpus_path("lv2-plugins.nt")
+    plugin = "http://lv2plug.in/ns/lv2core#Plugin"
+    typed = {t.subject for t in read(path) if t.predicate.value == RDF_TYPE
+             and t.object.value == plugin}  # fmt: skip
+    out = tmp_path / "plugins.html"
+    run = kg("viz", "--data", str(path), "--classes", "Plugin", "-o", str(out))
+    assert run.returncode == 0, run.stderr
+    assert f"({len(typed)} nodes, " in run.stderr, run.stderr
+    assert len(typed) > 200
+
+
 def test_query_counts_the_same_triples(corpus_file):
     path, triples = corpus_file
     text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

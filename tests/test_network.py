@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -481,3 +483,60 @@ def test_class_summary_counts_classes_and_links(tmp_path: Path) -> None:
     assert list(net.edges(keys=True, data="label")) == [
         (ex + "Farm", ex + "Market", ex + "sells", "sells \N{MULTIPLICATION SIGN}3")
     ]
+
+
+TWO_TYPES = """\
+@prefix e: <http://example.org/> .
+e:comp a e:Plugin, e:Compressor ; e:port [ a e:Port, e:InputPort ] .
+e:gate a e:Compressor .
+e:other a e:Port .
+"""
+
+
+def _two_types(tmp_path: Path) -> kg.KnowledgeGraph:
+    path = tmp_path / "two-types.ttl"
+    path.write_text(TWO_TYPES, encoding="utf-8")
+    return kg.load([path], bundled=False)
+
+
+def test_classes_match_every_asserted_class_not_only_the_most_specific(tmp_path: Path) -> None:
+    # e:comp is a Plugin and a Compressor, with no subclass link between them: asking for
+    # either class keeps it (its drawn class is one of the two).
+    graph = _two_types(tmp_path)
+    plugins = to_networkx(graph, classes=["Plugin"])
+    assert sorted(plugins.nodes) == ["http://example.org/comp"]
+    compressors = to_networkx(graph, classes="e:Compressor")
+    assert sorted(compressors.nodes) == ["http://example.org/comp", "http://example.org/gate"]
+    ports = to_networkx(graph, classes=["InputPort"])  # a blank node with two types
+    assert [d["kind"] for _n, d in ports.nodes(data=True)] == ["blank"]
+
+
+def test_classes_after_a_query_match_every_asserted_class(tmp_path: Path) -> None:
+    path = tmp_path / "two-types.ttl"
+    path.write_text(TWO_TYPES, encoding="utf-8")
+    out = tmp_path / "view.html"
+    done = subprocess.run(
+        [sys.executable, "-m", "kg", "viz", "--data", str(path), "--classes", "Plugin",
+         "--query", "SELECT ?s WHERE { ?s a ?c }", "-o", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "(1 nodes, 0 edges)" in done.stderr, done.stderr  # e:comp alone
+
+
+def test_a_files_own_prefix_wins_in_focus_and_classes(tmp_path: Path) -> None:
+    # The file binds schema: to http://schema.org/ (the project's schema: is https).
+    path = tmp_path / "own-schema.ttl"
+    path.write_text(
+        "@prefix schema: <http://schema.org/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "schema:Place a rdfs:Class .\n"
+        "schema:Museum rdfs:subClassOf schema:Place .\n"
+        "<http://example.org/louvre> a schema:Museum .\n",
+        encoding="utf-8",
+    )
+    graph = kg.load([path], bundled=False)
+    near = to_networkx(graph, focus="schema:Museum", depth=1)
+    assert near.graph["focus"] == "http://schema.org/Museum"
+    places = to_networkx(graph, classes="schema:Place")
+    assert sorted(places.nodes) == ["http://example.org/louvre"]

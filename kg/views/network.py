@@ -32,7 +32,7 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import InputError
-from kg.prefixes import PREFIXES, RDF_IRI, local_name, shorten
+from kg.prefixes import PREFIXES, RDF_IRI, local_name, shorten, with_declared
 from kg.terms import nt_term
 from kg.views.bnodekeys import blank_links, stable_keys
 from kg.views.bnodelabels import RESTRICTIONS, BlankLabels
@@ -186,17 +186,19 @@ def to_networkx(
     ctx = read_facts(context) if context is not None else facts
     lookup = KeyLookup.from_facts(ctx)
     folded = _fold(facts, lookup, schema)
-    around = (focus, depth, _prefix_map(graph)) if focus is not None else None
+    prefixes = _prefix_map(graph)
+    around = (focus, depth, prefixes) if focus is not None else None
+    wanted = resolve_classes(classes, lookup, prefixes) if classes else None
     result = _build(
-        facts, lookup, folded, literals, blank_nodes, max_nodes, around, fold_lists, classes
+        facts, lookup, folded, literals, blank_nodes, max_nodes, around, fold_lists, wanted
     )
     result.graph["sources"] = list(getattr(graph, "sources", []) or [])
     result.graph["source_titles"] = sorted(set(lookup.sources.values()))
     result.graph["prefixes"] = _prefix_map(graph)
     if schema:
         result.graph["schema"] = True
-    if classes:
-        result = filter_classes(result, classes, lookup, keep=result.graph.get("focus"))
+    if wanted is not None:  # _build kept only their nodes
+        result.graph["classes"] = sorted(wanted)
     if max_nodes is not None and result.number_of_nodes() > max_nodes:
         result = largest_part(result, max_nodes)
     return result
@@ -211,12 +213,12 @@ def _build(
     max_nodes: int | None = None,
     around: tuple[str, int, dict[str, str]] | None = None,
     fold_lists: bool = True,
-    classes: Sequence[str] | str | None = None,
+    wanted: set[str] | None = None,
 ) -> nx.MultiDiGraph:
     """The graph of the nodes that are not ``folded``; with ``max_nodes``, cut to that many
     (:func:`largest_part`), with ``around`` (focus, depth, prefixes) to the focus's
-    neighbourhood, and with ``classes`` to the nodes :func:`filter_classes` keeps, before any
-    attribute is computed."""
+    neighbourhood, and with ``wanted`` (class IRIs, :func:`resolve_classes`) to the nodes
+    :func:`filter_classes` keeps, before any attribute is computed."""
     nodes: set[Any] = set()
     edges: list[tuple[Any, Any, str]] = []
     extras: dict[Any, list[tuple[str, str]]] = defaultdict(list)
@@ -246,7 +248,7 @@ def _build(
             words[(s, filler, prop)] = word
     keys: dict[str, str] = {}
     blank_labels = None
-    scoped = _scoped_terms(nodes, edges, lookup, around, classes)
+    scoped = _scoped_terms(nodes, edges, lookup, around, wanted)
     if scoped is None and any(is_blank(n) for n in nodes):
         links_of_blanks = blank_links(facts.triples())
         keys = stable_keys(links=links_of_blanks)
@@ -275,8 +277,7 @@ def _build(
         near = depth_of_nodes(center, links, depth)
         raw = {k: t for k, t in raw.items() if k in near}
         links = [(u, v, p) for u, v, p in links if u in raw and v in raw]
-    if classes and scoped is None:  # the nodes filter_classes keeps, before any attribute
-        wanted = resolve_classes(classes, lookup)
+    if wanted and scoped is None:  # the nodes filter_classes keeps, before any attribute
         chosen = {k for k, t in raw.items() if _class_tags(t, lookup) & wanted}
         chosen.add(g.graph.get("focus"))
         if LITERAL_CLASS not in wanted:
@@ -314,12 +315,12 @@ def _scoped_terms(
     edges: list[tuple[Any, Any, str]],
     lookup: KeyLookup,
     around: tuple[str, int, dict[str, str]] | None,
-    classes: Sequence[str] | str | None,
+    wanted: set[str] | None,
 ) -> tuple[set[Any], str | None] | None:
     """The nodes (as terms) the focus and the classes keep, and the focus, when the focus is
     named by its IRI and no blank node is kept: the same nodes the keyed path in
     :func:`_build` finds, without the whole graph's blank-node keys. Else None."""
-    if around is None and not classes:
+    if around is None and not wanted:
         return None
     kept, center = nodes, None
     if around is not None:
@@ -332,8 +333,7 @@ def _scoped_terms(
         kept = depth_of_nodes(center, edges, depth)
         if any(is_blank(t) for t in kept):
             return None
-    if classes:
-        wanted = resolve_classes(classes, lookup)
+    if wanted:
         chosen = {t for t in kept if _class_tags(t, lookup) & wanted}
         if any(is_blank(t) for t in chosen):
             return None
@@ -446,12 +446,17 @@ def _with_lists_folded(facts: Facts) -> Iterable[tuple[str, str, Any]]:
 
 
 def _class_tags(term: Any, lookup: KeyLookup) -> set[str]:
-    """The classes :func:`filter_classes` matches a node by: its most specific class and
-    that class's superclasses, or "literal" or "resource"."""
+    """The classes :func:`filter_classes` matches a node by: every class it is asserted to
+    have and their superclasses, or "literal" or "resource"."""
     if is_literal(term):
         return {LITERAL_CLASS}
-    klass = lookup.most_specific(term)
-    return set(lookup.ancestors(klass)) | {klass} if klass is not None else {UNTYPED}
+    types = lookup.types.get(term)
+    if not types:
+        return {UNTYPED}
+    tags: set[str] = set()
+    for klass in types:
+        tags.update(lookup.ancestors(klass))
+    return tags
 
 
 def _sort_evidence(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -524,16 +529,16 @@ def _names(key: str, data: dict[str, Any], prefixes: dict[str, str]) -> list[str
 
 
 def _prefix_map(source: Any) -> dict[str, str]:
-    """The project's prefixes, then those ``source`` declares (a dict, an OxGraph, rdflib)."""
-    prefixes = dict(PREFIXES)
+    """The project's prefixes with those ``source`` declares (a dict, an OxGraph) on top, as
+    :func:`kg.prefixes.with_declared` gives them (a file's binding of a name wins); an rdflib
+    graph's bindings (rdflib's own defaults among them) only add names."""
     if isinstance(source, dict):
-        declared = source.items()
-    elif isinstance(getattr(source, "prefixes", None), dict):
-        declared = source.prefixes.items()
-    else:
-        inner = getattr(source, "graph", source)
-        declared = inner.namespaces() if hasattr(inner, "namespaces") else ()
-    for prefix, ns in declared:
+        return with_declared(source)
+    if isinstance(getattr(source, "prefixes", None), dict):
+        return with_declared(source.prefixes)
+    prefixes = dict(PREFIXES)
+    inner = getattr(source, "graph", source)
+    for prefix, ns in inner.namespaces() if hasattr(inner, "namespaces") else ():
         if prefix:
             prefixes.setdefault(prefix, str(ns))
     return prefixes
@@ -678,14 +683,22 @@ def _known_classes(lookup: KeyLookup) -> set[str]:
     return known
 
 
-def resolve_classes(names: Sequence[str] | str, lookup: KeyLookup) -> set[str]:
-    """The class IRIs ``names`` give (local names, labels, prefixed names or IRIs)."""
+def resolve_classes(
+    names: Sequence[str] | str, lookup: KeyLookup, prefixes: dict[str, str] | None = None
+) -> set[str]:
+    """The class IRIs ``names`` give (local names, labels, prefixed names or IRIs).
+
+    ``prefixes``: the names a prefixed name may use (default: the project's; a graph's own
+    come from :func:`_prefix_map`).
+    """
     if isinstance(names, str):
         names = [n for n in names.split(",")]
+    prefixes = prefixes or PREFIXES
     known = _known_classes(lookup)
     index: dict[str, set[str]] = defaultdict(set)
     for klass in known:
-        for name in (klass, local_name(klass), lookup.label(klass), shorten(klass)):
+        short = shorten(klass, prefixes)
+        for name in (klass, local_name(klass), lookup.label(klass), short, shorten(klass)):
             index[name.casefold()].add(klass)
     index[LITERAL_CLASS].add(LITERAL_CLASS)
     index[UNTYPED].add(UNTYPED)
@@ -695,6 +708,10 @@ def resolve_classes(names: Sequence[str] | str, lookup: KeyLookup) -> set[str]:
         if not name:
             continue
         hits = index.get(name.casefold()) or index.get(name.strip("<>").casefold())
+        prefix, colon, local = name.partition(":")
+        if not hits and colon and prefix in prefixes:  # a prefixed name, expanded
+            expanded = prefixes[prefix] + local
+            hits = {expanded} if expanded in known else None
         if not hits:
             choices = sorted(
                 {local_name(k) for k in known if not is_meta(k)}
@@ -713,17 +730,23 @@ def filter_classes(
     lookup: Any,
     keep: str | None = None,
 ) -> nx.MultiDiGraph:
-    """The subgraph of nodes whose class (or a superclass of it) is one of ``names``.
+    """The subgraph of nodes with one of ``names`` among their classes (any asserted class,
+    or a superclass of one).
 
     ``lookup`` is a :class:`Lookup`, or the graph to read one from.
     """
+    prefixes = _prefix_map(lookup) if not isinstance(lookup, KeyLookup) else None
     if not isinstance(lookup, KeyLookup):
         lookup = KeyLookup.from_facts(read_facts(lookup))
-    wanted = resolve_classes(names, lookup)
+    wanted = resolve_classes(names, lookup, prefixes or nxg.graph.get("prefixes"))
     chosen = set()
     for key, data in nxg.nodes(data=True):
-        tags = set(data.get("classes") or [])
-        tags.add(data.get("class_iri") or (LITERAL_CLASS if data["kind"] == "literal" else UNTYPED))
+        if data.get("iri") in lookup.types:  # every asserted class, as _class_tags reads them
+            tags = _class_tags(data["iri"], lookup)
+        else:  # a blank node keyed anew, or a literal: its drawn class
+            tags = set(data.get("classes") or [])
+            kind = LITERAL_CLASS if data["kind"] == "literal" else UNTYPED
+            tags.add(data.get("class_iri") or kind)
         if tags & wanted or key == keep:
             chosen.add(key)
     if LITERAL_CLASS not in wanted:  # literals shown with the nodes they describe
