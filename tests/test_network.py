@@ -540,3 +540,33 @@ def test_a_files_own_prefix_wins_in_focus_and_classes(tmp_path: Path) -> None:
     assert near.graph["focus"] == "http://schema.org/Museum"
     places = to_networkx(graph, classes="schema:Place")
     assert sorted(places.nodes) == ["http://example.org/louvre"]
+
+
+HASHLIKE = re.compile(r"[0-9a-f]{12}")
+PORTS = """\
+@prefix e: <http://example.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+e:comp a e:Plugin ; rdfs:label "compressor" ;
+    e:port [ a e:Port ; e:index 0 ; e:range [ e:min 0 ; e:max 1 ] ] ,
+           [ a e:Port ; e:index 1 ; e:range [ e:min 0 ; e:max 1 ] ] ;
+    e:presets ( e:soft e:hard ) .
+e:gate a e:Plugin ; e:port [ a e:Port ; e:index 0 ; e:range [ e:min 0 ; e:max 1 ] ] .
+"""
+
+
+def test_a_focus_with_blank_nodes_keys_them_stably(tmp_path: Path) -> None:
+    """The blank nodes around a focus get the same keys on every load (Oxigraph names them
+    at random) and from rdflib's parser, and their labels say what they are."""
+    path = tmp_path / "ports.ttl"
+    path.write_text(PORTS, encoding="utf-8")
+    views = [
+        to_networkx(kg.load([path], bundled=False), focus="e:comp", depth=2) for _ in range(3)
+    ]
+    views.append(to_networkx(Graph().parse(path), focus="http://example.org/comp", depth=2))
+    keys = [sorted(v.nodes) for v in views]
+    assert keys[0] == keys[1] == keys[2] == keys[3]
+    first = views[0]
+    blanks = [n for n, d in first.nodes(data=True) if d["kind"] == "blank"]
+    assert len(blanks) == 5  # two ports, their two ranges, the presets list; not gate's port
+    assert all(n.startswith("_:b") and len(n) == 19 for n in blanks)  # _:b + 16 hex digits
+    assert not any(HASHLIKE.search(d["label"]) for _n, d in first.nodes(data=True))

@@ -104,6 +104,17 @@ class KnowledgeGraph:
         self._union = None
         return self.store
 
+    def triples_about(self, node: ox.NamedNode | ox.BlankNode) -> set[ox.Triple]:
+        """The triples :meth:`query` reads that have ``node`` as subject or object (looked up
+        in the store's indexes, no query parsed)."""
+        found: set[ox.Triple] = set()
+        for graph in self._union or [ox.DefaultGraph()]:
+            for quad in self.store.quads_for_pattern(node, None, None, graph):
+                found.add(quad.triple)
+            for quad in self.store.quads_for_pattern(None, None, node, graph):
+                found.add(quad.triple)
+        return found
+
     def select(self, text: str) -> list[list[Term | None]]:
         """The rows of an internal SELECT query as lists of terms."""
         solutions = self.query(text)

@@ -87,6 +87,7 @@ class Facts:
 
     by_predicate: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
     size: int = 0
+    store: Any = field(default=None, repr=False)  # the OxGraph read, for part_triples
 
     @classmethod
     def from_oxgraph(cls, graph: Any) -> Facts:
@@ -94,7 +95,33 @@ class Facts:
         text = internal_query("view-triples")
         if getattr(graph, "union", False):  # quads: a triple may be in several graphs
             text = text.replace("SELECT ?s", "SELECT DISTINCT ?s")
-        return cls.from_pyoxigraph(graph.query(text))
+        facts = cls.from_pyoxigraph(graph.query(text))
+        facts.store = graph
+        return facts
+
+    def part_triples(self, blanks: Iterable[str]) -> list[tuple[str, str, Any]] | None:
+        """Every triple of the blank nodes linked to ``blanks`` through blank nodes, by
+        predicate (as :meth:`triples` orders them), looked up in the OxGraph these facts
+        were read from; None if they were not read from one."""
+        if self.store is None:
+            return None
+        import pyoxigraph as ox
+
+        part = set(blanks)
+        queue = deque(part)
+        found: set[tuple[str, str, Any]] = set()
+        while queue:
+            for triple in self.store.triples_about(ox.BlankNode(queue.popleft()[2:])):
+                s, o = _key(triple.subject), _key(triple.object)
+                found.add((s, triple.predicate.value, o))
+                for end in (s, o):
+                    if is_blank(end) and end not in part:
+                        part.add(end)
+                        queue.append(end)
+        by_predicate: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+        for s, p, o in found:
+            by_predicate[p].append((s, o))
+        return [(s, p, o) for p in sorted(by_predicate) for s, o in by_predicate[p]]
 
     @classmethod
     def from_pyoxigraph(cls, triples: Iterable[Any]) -> Facts:
@@ -141,6 +168,18 @@ class Facts:
         for p in sorted(self.by_predicate):
             for s, o in self.by_predicate[p]:
                 yield s, p, o
+
+
+def _key(node: Any) -> str | Term:
+    """The key of a pyoxigraph term (as :meth:`Facts.from_pyoxigraph` makes them)."""
+    import pyoxigraph as ox
+
+    kind = type(node)
+    if kind is ox.NamedNode:
+        return node.value
+    if kind is ox.Literal:
+        return _literal(node)
+    return "_:" + node.value
 
 
 def _literal(node: Any) -> Term:

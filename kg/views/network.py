@@ -34,7 +34,7 @@ import networkx as nx
 from kg.errors import InputError
 from kg.prefixes import PREFIXES, RDF_IRI, local_name, shorten, with_declared
 from kg.terms import nt_term
-from kg.views.bnodekeys import blank_links, stable_keys
+from kg.views.bnodekeys import Links, blank_links, stable_keys
 from kg.views.bnodelabels import RESTRICTIONS, BlankLabels
 from kg.views.netread import (
     FOLDED_TYPES,
@@ -249,8 +249,12 @@ def _build(
     keys: dict[str, str] = {}
     blank_labels = None
     scoped = _scoped_terms(nodes, edges, lookup, around, wanted)
-    if scoped is None and any(is_blank(n) for n in nodes):
-        links_of_blanks = blank_links(facts.triples())
+    drawn_blanks = [t for t in (nodes if scoped is None else scoped[0]) if is_blank(t)]
+    if drawn_blanks:
+        if scoped is None:
+            links_of_blanks = blank_links(facts.triples())
+        else:  # keys from the drawn blank nodes' parts, not the whole graph
+            links_of_blanks = _part_links(facts, drawn_blanks)
         keys = stable_keys(links=links_of_blanks)
         if keys:
             blank_labels = BlankLabels(None, lookup.label, keys, around=links_of_blanks[0])
@@ -262,7 +266,7 @@ def _build(
         return keys.get(term, term)
 
     g = nx.MultiDiGraph()
-    if scoped is not None:  # no blank node is drawn: no blank-node key is needed
+    if scoped is not None:
         kept, center = scoped
         if around is not None:
             g.graph.update(focus=center, depth=around[1])
@@ -318,8 +322,8 @@ def _scoped_terms(
     wanted: set[str] | None,
 ) -> tuple[set[Any], str | None] | None:
     """The nodes (as terms) the focus and the classes keep, and the focus, when the focus is
-    named by its IRI and no blank node is kept: the same nodes the keyed path in
-    :func:`_build` finds, without the whole graph's blank-node keys. Else None."""
+    named by its IRI (or there is none): the same nodes the keyed path in :func:`_build`
+    finds, chosen before any blank-node key is made. Else None."""
     if around is None and not wanted:
         return None
     kept, center = nodes, None
@@ -331,18 +335,45 @@ def _scoped_terms(
         if center is None or is_blank(center):
             return None
         kept = depth_of_nodes(center, edges, depth)
-        if any(is_blank(t) for t in kept):
-            return None
     if wanted:
         chosen = {t for t in kept if _class_tags(t, lookup) & wanted}
-        if any(is_blank(t) for t in chosen):
-            return None
         if center is not None:
             chosen.add(center)
         if LITERAL_CLASS not in wanted:
             chosen |= {o for s, o, _p in edges if s in chosen and is_literal(o) and o in kept}
         kept = chosen
     return kept, center
+
+
+def _part_links(facts: Facts, blanks: list[str]) -> Links:
+    """The :func:`blank_links` of the parts ``blanks`` belong to (:func:`_parts_of`), read
+    from the store where the facts came from one."""
+    triples = facts.part_triples(blanks)
+    if triples is not None:
+        return blank_links(triples)
+    return _parts_of(blank_links(facts.triples()), blanks)
+
+
+def _parts_of(links: Links, blanks: Iterable[str]) -> Links:
+    """The :func:`blank_links` of the parts ``blanks`` belong to: the blank nodes linked to
+    them through blank nodes, with every triple of those, and the named nodes' links to
+    them. Keys made from these depend on the graph and on which parts are drawn, not on
+    parse labels."""
+    around = links[0]
+    part = set(blanks)
+    queue = deque(part)
+    while queue:
+        for _p, _d, other in around.get(queue.popleft(), ()):
+            if type(other) is str and other.startswith("_:") and other not in part:
+                part.add(other)
+                queue.append(other)
+    inner = {b: around[b] for b in part if b in around}
+    outer: dict[str, list[tuple[str, str, str]]] = {}
+    for b, triples in inner.items():
+        for p, d, other in triples:
+            if type(other) is str and not other.startswith("_:"):
+                outer.setdefault(other, []).append((p, "<" if d == ">" else ">", b))
+    return inner, outer
 
 
 RESTRICTION_WORDS = {OWL + local: word for local, word in RESTRICTIONS} | {
