@@ -27,17 +27,19 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 import networkx as nx
 
 from kg.errors import InputError
-from kg.prefixes import PREFIXES, RDF_IRI, local_name, shorten, with_declared
+from kg.prefixes import ONTOLOGY_IRI, PREFIXES, RDF_IRI, local_name, shorten, with_declared
 from kg.terms import nt_term
 from kg.views.bnodekeys import Links, blank_links, stable_keys
 from kg.views.bnodelabels import RESTRICTIONS, BlankLabels
 from kg.views.netread import (
     FOLDED_TYPES,
+    META_NAMESPACES,
     NAMING_PROPERTIES,
     OWL,
     RDF_TYPE,
@@ -95,8 +97,9 @@ def _fold(facts: Facts, lookup: KeyLookup, schema: bool) -> set[Any]:
     groups = facts.by_predicate
     described: set[Any] = set()
     objects: set[Any] = set()
+    subject = itemgetter(0)
     for pairs in groups.values():
-        described.update(s for s, _o in pairs)
+        described.update(map(subject, pairs))
         objects.update(o for _s, o in pairs if type(o) is str)  # not a literal (a Term)
     if schema:
         keep = schema_terms(facts)
@@ -109,7 +112,9 @@ def _fold(facts: Facts, lookup: KeyLookup, schema: bool) -> set[Any]:
                     queue.append(child)
         return (described | objects) - keep
     folded: set[Any] = {o for p in SCHEME_LINKS for _s, o in facts.pairs(p)}
-    folded.update(t for t in described | objects if is_meta(t))
+    folded.update(  # is_meta, for keys known to be strings
+        t for t in described | objects if t.startswith(META_NAMESPACES) or t == ONTOLOGY_IRI
+    )
     folded.update(t for t, types in lookup.types.items() if types & FOLDED_TYPES)
     folded.update(lookup.sources)
     # Blank nodes, and IRIs without a description, reached only from folded resources.
@@ -225,6 +230,7 @@ def _build(
     schemes: dict[Any, set[str]] = defaultdict(set)
     restrictions = {} if blank_nodes else _restrictions(facts, folded)
     words: dict[tuple[Any, Any, str], str] = {}
+    predicate_labels: dict[str, str] = {}
     for s, p, o in _with_lists_folded(facts) if fold_lists else facts.triples():
         if s in folded or (not blank_nodes and is_blank(s)):
             continue
@@ -234,7 +240,10 @@ def _build(
                 nodes.add(o)
                 edges.append((s, o, p))
             elif p not in NAMING_PROPERTIES:
-                extras[s].append((lookup.label(p), o.value))
+                label = predicate_labels.get(p)
+                if label is None:
+                    label = predicate_labels[p] = lookup.label(p)
+                extras[s].append((label, o.value))
         elif o in folded:
             if p in SCHEME_LINKS:
                 schemes[s].add(lookup.label(o))
@@ -300,7 +309,6 @@ def _build(
         g.graph["omitted"] = _omitted(*total, g)
     for key, data in g.nodes(data=True):
         data.update(_node_attributes(raw[key], lookup, extras, schemes, blank_labels))
-    predicate_labels: dict[str, str] = {}
     statement_evidence = lookup.statement_evidence
     for u, v, p, data in g.edges(keys=True, data=True):
         evidence = statement_evidence.get((raw[u], p, raw[v])) if statement_evidence else None
