@@ -59,8 +59,8 @@ HIDE_BLANK_HELP = "Leave blank nodes (OWL restrictions, lists, SHACL property sh
 @click.option(
     "--classes",
     metavar="A,B",
-    help="Show only nodes of these classes or their "
-    "subclasses (names like Challenge, labels or prefixed names, comma-separated).",
+    help="Show only nodes with one of these classes among their asserted classes, or a "
+    "subclass of one (names like Challenge, labels or prefixed names, comma-separated).",
 )
 @graph_options
 @click.option("--literals", is_flag=True, help="Draw literal values as nodes too.")
