@@ -599,6 +599,39 @@ def wait_for(found: Callable[[], bool], process: subprocess.Popen[str], what: st
         time.sleep(0.02)
 
 
+def _stopped(pid: int) -> bool:
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat_file:
+        return stat_file.read().rpartition(")")[2].split()[0] in ("T", "t")
+
+
+def signal_mid_write(
+    start: Callable[[], subprocess.Popen[str]], present: Callable[[], bool], signum: int
+) -> tuple[subprocess.Popen[str], str]:
+    """Start kg, wait for ``present()`` (its temp file or folder), and send ``signum`` while
+    that is certainly still there: kg is stopped (SIGSTOP) for the check and the signal, then
+    continued. If the write had finished meanwhile (a loaded machine may run the test late),
+    try again with a new process. Returns the process and its stderr."""
+    for _attempt in range(5):
+        process = start()
+        try:
+            wait_for(present, process, "temp file or folder beside the target")
+            os.kill(process.pid, signal.SIGSTOP)
+            while not _stopped(process.pid):
+                time.sleep(0.005)
+            mid_write = present()
+            if mid_write:
+                process.send_signal(signum)
+            os.kill(process.pid, signal.SIGCONT)
+            _, stderr = process.communicate(timeout=120)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        if mid_write:
+            return process, stderr
+    pytest.fail("the write always ended before kg could be stopped in the middle of it")
+
+
 STOPS = [
     pytest.param(signal.SIGTERM, 143, "kg: interrupted by SIGTERM\n", id="SIGTERM"),
     pytest.param(signal.SIGHUP, 129, "kg: interrupted by SIGHUP\n", id="SIGHUP"),
@@ -612,25 +645,17 @@ def test_a_signal_mid_export_leaves_the_previous_file_and_no_temp(
 ):
     target = out / "big.ttl"
     target.write_bytes(PREVIOUS)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kg", "export", "--data", str(big_graph), "-o", str(target)],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+    process, stderr = signal_mid_write(
+        lambda: subprocess.Popen(
+            [sys.executable, "-m", "kg", "export", "--data", str(big_graph), "-o", str(target)],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        ),
+        lambda: any(n.startswith(".big.ttl.") and n.endswith(".tmp") for n in listing(out)),
+        signum,
     )
-    try:
-        wait_for(
-            lambda: any(n.startswith(".big.ttl.") and n.endswith(".tmp") for n in listing(out)),
-            process,
-            "temp file beside the target",
-        )
-        process.send_signal(signum)
-        _, stderr = process.communicate(timeout=120)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert process.returncode == code, stderr
     assert stderr == message
     assert target.read_bytes() == PREVIOUS
@@ -642,21 +667,17 @@ def test_sigterm_mid_folder_export_leaves_the_previous_folder(big_graph, triple_
     assert neo4j(triple_file, folder).code == 0
     before = folder_contents(folder)
     args = ["export", "--data", str(big_graph), "-f", "neo4j", "-o", str(folder)]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kg", *args],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+    process, stderr = signal_mid_write(
+        lambda: subprocess.Popen(
+            [sys.executable, "-m", "kg", *args],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        ),
+        lambda: len(listing(out)) > 1,
+        signal.SIGTERM,
     )
-    try:
-        wait_for(lambda: len(listing(out)) > 1, process, "temp folder beside the target")
-        process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=120)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert process.returncode == 143, stderr
     assert stderr == "kg: interrupted by SIGTERM\n"
     assert folder_contents(folder) == before
