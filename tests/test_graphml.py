@@ -100,3 +100,21 @@ def test_a_character_xml_cannot_carry_is_refused_and_nothing_is_written(tmp_path
         "this graph (export RDF, or -f neo4j)\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.nt"]
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_a_character_xml_cannot_carry_inside_json_text_is_written_escaped(tmp_path, fmt):
+    # A literal that is not a label goes into the node's "literals" attribute as JSON text,
+    # where U+0007 is the escape \u0007: the file is XML, and the value reads back whole.
+    import json
+
+    from .conftest import kg_process
+
+    data = tmp_path / "g.nt"
+    data.write_text('<urn:a> <urn:note> "ring\\u0007" .\n', encoding="utf-8")
+    out = tmp_path / f"g.{fmt}"
+    run = kg_process("export", "--data", str(data), "-f", fmt, "-o", str(out))
+    assert run.returncode == 0, run
+    read = nx.read_graphml(out) if fmt == "graphml" else nx.read_gexf(out)
+    (attributes,) = [d for n, d in read.nodes(data=True) if n == "urn:a"]
+    assert json.loads(attributes["literals"]) == [["note", "ring\x07"]]

@@ -638,11 +638,19 @@ def _chunks(
         return
     from kg.exports.graphml import graphml_chunks
 
-    network = network_of(source, graphs=graphs, skolemize=skolemize)
-    refuse_xml_unsafe(network, export_format.name)
-    flat = _FlatLists(network)
-    del network  # only the flat copy is written
-    yield from graphml_chunks(flat)
+    flat = _FlatLists(network_of(source, graphs=graphs, skolemize=skolemize))
+
+    def check(text: str) -> None:  # one search per chunk; the node is named only on a hit
+        found = _NOT_XML.search(text)
+        if found:
+            refuse_xml_unsafe(flat, export_format.name)
+            raise InputError(  # in a name rather than a value (refuse_xml_unsafe reads those)
+                export_format.name,
+                f"the graph holds U+{ord(found.group()):04X}, which XML cannot carry: no "
+                f"{export_format.name} file can hold this graph (export RDF, or -f neo4j)",
+            )
+
+    yield from graphml_chunks(flat, check)
 
 
 def _payload(
@@ -658,7 +666,7 @@ def _payload(
     if export_format.name == "graphml":
         return b"".join(_chunks(source, export_format, graphs=graphs, skolemize=skolemize))
     network = network_of(source, graphs=graphs, skolemize=skolemize)
-    refuse_xml_unsafe(network, export_format.name)
+    refuse_xml_unsafe(_flat_network(network), export_format.name)  # the text to be written
     return to_gexf(network)
 
 
@@ -668,7 +676,10 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 def refuse_xml_unsafe(network: Any, format_name: str) -> None:
     """InputError naming the node or edge whose text holds a character XML 1.0 forbids
-    (U+0007, say): a GraphML or GEXF file holding it is not XML, and no reader opens it."""
+    (U+0007, say): a GraphML or GEXF file holding it is not XML, and no reader opens it.
+
+    ``network`` has flat attributes (:func:`_flat_network`): nested values are JSON text by
+    then, where such a character is written as an escape (``\\u0007``) and so allowed."""
 
     def check(attributes: dict[str, Any], where: str) -> None:
         for name, value in sorted(attributes.items()):
