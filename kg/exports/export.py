@@ -772,14 +772,21 @@ def _flat_value(value: Any, *, lists: bool) -> Any:
 
 def _flat_attributes(attributes: dict[str, Any], *, lists: bool = False) -> dict[str, Any]:
     """Sorted, flattened attributes; an ``evidence`` list also gives ``evidence_count``."""
+    evidence = attributes.get("evidence")
+    counted = isinstance(evidence, list)
+    names = sorted([*attributes, "evidence_count"] if counted else attributes)
     out: dict[str, Any] = {}
-    for key in sorted(attributes):
-        value = _flat_value(attributes[key], lists=lists)
+    for key in names:
+        if counted and key == "evidence_count":
+            out[key] = len(evidence)  # type: ignore[arg-type]
+            continue
+        value = attributes[key]
+        kind = type(value)
+        if not (kind is str or kind is int or kind is bool or kind is float):
+            value = _flat_value(value, lists=lists)  # None, a list, nested records
         if value is not None:
             out[key] = value
-    if isinstance(attributes.get("evidence"), list):
-        out["evidence_count"] = len(attributes["evidence"])
-    return dict(sorted(out.items()))
+    return out
 
 
 def _flat_network(network: Any, *, lists: bool = False) -> Any:
