@@ -89,14 +89,15 @@ def graphml_chunks(
         register(attributes, "node")
     for _u, _v, _k, attributes in _edges(network):
         register(attributes, "edge")
-    number = {(name, kind, scope): key for (name, xml, scope), key in keys.items()
-              for kind, known in _XML_TYPES.items() if known == xml}  # fmt: skip
+    tags = {(name, kind, scope): f'<data key="{key}"'
+            for (name, xml, scope), key in keys.items()
+            for kind, known in _XML_TYPES.items() if known == xml}  # fmt: skip
 
     def data_lines(attributes: dict[str, Any], scope: str, indent: str) -> list[str]:
         lines = []
         for name, value in attributes.items():
-            text = _escaped(str(value), _TEXT)
-            tag = f'<data key="{number[(str(name), type(value), scope)]}"'
+            text = _escaped(value if type(value) is str else str(value), _TEXT)
+            tag = tags[(name if type(name) is str else str(name), type(value), scope)]
             lines.append(f"{indent}{tag}>{text}</data>" if text else f"{indent}{tag} />")
         return lines
 
