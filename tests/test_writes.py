@@ -599,6 +599,13 @@ def wait_for(found: Callable[[], bool], process: subprocess.Popen[str], what: st
         time.sleep(0.02)
 
 
+def _sigint_default() -> None:
+    """In the child before exec: SIGINT as on a terminal. A shell starts background jobs
+    with SIGINT ignored, which exec keeps and kg honours (Ctrl-C is not for them), so a
+    test run from one would send its SIGINT to a kg that ignores it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _stopped(pid: int) -> bool:
     with open(f"/proc/{pid}/stat", encoding="ascii") as stat_file:
         return stat_file.read().rpartition(")")[2].split()[0] in ("T", "t")
@@ -652,6 +659,7 @@ def test_a_signal_mid_export_leaves_the_previous_file_and_no_temp(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=_sigint_default,
         ),
         lambda: any(n.startswith(".big.ttl.") and n.endswith(".tmp") for n in listing(out)),
         signum,
