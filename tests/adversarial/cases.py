@@ -1307,7 +1307,7 @@ query_text(
     "SELECT * WHERE { " + "{ ?s ?p ?o } UNION " * 5000 + "{ ?s ?p ?o } }",
     {0, 2},
     {0, 2, 3},
-    timeout=30,
+    timeout=120,  # a hang guard: 1M rows are read before --max-rows stops it (20 s, loaded)
 )
 query_text(
     "cartesian",
