@@ -33,13 +33,12 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import InputError
-from kg.prefixes import ONTOLOGY_IRI, PREFIXES, RDF_IRI, local_name, shorten, with_declared
+from kg.prefixes import PREFIXES, RDF_IRI, local_name, shorten, with_declared
 from kg.terms import nt_term
 from kg.views.bnodekeys import Links, blank_links, stable_keys
 from kg.views.bnodelabels import RESTRICTIONS, BlankLabels
 from kg.views.netread import (
     FOLDED_TYPES,
-    META_NAMESPACES,
     NAMING_PROPERTIES,
     OWL,
     RDF_TYPE,
@@ -112,9 +111,7 @@ def _fold(facts: Facts, lookup: KeyLookup, schema: bool) -> set[Any]:
                     queue.append(child)
         return (described | objects) - keep
     folded: set[Any] = {o for p in SCHEME_LINKS for _s, o in facts.pairs(p)}
-    folded.update(  # is_meta, for keys known to be strings
-        t for t in described | objects if t.startswith(META_NAMESPACES) or t == ONTOLOGY_IRI
-    )
+    folded.update(t for t in described | objects if is_meta(t))
     folded.update(t for t, types in lookup.types.items() if types & FOLDED_TYPES)
     folded.update(lookup.sources)
     # Blank nodes, and IRIs without a description, reached only from folded resources.
@@ -199,7 +196,7 @@ def to_networkx(
     )
     result.graph["sources"] = list(getattr(graph, "sources", []) or [])
     result.graph["source_titles"] = sorted(set(lookup.sources.values()))
-    result.graph["prefixes"] = _prefix_map(graph)
+    result.graph["prefixes"] = prefixes
     if schema:
         result.graph["schema"] = True
     if wanted is not None:  # _build kept only their nodes
@@ -774,10 +771,11 @@ def filter_classes(
 
     ``lookup`` is a :class:`Lookup`, or the graph to read one from.
     """
-    prefixes = _prefix_map(lookup) if not isinstance(lookup, KeyLookup) else None
+    prefixes = nxg.graph.get("prefixes")
     if not isinstance(lookup, KeyLookup):
+        prefixes = _prefix_map(lookup)
         lookup = KeyLookup.from_facts(read_facts(lookup))
-    wanted = resolve_classes(names, lookup, prefixes or nxg.graph.get("prefixes"))
+    wanted = resolve_classes(names, lookup, prefixes)
     chosen = set()
     for key, data in nxg.nodes(data=True):
         if data.get("iri") in lookup.types:  # every asserted class, as _class_tags reads them
