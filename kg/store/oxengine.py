@@ -104,16 +104,37 @@ class KnowledgeGraph:
         self._union = None
         return self.store
 
-    def triples_about(self, node: ox.NamedNode | ox.BlankNode) -> set[ox.Triple]:
+    def triples_about(self, node: ox.NamedNode | ox.BlankNode | ox.Literal) -> set[ox.Triple]:
         """The triples :meth:`query` reads that have ``node`` as subject or object (looked up
         in the store's indexes, no query parsed)."""
-        found: set[ox.Triple] = set()
-        for graph in self._union or [ox.DefaultGraph()]:
-            for quad in self.store.quads_for_pattern(node, None, None, graph):
-                found.add(quad.triple)
-            for quad in self.store.quads_for_pattern(None, None, node, graph):
-                found.add(quad.triple)
+        found = set(self.matching(None, None, node))
+        if not isinstance(node, ox.Literal):
+            found.update(self.matching(node))
         return found
+
+    def blank_part(self, blanks: Iterable[ox.BlankNode]) -> set[ox.Triple]:
+        """Every triple of the blank nodes linked to ``blanks`` through blank nodes (what a
+        view makes their stable keys and labels from)."""
+        part = set(blanks)
+        queue = list(part)
+        found: set[ox.Triple] = set()
+        while queue:
+            for triple in self.triples_about(queue.pop()):
+                found.add(triple)
+                for end in (triple.subject, triple.object):
+                    if isinstance(end, ox.BlankNode) and end not in part:
+                        part.add(end)
+                        queue.append(end)
+        return found
+
+    def matching(
+        self, subject: Any = None, predicate: Any = None, obj: Any = None
+    ) -> Iterator[ox.Triple]:
+        """The triples :meth:`query` reads that match a pattern (None matches any term),
+        looked up in the store's indexes. The graphs read together may hold a triple twice."""
+        for graph in self._union or [ox.DefaultGraph()]:
+            for quad in self.store.quads_for_pattern(subject, predicate, obj, graph):
+                yield quad.triple
 
     def select(self, text: str) -> list[list[Term | None]]:
         """The rows of an internal SELECT query as lists of terms."""

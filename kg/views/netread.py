@@ -107,20 +107,10 @@ class Facts:
             return None
         import pyoxigraph as ox
 
-        part = set(blanks)
-        queue = deque(part)
-        found: set[tuple[str, str, Any]] = set()
-        while queue:
-            for triple in self.store.triples_about(ox.BlankNode(queue.popleft()[2:])):
-                s, o = _key(triple.subject), _key(triple.object)
-                found.add((s, triple.predicate.value, o))
-                for end in (s, o):
-                    if is_blank(end) and end not in part:
-                        part.add(end)
-                        queue.append(end)
+        found = self.store.blank_part(ox.BlankNode(b[2:]) for b in blanks)
         by_predicate: dict[str, list[tuple[str, Any]]] = defaultdict(list)
-        for s, p, o in found:
-            by_predicate[p].append((s, o))
+        for triple in found:
+            by_predicate[triple.predicate.value].append((_key(triple.subject), _key(triple.object)))
         return [(s, p, o) for p in sorted(by_predicate) for s, o in by_predicate[p]]
 
     @classmethod

@@ -35,6 +35,7 @@ import networkx as nx
 from kg.errors import InputError
 from kg.prefixes import PREFIXES, RDF_IRI, local_name, shorten, with_declared
 from kg.terms import nt_term
+from kg.views import netscope
 from kg.views.bnodekeys import Links, blank_links, stable_keys
 from kg.views.bnodelabels import RESTRICTIONS, BlankLabels
 from kg.views.netread import (
@@ -184,13 +185,19 @@ def to_networkx(
     ``graph["omitted"]``. ``fold_lists`` draws an rdf:List as one node linked to its members
     by ``rdfs:member``; the exports keep its cells (``rdf:first``/``rdf:rest``, in order).
     """
-    facts = read_facts(graph)
-    ctx = read_facts(context) if context is not None else facts
-    lookup = KeyLookup.from_facts(ctx)
-    folded = _fold(facts, lookup, schema)
     prefixes = _prefix_map(graph)
+    shape = {"blank_nodes": blank_nodes, "literals": literals, "fold_lists": fold_lists}
+    part = None
+    if context is None and not schema:
+        part = _stored_part(graph, classes, focus, depth, prefixes, shape)
+    if part is not None:
+        facts, lookup, folded, wanted = part
+    else:
+        facts = read_facts(graph)
+        lookup = KeyLookup.from_facts(read_facts(context) if context is not None else facts)
+        folded = _fold(facts, lookup, schema)
+        wanted = resolve_classes(classes, lookup, prefixes) if classes else None
     around = (focus, depth, prefixes) if focus is not None else None
-    wanted = resolve_classes(classes, lookup, prefixes) if classes else None
     result = _build(
         facts, lookup, folded, literals, blank_nodes, max_nodes, around, fold_lists, wanted
     )
@@ -204,6 +211,40 @@ def to_networkx(
     if max_nodes is not None and result.number_of_nodes() > max_nodes:
         result = largest_part(result, max_nodes)
     return result
+
+
+def _stored_part(
+    graph: Any,
+    classes: Sequence[str] | str | None,
+    focus: str | None,
+    depth: int,
+    prefixes: dict[str, str],
+    shape: dict[str, bool],
+) -> tuple[Facts, KeyLookup, set[Any], set[str] | None] | None:
+    """The facts, lookup, folded terms and wanted classes of a focus or class view of a
+    graph in Oxigraph, read from the part of the store the view draws
+    (:mod:`kg.views.netscope`). None where the whole graph is read instead: another kind of
+    graph, no scope, a focus not named by an IRI or prefixed name of the graph (a label, or
+    an error to report), or classes that include untyped resources or literals."""
+    if not hasattr(graph, "matching") or (focus is None and not classes) or depth < 0:
+        return None
+    wanted = None
+    if classes:
+        names, known = netscope.class_lookup(graph)
+        wanted = resolve_classes(classes, names, prefixes, known)
+    if focus is not None:
+        center = _named_directly(netscope.StoredNodes(graph), focus, prefixes)
+        if center is None:
+            return None
+        part = netscope.read_part(graph, [center], depth, **shape)
+        if not part.seeds:  # folded: the whole graph's path says it is not a node
+            return None
+    elif wanted & {LITERAL_CLASS, UNTYPED}:
+        return None
+    else:
+        members = [c for c in sorted(known) if wanted.intersection(names.ancestors(c))]
+        part = netscope.read_part(graph, netscope.class_members(graph, members), 0, **shape)
+    return part.facts, KeyLookup.from_facts(part.context), part.folded, wanted
 
 
 def _build(
@@ -720,17 +761,21 @@ def _known_classes(lookup: KeyLookup) -> set[str]:
 
 
 def resolve_classes(
-    names: Sequence[str] | str, lookup: KeyLookup, prefixes: dict[str, str] | None = None
+    names: Sequence[str] | str,
+    lookup: KeyLookup,
+    prefixes: dict[str, str] | None = None,
+    known: set[str] | None = None,
 ) -> set[str]:
     """The class IRIs ``names`` give (local names, labels, prefixed names or IRIs).
 
     ``prefixes``: the names a prefixed name may use (default: the project's; a graph's own
-    come from :func:`_prefix_map`).
+    come from :func:`_prefix_map`). ``known``: the graph's classes (default: those
+    ``lookup`` has types or superclasses for).
     """
     if isinstance(names, str):
         names = [n for n in names.split(",")]
     prefixes = prefixes or PREFIXES
-    known = _known_classes(lookup)
+    known = known if known is not None else _known_classes(lookup)
     index: dict[str, set[str]] = defaultdict(set)
     for klass in known:
         short = shorten(klass, prefixes)
