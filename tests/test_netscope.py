@@ -123,6 +123,23 @@ def test_a_focus_named_by_a_label_or_a_folded_term_reads_the_whole_graph(machine
         to_networkx(kg.load([machines], bundled=False), focus=EX + "plant")
 
 
+def test_a_folded_chain_thousands_deep(tmp_path: Path) -> None:
+    """Blank nodes hanging only from a concept scheme are folded, however deep: deciding the
+    last one walks 3,000 subjects up (a stack of its own, not Python's)."""
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    lines = [
+        f"<{EX}plant> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{skos}ConceptScheme> .",
+        f"<{EX}plant> <{EX}chain> _:c0 .",
+        *(f"_:c{i} <{EX}next> _:c{i + 1} ." for i in range(3000)),
+        f"_:c3000 <{EX}next> <{EX}end> .",
+        f"<{EX}x> <{EX}near> <{EX}end> .",
+    ]
+    path = tmp_path / "chain.nt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for net in both(path, focus=EX + "x", depth=2):
+        assert set(net.nodes) == {EX + "x", EX + "end"}
+
+
 def _same_views(graph, whole, **options) -> None:
     scoped = to_networkx(graph, **options)
     everything = to_networkx(whole, **options)

@@ -108,12 +108,49 @@ class StoredFold:
 
     def __call__(self, key: Any) -> bool:
         found = self.known.get(key)
-        if found is None:
-            self.known[key] = False  # while deciding: a subject on a cycle back here is not
-            found = self.known[key] = self._decide(key)
-        return found
+        if found is not None:
+            return found
+        # Depth first through the subjects, with a stack of its own: a blank node's subject
+        # may be a blank node, thousands deep.
+        stack = [self._open(key)]
+        while stack:
+            frame = stack[-1]
+            if frame.pending is not None:  # a subject just decided
+                if not self.known[frame.pending]:
+                    frame.verdict = False
+                frame.pending = None
+            while frame.verdict is None:
+                subject = next(frame.subjects, None)
+                if subject is None:
+                    frame.verdict = frame.any
+                    break
+                frame.any = True
+                seen = self.known.get(subject)
+                if seen is None:
+                    frame.pending = subject
+                    stack.append(self._open(subject))
+                    break
+                if not seen:
+                    frame.verdict = False
+            if frame.verdict is not None:
+                self.known[frame.key] = frame.verdict
+                stack.pop()
+        return self.known[key]
 
-    def _decide(self, key: Any) -> bool:
+    def _open(self, key: Any) -> _Deciding:
+        """Begin deciding ``key``: at once, or from its subjects (all folded: folded)."""
+        self.known[key] = False  # while deciding: a subject on a cycle back here is not folded
+        frame = _Deciding(key)
+        frame.verdict = self._by_itself(key)
+        if frame.verdict is None:
+            frame.subjects = (
+                _key(t.subject) for t in self.graph.matching(None, None, ox_term(key))
+            )
+        return frame
+
+    def _by_itself(self, key: Any) -> bool | None:
+        """Whether ``key`` is folded whatever links to it; None for a blank node or an IRI
+        nothing describes, which are folded if every subject is."""
         if is_literal(key):
             return False
         if is_meta(key):
@@ -126,12 +163,7 @@ class StoredFold:
             return True
         if not is_blank(key) and _first(match(node)):
             return False  # a described IRI
-        subjects = False
-        for triple in match(None, None, node):
-            subjects = True
-            if not self(_key(triple.subject)):
-                return False
-        return subjects
+        return None
 
     def _is_source(self, node: Any) -> bool:
         """A titled resource with a section (``Lookup.sources``)."""
@@ -143,6 +175,20 @@ class StoredFold:
         sections += [t.subject for t in match(None, ox.NamedNode(DCTERMS + "isPartOf"), node)]
         section = ox.NamedNode(SECTION)
         return any(_first(match(s, ox.NamedNode(RDF_TYPE), section)) for s in sections)
+
+
+class _Deciding:
+    """One term :class:`StoredFold` is deciding: its subjects not yet looked at, the one
+    being decided first, whether it has any, and the verdict once known."""
+
+    __slots__ = ("any", "key", "pending", "subjects", "verdict")
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+        self.subjects: Iterator[Any] = iter(())
+        self.pending: Any = None
+        self.any = False
+        self.verdict: bool | None = None
 
 
 def _first(triples: Iterator[ox.Triple]) -> ox.Triple | None:
