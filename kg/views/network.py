@@ -1,7 +1,8 @@
 """RDF to a networkx MultiDiGraph: the nodes a reader should see, with labels, classes, evidence.
 
 The graph is read once (:mod:`kg.views.netread`: one SPARQL query on Oxigraph, or the triples of an
-rdflib graph). Every IRI or blank node that is the subject or object of a triple becomes a
+rdflib graph); a focus or class view of a graph in Oxigraph reads only the part it draws
+(:mod:`kg.views.netscope`), with the same result. Every IRI or blank node that is the subject or object of a triple becomes a
 node, and every triple between two nodes an edge keyed by its predicate IRI (so parallel
 edges are kept), except the plumbing of our own vocabulary, which is folded into attributes
 instead of drawn:
