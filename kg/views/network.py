@@ -2,10 +2,10 @@
 
 The graph is read once (:mod:`kg.views.netread`: one SPARQL query on Oxigraph, or the triples of an
 rdflib graph); a focus or class view of a graph in Oxigraph reads only the part it draws
-(:mod:`kg.views.netscope`), with the same result. Every IRI or blank node that is the subject or object of a triple becomes a
-node, and every triple between two nodes an edge keyed by its predicate IRI (so parallel
-edges are kept), except the plumbing of our own vocabulary, which is folded into attributes
-instead of drawn:
+(:mod:`kg.views.netscope`), with the same result. Every IRI or blank node that is the
+subject or object of a triple becomes a node, and every triple between two nodes an edge
+keyed by its predicate IRI (so parallel edges are kept), except the plumbing of our own
+vocabulary, which is folded into attributes instead of drawn:
 
 * terms of the ssp ontology and of RDF, RDFS, OWL, XSD, SHACL and SKOS themselves (a type
   becomes the node's ``class``; ``skos:Concept`` is never a node), unless ``schema=True``,
@@ -229,14 +229,16 @@ def _stored_part(
     an error to report), or classes that include untyped resources or literals."""
     if not hasattr(graph, "matching") or (focus is None and not classes) or depth < 0:
         return None
-    wanted = None
-    if classes:
-        names, known = netscope.class_lookup(graph)
-        wanted = resolve_classes(classes, names, prefixes, known)
+    center = None
     if focus is not None:
         center = _named_directly(netscope.StoredNodes(graph), focus, prefixes)
         if center is None:
             return None
+    wanted = None
+    if classes:
+        names, known = netscope.class_lookup(graph)
+        wanted = resolve_classes(classes, names, prefixes, known)
+    if center is not None:
         part = netscope.read_part(graph, [center], depth, **shape)
         if not part.seeds:  # folded: the whole graph's path says it is not a node
             return None
