@@ -428,6 +428,41 @@ def test_a_failing_serialisation_leaves_the_old_file_and_no_temp_file(run_kg, tm
     assert sorted(p.name for p in tmp_path.iterdir()) == ["digits.nt", "out.rdf"]
 
 
+def test_rdfxml_keeps_a_carriage_return_in_a_literal(run_kg, tmp_path):
+    """An XML parser reads a raw carriage return as a line feed: the export writes &#13;.
+    Read back with rdflib (expat, a conforming XML parser) and with ElementTree."""
+    import xml.etree.ElementTree as ET
+
+    data = tmp_path / "cr.nt"
+    data.write_text(
+        '<http://example.org/s> <http://example.org/p> "one\\r\\ntwo\\tthree" .\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "cr.rdf"
+    assert run_kg("export", "--data", str(data), "-f", "xml", "-o", str(out)).code == 0
+    assert [str(o) for o in Graph().parse(out, format="xml").objects()] == ["one\r\ntwo\tthree"]
+    texts = [e.text for e in ET.parse(out).iter() if e.text and "one" in e.text]
+    assert texts == ["one\r\ntwo\tthree"]
+
+
+def test_rdfxml_refuses_a_character_xml_cannot_carry(run_kg, tmp_path):
+    data = tmp_path / "bell.nt"
+    data.write_text(
+        '<http://example.org/s> <http://example.org/p> "ok" .\n'
+        '<http://example.org/s> <http://example.org/q> "ring\\u0007ring" .\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "bell.rdf"
+    result = run_kg("export", "--data", str(data), "-f", "xml", "-o", str(out))
+    assert result.code == 2 and not out.exists()
+    assert result.stderr == (
+        "kg: xml: cannot write this graph: the literal of <http://example.org/s> "
+        "<http://example.org/q> holds U+0007, which XML 1.0 cannot carry (use another format)\n"
+    )
+    turtle = run_kg("export", "--data", str(data), "-f", "turtle")  # Turtle escapes it
+    assert turtle.code == 0 and "ring\\u0007ring" in turtle.stdout
+
+
 def test_a_failure_while_writing_removes_the_temp_file(tmp_path):
     from kg.atomic import atomic_open
 

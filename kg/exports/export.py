@@ -416,6 +416,31 @@ def _check_xml_predicates(data: bytes) -> None:
             )
 
 
+# The bytes of characters XML 1.0 cannot carry (_NOT_XML), as Oxigraph's RDF/XML writes them.
+_NOT_XML_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+
+
+def _xml_text(written: bytes, nquads: bytes) -> bytes:
+    """Oxigraph's RDF/XML with each carriage return in a literal written as ``&#13;`` (an XML
+    parser reads a raw one as a line feed); an InputError naming the first triple whose
+    literal holds a character XML 1.0 cannot carry at all."""
+    if _NOT_XML_BYTES.search(written):
+        for quad in ox.parse(nquads, ox.RdfFormat.N_QUADS, rename_blank_nodes=False):
+            value = quad.object.value if isinstance(quad.object, ox.Literal) else ""
+            found = _NOT_XML.search(value)
+            if found:
+                raise InputError(
+                    "xml",
+                    f"cannot write this graph: the literal of {quad.subject} {quad.predicate} "
+                    f"holds U+{ord(found.group()):04X}, which XML 1.0 cannot carry "
+                    "(use another format)",
+                )
+        raise InputError(
+            "xml", "cannot write this graph: it holds a character XML 1.0 cannot carry"
+        )
+    return written.replace(b"\r", b"&#13;")
+
+
 _XMLNS = re.compile(r' xmlns:([^=]+)="([^"]*)"')
 
 
@@ -478,6 +503,8 @@ def serialize(
             format=_OX_FORMATS[name],
             prefixes=prefixes,
         )
+        if name == "xml":
+            written = _xml_text(written, nquads)
         return _with_header(written, prefixes, name)
     except KGError:
         raise
