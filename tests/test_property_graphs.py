@@ -206,6 +206,35 @@ def test_neo4j_headers_follow_the_import_tool_format(exported):
     assert all(row[0] in ids and row[1] in ids for row in relationships[1:])
 
 
+SEMICOLONS = """
+@prefix ex:   <http://example.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+ex:smith a ex:Person ; rdfs:label "Smith" ; skos:altLabel "Smith; John" , "J. Smith" .
+ex:Person rdfs:subClassOf ex:Agent .
+"""
+
+
+def test_neo4j_list_items_holding_a_semicolon_use_another_delimiter(tmp_path):
+    """neo4j-admin splits arrays (and :LABEL) on --array-delimiter, with no escape: an item
+    holding ";" moves every list to "|", and README.txt's command names it."""
+    data = tmp_path / "smith.ttl"
+    data.write_text(SEMICOLONS, encoding="utf-8")
+    out = tmp_path / "neo4j"
+    assert kg("export", "--data", str(data), "-f", "neo4j", "-o", str(out)).returncode == 0
+    with open(out / "nodes.csv", encoding="utf-8", newline="") as handle:
+        rows = {row["id:ID"]: row for row in csv.DictReader(handle)}
+    smith = rows["http://example.org/smith"]
+    assert smith["alt_labels:string[]"].split("|") == ["J. Smith", "Smith; John"]
+    assert smith[":LABEL"].split("|") == ["Agent", "Person"]
+    readme = (out / "README.txt").read_text(encoding="utf-8")
+    assert (
+        "neo4j-admin database import full neo4j --nodes=nodes.csv "
+        "--relationships=relationships.csv --array-delimiter='|'\n"
+    ) in readme
+    assert 'use "|" between items' in readme
+
+
 # --- GraphML through igraph ---------------------------------------------------------------
 
 

@@ -948,14 +948,43 @@ def _neo4j_type(values: Iterable[Any]) -> str:
     return ""
 
 
-def _neo4j_value(value: Any) -> str:
+def _neo4j_value(value: Any, delimiter: str = ";") -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return ";".join(value)
+        return delimiter.join(value)
     return str(value)
+
+
+# The array delimiters a Neo4j export may use (neo4j-admin has no escape for one inside an
+# item): its default first, then others a shell reads as themselves once quoted.
+NEO4J_ARRAY_DELIMITERS = (";", "|", "^", "~")
+
+
+def _array_delimiter(values: Iterable[Any]) -> str:
+    """The first of :data:`NEO4J_ARRAY_DELIMITERS` that no list item among ``values`` holds."""
+    used = "".join(item for value in values if isinstance(value, list) for item in value)
+    for delimiter in NEO4J_ARRAY_DELIMITERS:
+        if delimiter not in used:
+            return delimiter
+    shown = " ".join(NEO4J_ARRAY_DELIMITERS)
+    raise InputError(
+        "neo4j",
+        f"cannot write this graph: its list items hold each of {shown}, one of which "
+        "neo4j-admin needs between items (use another format)",
+    )
+
+
+def neo4j_readme(delimiter: str = ";") -> str:
+    """README.txt of a Neo4j export whose list columns use ``delimiter``."""
+    if delimiter == ";":
+        return NEO4J_README
+    return NEO4J_README.replace(
+        " --relationships=relationships.csv\n",
+        f" --relationships=relationships.csv --array-delimiter='{delimiter}'\n",
+    ).replace('use ";" between items', f'use "{delimiter}" between items')
 
 
 def relationship_type(predicate: str) -> str:
@@ -964,13 +993,14 @@ def relationship_type(predicate: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", local).strip("_").upper() or "RELATED"
 
 
-def node_labels(attributes: dict[str, Any]) -> str:
-    """``Farmer;SmallScaleProducer;...``: the node's class and superclasses, or ``Resource``."""
+def node_labels(attributes: dict[str, Any], delimiter: str = ";") -> str:
+    """``Farmer;SmallScaleProducer;...``: the node's class and superclasses, or ``Resource``
+    (between them the array ``delimiter``, which neo4j-admin reads :LABEL with)."""
     classes = attributes.get("classes") or []
     if isinstance(classes, str):
         classes = [c for c in classes.split(" | ") if c]
     names = [re.sub(r"[^0-9A-Za-z_]", "_", local_name(str(c))) for c in classes]
-    return ";".join(sorted(set(names))) or "Resource"
+    return delimiter.join(sorted(set(names))) or "Resource"
 
 
 def _csv_text(header: list[str], rows: list[list[str]]) -> str:
@@ -988,19 +1018,29 @@ def write_neo4j(network: Any, folder: Path) -> None:
     """Write ``nodes.csv``, ``relationships.csv`` and ``README.txt`` for neo4j-admin import.
 
     Nodes: ``id:ID``, one column per attribute (typed headers), ``:LABEL``. Relationships:
-    ``:START_ID``, ``:END_ID``, ``:TYPE``, then the edge attributes. Rows are sorted.
+    ``:START_ID``, ``:END_ID``, ``:TYPE``, then the edge attributes. Rows are sorted. Lists
+    (and labels) are joined by ``;``, or where an item holds one by the first of
+    :data:`NEO4J_ARRAY_DELIMITERS` none holds, which README.txt's command then names.
     """
     flat = _flat_network(network, lists=True)
     nodes = list(flat.nodes(data=True))
+    edges = list(flat.edges(keys=True, data=True))
+    delimiter = _array_delimiter(
+        [v for _, data in nodes for v in data.values()]
+        + [v for *_, data in edges for v in data.values()]
+    )
     node_keys = sorted({k for _, data in nodes for k in data} - {"id"})
     node_header = ["id:ID"]
     node_header += [k + _neo4j_type(d.get(k) for _, d in nodes) for k in node_keys]
     node_header.append(":LABEL")
     node_rows = [
-        [node, *(_neo4j_value(data.get(k)) for k in node_keys), node_labels(data)]
+        [
+            node,
+            *(_neo4j_value(data.get(k), delimiter) for k in node_keys),
+            node_labels(data, delimiter),
+        ]
         for node, data in nodes
     ]
-    edges = list(flat.edges(keys=True, data=True))
     edge_keys = sorted({k for *_, data in edges for k in data})
     edge_header = [":START_ID", ":END_ID", ":TYPE"]
     edge_header += [k + _neo4j_type(e[3].get(k) for e in edges) for k in edge_keys]
@@ -1009,13 +1049,13 @@ def write_neo4j(network: Any, folder: Path) -> None:
             u,
             v,
             relationship_type(str(data.get("predicate", key))),
-            *(_neo4j_value(data.get(k)) for k in edge_keys),
+            *(_neo4j_value(data.get(k), delimiter) for k in edge_keys),
         ]
         for u, v, key, data in edges
     ]
     (folder / "nodes.csv").write_text(_csv_text(node_header, node_rows), encoding="utf-8")
     (folder / "relationships.csv").write_text(_csv_text(edge_header, edge_rows), encoding="utf-8")
-    (folder / "README.txt").write_text(NEO4J_README, encoding="utf-8")
+    (folder / "README.txt").write_text(neo4j_readme(delimiter), encoding="utf-8")
 
 
 # --- Kuzu (an embedded property-graph database with Cypher) ------------------------------
