@@ -140,6 +140,110 @@ def test_a_folded_chain_thousands_deep(tmp_path: Path) -> None:
         assert set(net.nodes) == {EX + "x", EX + "end"}
 
 
+PREFIXES = """
+@prefix ex:      <http://example.org/> .
+@prefix rdf:     <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix owl:     <http://www.w3.org/2002/07/owl#> .
+@prefix skos:    <http://www.w3.org/2004/02/skos/core#> .
+@prefix ssp:     <https://w3id.org/ssp-kg/ontology#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix schema:  <https://schema.org/> .
+"""
+# Odd graphs where the scoped read once differed from the whole read (an attacker's finds).
+ODD = {
+    "literal-haspart": (
+        'ex:a ex:p ex:doc . ex:doc dcterms:title "Doc" ; schema:hasPart "x" .',
+        {"focus": EX + "a", "depth": 1},
+    ),
+    "object-only-depth-0": ("ex:a ex:p ex:b .", {"focus": EX + "b", "depth": 0}),
+    "two-anchors": (
+        'ex:x ex:p ex:y ; ssp:evidence [ a ssp:Evidence ; ssp:anchor "aa", "zz" ] .',
+        {"focus": EX + "x", "depth": 1},
+    ),
+    "anchor-and-iri": (
+        'ex:x ex:p ex:y ; ssp:evidence [ a ssp:Evidence ; ssp:anchor "aa", ex:n1 ] .',
+        {"focus": EX + "x", "depth": 1},
+    ),
+    "cell-two-firsts": (
+        "ex:a ex:l _:c . _:c rdf:first ex:x , ex:z ; rdf:rest rdf:nil .",
+        {"focus": EX + "a", "depth": 2},
+    ),
+    "typed-inner-cell": (
+        "ex:a ex:p _:c1 . _:c1 rdf:first ex:x ; rdf:rest _:c2 . "
+        "_:c2 rdf:first ex:y ; rdf:rest rdf:nil ; a ex:C .",
+        {"classes": ["C"]},
+    ),
+    "self-rest-cell": (
+        "ex:a ex:p _:c1 . _:c1 rdf:first ex:x ; rdf:rest _:c1 ; a ex:C .",
+        {"classes": ["C"]},
+    ),
+    "folded-head": (
+        "_:c1 a skos:ConceptScheme ; rdf:first ex:x ; rdf:rest _:c2 . "
+        "_:c2 rdf:first ex:y ; rdf:rest rdf:nil . ex:a ex:p _:c2 .",
+        {"focus": EX + "a", "depth": 2},
+    ),
+    "folded-inner-cell": (
+        "ex:a ex:p _:c1 . _:c1 rdf:first ex:x ; rdf:rest _:c2 . "
+        "_:c2 a ssp:Section ; rdf:first ex:y ; rdf:rest rdf:nil . ex:y ex:q ex:w .",
+        {"focus": EX + "a", "depth": 2},
+    ),
+    "folded-inner-cell-member": (
+        "ex:a ex:p _:c1 . _:c1 rdf:first ex:x ; rdf:rest _:c2 . "
+        "_:c2 a ssp:Section ; rdf:first ex:y ; rdf:rest rdf:nil . ex:y ex:q ex:w .",
+        {"focus": EX + "y", "depth": 1},
+    ),
+    "folded-inner-literal": (
+        "ex:a ex:p _:c1 . _:c1 rdf:first ex:x ; rdf:rest _:c2 . "
+        '_:c2 a ssp:Section ; rdf:first "v" ; rdf:rest rdf:nil .',
+        {"focus": EX + "a", "depth": 1},
+    ),
+    "member-depth-0": ("ex:a ex:l ( ex:b ex:c ) .", {"focus": EX + "b", "depth": 0}),
+    "member-depth-1": ("ex:a ex:l ( ex:b ex:c ) .", {"focus": EX + "b", "depth": 1}),
+    "hidden-chain": (
+        "ex:a ex:p [ ex:q [ ex:r ex:b ] ] . ex:b ex:s ex:c .",
+        {"focus": EX + "a", "depth": 1, "blank_nodes": False},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ODD))
+def test_odd_graphs_scoped_and_whole(name: str, tmp_path: Path, monkeypatch) -> None:
+    """The scoped read against the whole read of the same store (the file's own prefixes)."""
+    from kg.views import network
+
+    text, options = ODD[name]
+    path = tmp_path / "odd.ttl"
+    path.write_text(PREFIXES + text + "\n", encoding="utf-8")
+    graph = kg.load([path], bundled=False)
+    scoped = to_networkx(graph, **options)
+    monkeypatch.setattr(network, "_stored_part", lambda *args, **kwargs: None)
+    whole = to_networkx(graph, **options)
+    assert list(scoped.nodes(data=True)) == list(whole.nodes(data=True))
+    assert list(scoped.edges(keys=True, data=True)) == list(whole.edges(keys=True, data=True))
+
+
+def test_a_focus_at_depth_zero_that_is_only_an_object(tmp_path: Path) -> None:
+    path = tmp_path / "b.ttl"
+    path.write_text(PREFIXES + "ex:a ex:p ex:b .\n", encoding="utf-8")
+    net = to_networkx(kg.load([path], bundled=False), focus="ex:b", depth=0)
+    assert list(net.nodes) == [EX + "b"]
+
+
+def test_classes_unknown_to_the_whole_read_are_unknown_here(tmp_path: Path) -> None:
+    """A class only in a subclass link to a blank node, or to itself, is no class."""
+    path = tmp_path / "dog.ttl"
+    path.write_text(
+        PREFIXES + "ex:Dog rdfs:subClassOf [ a owl:Restriction ; owl:onProperty ex:has ; "
+        "owl:someValuesFrom ex:Tail ] . ex:C0 rdfs:subClassOf ex:C0 .\n",
+        encoding="utf-8",
+    )
+    graph = kg.load([path], bundled=False)
+    for name in ("Dog", "C0"):
+        with pytest.raises(InputError, match="no such class"):
+            to_networkx(graph, classes=[name])
+
+
 def _same_views(graph, whole, **options) -> None:
     scoped = to_networkx(graph, **options)
     everything = to_networkx(whole, **options)

@@ -15,7 +15,7 @@ from typing import Any
 
 from kg.prefixes import KG_IRI, ONTOLOGY_IRI, RDF_IRI, SCHEMA_IRI, SSP_IRI, XSD_IRI, local_name
 from kg.resources import internal_query
-from kg.terms import Term, neutral
+from kg.terms import Term, neutral, nt_term
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -212,6 +212,21 @@ def _lang_rank(literal: Term) -> tuple[int, str]:
     return (1, literal.value) if not lang else (2, lang + literal.value)
 
 
+def _order(value: Any) -> str:
+    """A total order on keys: an IRI or blank node as its key, a literal as N-Triples."""
+    return nt_term(value) if type(value) is Term else value
+
+
+def one_each(pairs: Iterable[tuple[Any, Any]]) -> dict[Any, Any]:
+    """Each subject's least value (:func:`_order`) where a property should have one: the
+    same choice whatever order the triples were read in."""
+    found: dict[Any, Any] = {}
+    for subject, value in pairs:
+        if subject not in found or _order(value) < _order(found[subject]):
+            found[subject] = value
+    return found
+
+
 def _best_texts(facts: Facts, order: dict[str, int]) -> dict[str, str]:
     """For each subject, the text of the best-ranked literal of the ``order`` properties."""
     best: dict[str, tuple[int, tuple[int, str]]] = {}
@@ -271,8 +286,10 @@ class Lookup:
     def _read_evidence(self, facts: Facts) -> None:
         """Evidence records by holder; a reified statement's go to its (s, p, o)."""
         section_types = {s for s, o in facts.pairs(RDF_TYPE) if o == SSP_IRI + "Section"}
-        positions = {s: _as_int(o) for s, o in facts.pairs(SCHEMA_IRI + "position")}
-        titles = {s: o.value for s, o in facts.pairs(DCTERMS + "title") if is_literal(o)}
+        placed = one_each(facts.pairs(SCHEMA_IRI + "position"))
+        positions = {s: _as_int(o) for s, o in placed.items()}
+        titled = one_each((s, o) for s, o in facts.pairs(DCTERMS + "title") if is_literal(o))
+        titles = {s: o.value for s, o in titled.items()}
         sections = {
             s: (positions[s], titles[s]) for s in section_types if s in positions and s in titles
         }
@@ -282,11 +299,11 @@ class Lookup:
                 self.sources.setdefault(source, titles[source])
         parts: dict[Any, dict[str, Any]] = defaultdict(dict)
         for prop, name in EVIDENCE_PARTS.items():
-            for evidence, value in facts.pairs(prop):
+            for evidence, value in one_each(facts.pairs(prop)).items():
                 parts[evidence][name] = value
         statement_parts: dict[Any, dict[str, Any]] = defaultdict(dict)
         for name in ("subject", "predicate", "object"):
-            for statement, value in facts.pairs(RDF_IRI + name):
+            for statement, value in one_each(facts.pairs(RDF_IRI + name)).items():
                 statement_parts[statement][name] = value
         statements = {
             k: (v["subject"], v["predicate"], v["object"])
@@ -368,4 +385,4 @@ def is_meta(key: Any) -> bool:
     return _named(key) and (key.startswith(META_NAMESPACES) or key == ONTOLOGY_IRI)
 
 
-__all__ = ["KG_IRI", "Facts", "Lookup", "read_facts"]
+__all__ = ["KG_IRI", "Facts", "Lookup", "one_each", "read_facts"]

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import pyoxigraph as ox
@@ -47,7 +48,10 @@ from kg.views.netread import (
     is_meta,
 )
 
-RDF_FIRST = RDF_IRI + "first"
+RDF_FIRST, RDF_REST = RDF_IRI + "first", RDF_IRI + "rest"
+# The fewest terms a walk may meet before the whole read is taken instead; more for a larger
+# graph (a tenth of its triples): a walk costs about ten index lookups per term.
+MIN_BUDGET = 20_000
 SECTION = SSP_IRI + "Section"
 # Followed from a context term to the terms its lookups need: a class's superclasses, an
 # evidence record and its section, a section's article.
@@ -173,6 +177,7 @@ class StoredFold:
             return False
         sections = [t.object for t in match(node, ox.NamedNode(SCHEMA_IRI + "hasPart"))]
         sections += [t.subject for t in match(None, ox.NamedNode(DCTERMS + "isPartOf"), node)]
+        sections = [s for s in sections if not isinstance(s, ox.Literal)]
         section = ox.NamedNode(SECTION)
         return any(_first(match(s, ox.NamedNode(RDF_TYPE), section)) for s in sections)
 
@@ -227,10 +232,14 @@ def read_part(
     fold_lists: bool = True,
 ) -> Part:
     """The :class:`Part` of ``graph`` within ``depth`` drawn links of ``seeds`` (see the
-    module docstring); ``depth`` 0 gives the seeds' own triples."""
+    module docstring); ``depth`` 0 gives the seeds' own triples. Raises :class:`WholeRead`
+    where the whole graph is better read instead."""
     fold = StoredFold(graph)
     seeds = [key for key in seeds if not fold(key)]
-    region = _walk(graph, fold, seeds, depth, blank_nodes, literals, fold_lists)
+    if fold_lists and any(_is_cell(graph, key) for key in seeds):
+        raise WholeRead  # drawn, or not, by the lists around it: not worth walking
+    budget = max(MIN_BUDGET, len(graph.store) // 10)
+    region = _walk(graph, fold, seeds, depth, blank_nodes, literals, fold_lists, budget)
     triples: set[ox.Triple] = set()
     for key in region:
         if not is_literal(key):
@@ -240,10 +249,23 @@ def read_part(
     context = _facts(_context(graph, region, triples, literals))
     # The walk decided every term whose folding can change what is drawn within the depth;
     # the view also reads a scheme's (for the node's scheme), folded by the rule itself.
-    folded = {key for key, yes in fold.known.items() if yes}
+    folded = {key for key in region if fold(key)}  # list cells are walked unjudged
+    folded.update(key for key, yes in fold.known.items() if yes)
     for p in SCHEME_LINKS:
         folded.update(o for _s, o in facts.pairs(p))
     return Part(facts, context, folded, seeds)
+
+
+class WholeRead(Exception):
+    """Read the whole graph instead: the walk met more terms than its budget (the whole
+    read is then faster), or a seed is a list cell."""
+
+
+def _is_cell(graph: Any, key: Any) -> bool:
+    """A blank node with an rdf:first: a cell of an rdf:List."""
+    return (
+        is_blank(key) and _first(graph.matching(ox_term(key), ox.NamedNode(RDF_FIRST))) is not None
+    )
 
 
 def _walk(
@@ -254,45 +276,65 @@ def _walk(
     blank_nodes: bool,
     literals: bool,
     fold_lists: bool,
+    budget: int,
 ) -> set[Any]:
-    """The keys within ``depth`` steps of ``seeds``, not through folded terms: a step costs
-    one, but none into a list cell (``fold_lists``) or, without blank nodes, a blank node.
-    A node at ``depth`` is left only by its own triples, for the steps that cost nothing."""
+    """The keys within ``depth`` steps of ``seeds``. A step costs one, but none along
+    rdf:rest from a list cell to a list cell (``fold_lists``: a list is drawn as one node) or,
+    without blank nodes, into a blank node. Folded terms are not walked through, except a
+    list's folded cells along the list (rdf:rest, and rdf:first to the members), which the
+    view's list folding reads. A node at ``depth`` is left only by the steps that cost
+    nothing: its own triples, and rdf:rest into it. Raises :class:`WholeRead` past
+    ``budget`` terms."""
     cells: dict[Any, bool] = {}
 
-    def step(key: Any) -> int:
-        if not is_blank(key):
-            return 1
-        if not blank_nodes:
-            return 0
-        if not fold_lists:
-            return 1
-        if key not in cells:
-            cells[key] = _first(graph.matching(ox_term(key), ox.NamedNode(RDF_FIRST))) is not None
-        return 0 if cells[key] else 1
+    def cell(key: Any) -> bool:
+        found = cells.get(key)
+        if found is None:
+            found = cells[key] = _is_cell(graph, key)
+        return found
 
+    rest, first = ox.NamedNode(RDF_REST), ox.NamedNode(RDF_FIRST)
     cost = {key: 0 for key in seeds}
     queue = deque(cost)
     while queue:
         key = queue.popleft()
         here = cost[key]
         node = ox_term(key)
-        if here < depth:
-            triples: Iterable[ox.Triple] = graph.triples_about(node)
+        if is_literal(key):
+            triples: Iterable[ox.Triple] = graph.matching(None, None, node) if here < depth else ()
+        elif here < depth:
+            triples = graph.triples_about(node)
         else:
-            triples = () if is_literal(key) else graph.matching(node)
+            triples = chain(graph.matching(node), graph.matching(None, rest, node))
+        in_list = fold_lists and cell(key)
+        folded_cell = in_list and fold(key)  # walked along its list only
         for triple in triples:
-            for end in (triple.subject, triple.object):
-                other = _key(end)
-                if other == key or (is_literal(other) and not literals):
-                    continue
-                there = here + (1 if is_literal(other) else step(other))
-                if there <= depth and there < cost.get(other, depth + 1) and not fold(other):
-                    cost[other] = there
-                    if there == here:
-                        queue.appendleft(other)
-                    else:
-                        queue.append(other)
+            outgoing = triple.subject == node
+            other = _key(triple.object if outgoing else triple.subject)
+            if other == key or (is_literal(other) and not literals):
+                continue
+            if in_list and triple.predicate == rest and cell(other):
+                if here < cost.get(other, depth + 1):  # the same list, folded cells too
+                    cost[other] = here
+                    queue.appendleft(other)
+                continue
+            if folded_cell and not (outgoing and triple.predicate == first):
+                continue
+            step = 0 if is_blank(other) and not blank_nodes else 1
+            there = here + step
+            if there > depth or there >= cost.get(other, depth + 1):
+                continue
+            # Into a member's list cell even if folded: the list's head draws the member.
+            into_list = fold_lists and not outgoing and triple.predicate == first
+            if not (into_list and cell(other)) and fold(other):
+                continue
+            cost[other] = there
+            if step:
+                queue.append(other)
+            else:
+                queue.appendleft(other)
+        if len(cost) > budget:
+            raise WholeRead
     return set(cost)
 
 

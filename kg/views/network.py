@@ -52,6 +52,7 @@ from kg.views.netread import (
     is_blank,
     is_literal,
     is_meta,
+    one_each,
     read_facts,
 )
 from kg.views.netread import Lookup as KeyLookup
@@ -238,16 +239,29 @@ def _stored_part(
     if classes:
         names, known = netscope.class_lookup(graph)
         wanted = resolve_classes(classes, names, prefixes, known)
-    if center is not None:
-        part = netscope.read_part(graph, [center], depth, **shape)
-        if not part.seeds:  # folded: the whole graph's path says it is not a node
+    try:
+        if center is not None:
+            part = netscope.read_part(graph, [center], depth, **shape)
+            if not _drawn(part.facts, part.folded, center, shape["blank_nodes"]):
+                return None  # the whole graph's read says what it is (folded, or no node)
+        elif wanted & {LITERAL_CLASS, UNTYPED}:
             return None
-    elif wanted & {LITERAL_CLASS, UNTYPED}:
+        else:
+            members = [c for c in sorted(known) if wanted.intersection(names.ancestors(c))]
+            part = netscope.read_part(graph, netscope.class_members(graph, members), 0, **shape)
+    except netscope.WholeRead:
         return None
-    else:
-        members = [c for c in sorted(known) if wanted.intersection(names.ancestors(c))]
-        part = netscope.read_part(graph, netscope.class_members(graph, members), 0, **shape)
     return part.facts, KeyLookup.from_facts(part.context), part.folded, wanted
+
+
+def _drawn(facts: Facts, folded: set[Any], key: str, blank_nodes: bool) -> bool:
+    """Whether the IRI ``key`` is a node of the view of ``facts`` (as :func:`_build` draws)."""
+    if key in folded:
+        return False
+    for s, _p, o in _with_lists_folded(facts):
+        if s == key or (o == key and s not in folded and (blank_nodes or not is_blank(s))):
+            return True
+    return False
 
 
 def _build(
@@ -435,13 +449,17 @@ def _restrictions(facts: Facts, folded: set[Any]) -> dict[str, tuple[str, str, s
 
     Drawn as an edge when blank nodes are left out (``blank_nodes=False``).
     """
-    on = {b: prop for b, prop in facts.pairs(OWL + "onProperty") if is_blank(b)}
+    def named(term: Any) -> bool:
+        return type(term) is str and not is_blank(term)
+
+    pairs = facts.pairs(OWL + "onProperty")
+    on = one_each((b, prop) for b, prop in pairs if is_blank(b) and named(prop))
     found: dict[str, tuple[str, str, str]] = {}
     for prop_iri, word in sorted(RESTRICTION_WORDS.items()):
-        for b, filler in facts.pairs(prop_iri):
-            named = type(filler) is str and not is_blank(filler) and filler not in folded
-            if b in on and named and type(on[b]) is str and not is_blank(on[b]):
-                found.setdefault(b, (on[b], word, filler))
+        pairs = facts.pairs(prop_iri)
+        fillers = one_each((b, f) for b, f in pairs if b in on and named(f) and f not in folded)
+        for b, filler in fillers.items():
+            found.setdefault(b, (on[b], word, filler))
     return found
 
 
@@ -510,8 +528,8 @@ def _with_lists_folded(facts: Facts) -> Iterable[tuple[str, str, Any]]:
     if not cells:
         yield from facts.triples()
         return
-    first = dict(facts.pairs(RDF_FIRST))
-    rest = {s: o for s, o in facts.pairs(RDF_REST) if s in cells}
+    first = one_each(facts.pairs(RDF_FIRST))
+    rest = one_each((s, o) for s, o in facts.pairs(RDF_REST) if s in cells)
     inner = {o for o in rest.values() if o in cells}
     for s, p, o in facts.triples():
         if s in cells and (s in inner or p in (RDF_FIRST, RDF_REST)):
