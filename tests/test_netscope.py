@@ -267,10 +267,22 @@ def _samples(whole) -> tuple[list[str], list[str]]:
     return foci, classes
 
 
-def _compare(graph) -> None:
+def _compare(graph, monkeypatch) -> None:
+    from kg.views import network
+
     whole = read_facts(graph)  # Facts: to_networkx reads them whole
     foci, classes = _samples(whole)
     assert foci and classes
+    scoped: list[bool] = []  # which views the scoped read drew (not handed to the whole read)
+    stored_part = network._stored_part
+
+    def spy(source, *args, **kwargs):
+        found = stored_part(source, *args, **kwargs)
+        if source is graph:
+            scoped.append(found is not None)
+        return found
+
+    monkeypatch.setattr(network, "_stored_part", spy)
     for focus in foci:
         for depth in (1, 2):
             _same_views(graph, whole, focus=focus, depth=depth)
@@ -278,12 +290,13 @@ def _compare(graph) -> None:
         _same_views(graph, whole, classes=[klass])
         _same_views(graph, whole, classes=[klass], blank_nodes=False)
     _same_views(graph, whole, focus=foci[0], depth=1, classes=[classes[0]])
+    assert sum(scoped) >= len(scoped) * 3 // 4, scoped
 
 
-def test_the_bundled_graph_scoped_and_whole(bundled) -> None:
-    _compare(bundled)
+def test_the_bundled_graph_scoped_and_whole(bundled, monkeypatch) -> None:
+    _compare(bundled, monkeypatch)
 
 
 @pytest.mark.parametrize("name", [n for n in NAMES if n != "lv2-plugins.nt"])
-def test_corpus_scoped_and_whole(name: str) -> None:
-    _compare(kg.load([corpus_path(name)], bundled=False))
+def test_corpus_scoped_and_whole(name: str, monkeypatch) -> None:
+    _compare(kg.load([corpus_path(name)], bundled=False), monkeypatch)

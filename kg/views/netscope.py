@@ -49,9 +49,11 @@ from kg.views.netread import (
 )
 
 RDF_FIRST, RDF_REST = RDF_IRI + "first", RDF_IRI + "rest"
-# The fewest terms a walk may meet before the whole read is taken instead; more for a larger
-# graph (a tenth of its triples): a walk costs about ten index lookups per term.
-MIN_BUDGET = 20_000
+# How many terms a walk may meet before the whole read is taken instead: a twentieth of the
+# graph's triples (a term costs about ten index lookups; reading a triple, far less), and
+# never fewer than MIN_BUDGET (a small graph is read whole in well under a second).
+MIN_BUDGET = 1_000
+BUDGET_SHARE = 20
 SECTION = SSP_IRI + "Section"
 # Followed from a context term to the terms its lookups need: a class's superclasses, an
 # evidence record and its section, a section's article.
@@ -238,7 +240,7 @@ def read_part(
     seeds = [key for key in seeds if not fold(key)]
     if fold_lists and any(_is_cell(graph, key) for key in seeds):
         raise WholeRead  # drawn, or not, by the lists around it: not worth walking
-    budget = max(MIN_BUDGET, len(graph.store) // 10)
+    budget = max(MIN_BUDGET, len(graph.store) // BUDGET_SHARE)
     region = _walk(graph, fold, seeds, depth, blank_nodes, literals, fold_lists, budget)
     triples: set[ox.Triple] = set()
     for key in region:
