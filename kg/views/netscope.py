@@ -15,9 +15,12 @@ build the view from, as it would build it from the whole graph:
   per term from the store by :class:`StoredFold` with the rule :func:`kg.views.network._fold`
   applies to a whole graph.
 
-The walk counts a step into a list cell (and, without blank nodes, into a blank node) as no
-step, so it reaches at least every node within ``depth`` drawn links; the view then measures
-the depth on the drawn links themselves. Nodes the view folds are never walked through.
+The walk counts a step along a list (rdf:rest between its cells) and, without blank nodes, a
+step into a blank node as no step, so it reaches at least every node within ``depth`` drawn
+links; the view then measures the depth on the drawn links themselves. Terms the view folds
+are not walked through, except a list's folded cells, along the list. Where the walk would
+be slower than reading the whole graph, or cannot promise the same view (a seed that is a
+list cell), it raises :class:`WholeRead` and the whole graph is read.
 """
 
 from __future__ import annotations
