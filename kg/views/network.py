@@ -227,7 +227,8 @@ def _stored_part(
     graph in Oxigraph, read from the part of the store the view draws
     (:mod:`kg.views.netscope`). None where the whole graph is read instead: another kind of
     graph, no scope, a focus not named by an IRI or prefixed name of the graph (a label, or
-    an error to report), or classes that include untyped resources or literals."""
+    an error to report) or not drawn by the part read, classes that include untyped
+    resources or literals, or a part the walk gives up on (:class:`netscope.WholeRead`)."""
     if not hasattr(graph, "matching") or (focus is None and not classes) or depth < 0:
         return None
     center = None
