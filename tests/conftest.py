@@ -17,6 +17,15 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The prefixes hand-written Turtle fixtures use.
+TURTLE_PREFIXES = """\
+@prefix ex:   <http://example.org/> .
+@prefix rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix owl:  <http://www.w3.org/2002/07/owl#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix ssp:  <https://w3id.org/ssp-kg/ontology#> .
+"""
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 

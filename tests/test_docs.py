@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
-from .conftest import ARTIFACTS, REPO
+from .conftest import ARTIFACTS, REPO, TURTLE_PREFIXES
 
 KG = "https://w3id.org/ssp-kg/id/"
 SSP = "https://w3id.org/ssp-kg/ontology#"
@@ -26,13 +26,7 @@ HOSTILE_DEFINITION = "</script><script>window.__pwned=2</script> & more"
 # The only absolute URLs the files' own code may hold: the SVG namespace (the view's swatches).
 ALLOWED_URLS = {"http://www.w3.org/2000/svg"}
 
-HOSTILE_TTL = f"""\
-@prefix ex:   <http://example.org/> .
-@prefix rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix owl:  <http://www.w3.org/2002/07/owl#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix ssp:  <https://w3id.org/ssp-kg/ontology#> .
+HOSTILE_TTL = TURTLE_PREFIXES + f"""\
 
 ex:Thing a owl:Class ; rdfs:subClassOf skos:Concept ; rdfs:label "<b>thing</b>" .
 ex:links a owl:ObjectProperty ; rdfs:label "links <i>to</i>" ;

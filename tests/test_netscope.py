@@ -19,6 +19,7 @@ from kg.errors import InputError
 from kg.views.netread import read_facts
 from kg.views.network import to_networkx
 
+from .conftest import TURTLE_PREFIXES
 from .corpus import NAMES, corpus_path
 
 EX = "http://example.org/"
@@ -140,16 +141,15 @@ def test_a_folded_chain_thousands_deep(tmp_path: Path) -> None:
         assert set(net.nodes) == {EX + "x", EX + "end"}
 
 
-PREFIXES = """
-@prefix ex:      <http://example.org/> .
-@prefix rdf:     <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
-@prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix owl:     <http://www.w3.org/2002/07/owl#> .
-@prefix skos:    <http://www.w3.org/2004/02/skos/core#> .
-@prefix ssp:     <https://w3id.org/ssp-kg/ontology#> .
+PREFIXES = TURTLE_PREFIXES + """\
 @prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix schema:  <https://schema.org/> .
 """
+# A list whose second cell is folded (typed a section), with a described member y.
+FOLDED_INNER = (
+    "ex:a ex:p _:c1 . _:c1 rdf:first ex:x ; rdf:rest _:c2 . "
+    "_:c2 a ssp:Section ; rdf:first ex:y ; rdf:rest rdf:nil . ex:y ex:q ex:w ."
+)
 # Odd graphs where the scoped read once differed from the whole read (an attacker's finds).
 ODD = {
     "literal-haspart": (
@@ -183,16 +183,8 @@ ODD = {
         "_:c2 rdf:first ex:y ; rdf:rest rdf:nil . ex:a ex:p _:c2 .",
         {"focus": EX + "a", "depth": 2},
     ),
-    "folded-inner-cell": (
-        "ex:a ex:p _:c1 . _:c1 rdf:first ex:x ; rdf:rest _:c2 . "
-        "_:c2 a ssp:Section ; rdf:first ex:y ; rdf:rest rdf:nil . ex:y ex:q ex:w .",
-        {"focus": EX + "a", "depth": 2},
-    ),
-    "folded-inner-cell-member": (
-        "ex:a ex:p _:c1 . _:c1 rdf:first ex:x ; rdf:rest _:c2 . "
-        "_:c2 a ssp:Section ; rdf:first ex:y ; rdf:rest rdf:nil . ex:y ex:q ex:w .",
-        {"focus": EX + "y", "depth": 1},
-    ),
+    "folded-inner-cell": (FOLDED_INNER, {"focus": EX + "a", "depth": 2}),
+    "folded-inner-cell-member": (FOLDED_INNER, {"focus": EX + "y", "depth": 1}),
     "folded-inner-literal": (
         "ex:a ex:p _:c1 . _:c1 rdf:first ex:x ; rdf:rest _:c2 . "
         '_:c2 a ssp:Section ; rdf:first "v" ; rdf:rest rdf:nil .',
