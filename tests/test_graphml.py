@@ -43,6 +43,23 @@ def test_a_line_separator_in_a_value_is_kept():
     assert back.nodes["urn:a"]["label"] == "one\u2028twothree"
 
 
+def test_a_carriage_return_in_a_value_reads_back_as_written(tmp_path):
+    # A raw "\r" in XML text reaches a reader as "\n" (XML 1.0, end-of-line handling), which
+    # is what networkx writes; networkx's and igraph's readers must both get "\r" back.
+    import igraph
+
+    g = nx.MultiDiGraph()
+    g.add_node("urn:a", label="one\rtwo\r\nthree", note="tab\there")
+    text = graphml(g)
+    assert "\r" not in text and "one&#13;two&#13;\nthree" in text
+    back = nx.parse_graphml(text, force_multigraph=True)
+    assert back.nodes["urn:a"] == {"label": "one\rtwo\r\nthree", "note": "tab\there"}
+    path = tmp_path / "g.graphml"
+    path.write_text(text, encoding="ascii")
+    (vertex,) = igraph.Graph.Read_GraphML(str(path)).vs
+    assert vertex["label"] == "one\rtwo\r\nthree"
+
+
 def test_an_unsupported_value_is_named():
     g = nx.MultiDiGraph()
     g.add_node("urn:a", label=["a", "list"])

@@ -1,11 +1,13 @@
 """GraphML text of a property graph, written directly (networkx builds an XML tree first).
 
 The output is the document ``networkx.generate_graphml(graph, prettyprint=True)`` gives,
-byte for byte (ASCII, other characters as references such as ``&#8212;``), except that
-text is never split at the characters ``str.splitlines`` treats
-as line ends (U+2028, form feed, ...), which networkx's lines turn into newlines: a literal
-keeps them. One key per attribute name, type and scope, numbered in the order networkx
-numbers them (graph, then nodes, then edges) and listed last-made first, as networkx does.
+byte for byte (ASCII, other characters as references such as ``&#8212;``), except where
+networkx's document does not read back as written: text is never split at the characters
+``str.splitlines`` treats as line ends (U+2028, form feed, ...), which networkx's lines turn
+into newlines, and a carriage return in text is written ``&#13;`` (an XML reader turns a raw
+one into a line feed). A literal keeps both. One key per attribute name, type and scope,
+numbered in the order networkx numbers them (graph, then nodes, then edges) and listed
+last-made first, as networkx does.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ _NAMESPACES = (
 # networkx's names for Python types (its table, where the last entry for a type wins).
 _XML_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
 
-_TEXT = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))  # "&" first: the others make one
-_ATTRIBUTE = (*_TEXT, ('"', "&quot;"), ("\r", "&#13;"), ("\n", "&#10;"), ("\t", "&#09;"))
+_TEXT = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;"))  # "&" first
+_ATTRIBUTE = (*_TEXT, ('"', "&quot;"), ("\n", "&#10;"), ("\t", "&#09;"))
 
 
 def _escaped(text: str, table: tuple[tuple[str, str], ...]) -> str:
