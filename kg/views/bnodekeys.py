@@ -7,7 +7,8 @@ blank-node chains):
 
 1. a few rounds of colour refinement: each blank node's colour is a hash of its own triples
    (predicate, direction, and the other end: an IRI or literal as written, a blank node by
-   its colour in the previous round), stopping early once no colour class splits;
+   its colour in the previous round), stopping early once no colour class splits; then
+   each colour is mixed with its part's (the colours of all blank nodes linked to it);
 2. a breadth-first walk from the named nodes in sorted order: a blank node first reached
    from node ``n`` over predicate ``p`` gets the hash of (the key of ``n``, ``p``, the
    direction, its colour, its rank among equal siblings). Blank nodes no named node reaches
@@ -169,4 +170,31 @@ def _refine(around: dict[str, list[tuple[str, str, Any]]]) -> dict[str, str]:
         if count == classes:
             break
         classes = count
-    return colour
+    return _with_parts(colour, linked)
+
+
+def _with_parts(colour: dict[str, str], linked: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
+    """Each linked blank node's colour mixed with its part's: the sorted colours of every
+    blank node linked to it at any distance.
+
+    Refinement cannot tell a node of a 2-cycle from one of a 3-cycle (each has one link in
+    and one out, to a node like itself); their parts' colours differ (two members, three),
+    so neither the walk's roots nor siblings tie across them, and which part is walked
+    first no longer depends on the parser's labels.
+    """
+    out = dict(colour)
+    done: set[str] = set()
+    for start, links in linked.items():
+        if not links or start in done:
+            continue  # a blank node linked to no other keeps its colour
+        done.add(start)
+        members = [start]
+        for member in members:  # grows as it goes: a breadth-first walk without recursion
+            for _pd, other in linked[member]:
+                if other not in done:
+                    done.add(other)
+                    members.append(other)
+        signature = _hash(*sorted(colour[m] for m in members))
+        for member in members:
+            out[member] = _hash(colour[member], signature)
+    return out
