@@ -287,6 +287,21 @@ def _chosen_lines(source: Statements, names: Sequence[str]) -> list[tuple[str | 
 # --- Canonical statements ------------------------------------------------------------------
 
 
+def _graph_lines(source: Source, graphs: Sequence[str]) -> list[tuple[str | None, list[str]]]:
+    """The N-Triples lines of each chosen graph, as read (blank nodes as the parser or the
+    store labelled them; a line may repeat)."""
+    graph = as_statements(source)
+    if isinstance(graph, Statements):
+        return _chosen_lines(graph, graphs)
+    parts = []  # an OxGraph's store: typed literals come back in Oxigraph's canonical form
+    for iri, stored in _chosen(graph, graphs):
+        data = graph.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=stored)
+        lines = data.decode("utf-8").split("\n")
+        lines.pop()  # after the last newline
+        parts.append((iri, lines))
+    return parts
+
+
 def canonical_lines(
     source: Source, *, graphs: Sequence[str] = (), keep_graphs: bool, skolemize: bool = False
 ) -> list[tuple[str | None, list[str]]]:
@@ -297,17 +312,9 @@ def canonical_lines(
     as a set. Blank nodes are ``_:b`` + 32 hex digits of :func:`kg.store.bnodes.row_labels`, or
     skolem IRIs under :data:`GENID`.
     """
-    parts: list[tuple[str | None, list[str]]] = []
-    graph = as_statements(source)
-    if isinstance(graph, Statements):
-        for iri, lines in _chosen_lines(graph, graphs):
-            parts.append((iri if keep_graphs else None, lines))
-    else:  # an OxGraph's store: typed literals come back in Oxigraph's canonical form
-        for iri, stored in _chosen(graph, graphs):
-            data = graph.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=stored)
-            lines = data.decode("utf-8").split("\n")
-            lines.pop()  # after the last newline
-            parts.append((iri if keep_graphs else None, lines))
+    parts = [
+        (iri if keep_graphs else None, lines) for iri, lines in _graph_lines(source, graphs)
+    ]
     # Per graph: the lines without blank nodes, and (deduplicated: a graph is a set) the
     # lines with them, split into terms.
     plain: list[tuple[str | None, list[str]]] = []
@@ -767,11 +774,14 @@ def network_of(source: Source, *, graphs: Sequence[str] = (), skolemize: bool = 
     from kg.views.netread import Facts
     from kg.views.network import to_networkx
 
-    ((_, lines),) = canonical_lines(
-        source, graphs=graphs, keep_graphs=False, skolemize=skolemize
-    ) or [(None, [])]
-    # The lines' blank nodes carry their content labels, which the parser keeps; the lines
-    # are unique, so are the triples.
+    if skolemize:  # the skolem IRIs are the blank nodes' content labels
+        ((_, lines),) = canonical_lines(
+            source, graphs=graphs, keep_graphs=False, skolemize=True
+        ) or [(None, [])]
+    else:  # the view keys blank nodes by content itself, whatever their labels and order
+        lines = list(dict.fromkeys(
+            line for _, part in _graph_lines(source, graphs) for line in part
+        ))  # a graph is a set: a triple in two graphs or twice in a file is one edge
     quads = ox.parse(_text(lines), ox.RdfFormat.N_TRIPLES)
     del lines
     facts = Facts.from_pyoxigraph((q.subject, q.predicate, q.object) for q in quads)
