@@ -18,8 +18,9 @@ Siblings of the same colour (same parent, predicate and direction), and the star
 of parts no named node reaches, are told apart by a hash of their surroundings :data:`DEPTH`
 links either way (refinement carried further for them alone). Two blank nodes get the same
 rank only if that cannot tell them apart, which for the trees and lists RDF files hold means
-they are interchangeable. A key is ``_:b`` and 16 hex
-digits.
+they are interchangeable. Siblings that remain tied are keyed one at a time, each walked
+before the next is picked, so ties inside a tied sibling's part are settled from its key
+rather than from the parser's labels. A key is ``_:b`` and 16 hex digits.
 """
 
 from __future__ import annotations
@@ -88,6 +89,11 @@ def stable_keys(
 
     deep: dict[tuple[str, int], str] = {}
 
+    # Tied siblings wait here, each entry (parent key, siblings in order, next position,
+    # ranks so far): they are keyed one at a time, each walked before the next is picked,
+    # so a tied sibling's own ties are settled by its key, not by the parser's labels.
+    pending: list[tuple[str, list[tuple[str, str, str, str, str]], list[int], dict]] = []
+
     def reach(parent_key: str, links: list[tuple[str, str, Any]]) -> None:
         found = {(p, d, colour[b], b) for p, d, b in links if is_blank(b) and b not in keys}
         ties: dict[tuple[str, str, str], int] = defaultdict(int)
@@ -97,18 +103,39 @@ def stable_keys(
             (p, d, c, _tree(b, around, colour, DEPTH, deep) if ties[(p, d, c)] > 1 else "", b)
             for p, d, c, b in found
         )
-        rank: dict[tuple[str, str, str, str], int] = defaultdict(int)
+        classes: dict[tuple[str, str, str, str], int] = defaultdict(int)
+        for p, d, c, t, _b in children:
+            classes[(p, d, c, t)] += 1
+        tied = [child for child in children if classes[child[:4]] > 1]
         for p, d, c, t, b in children:
-            if b in keys:  # reached twice from the same parent
-                continue
-            keys[b] = "_:b" + _hash(parent_key, p, d, c, t, str(rank[(p, d, c, t)]))
-            rank[(p, d, c, t)] += 1
-            queue.append(b)
+            if classes[(p, d, c, t)] == 1 and b not in keys:
+                keys[b] = "_:b" + _hash(parent_key, p, d, c, t, "0")
+                queue.append(b)
+        if tied:
+            pending.append((parent_key, tied, [0], defaultdict(int)))
+
+    def next_tied() -> bool:
+        """Key the next tied sibling still unkeyed; False when none is left."""
+        while pending:
+            parent_key, tied, position, rank = pending[-1]
+            while position[0] < len(tied):
+                p, d, c, t, b = tied[position[0]]
+                position[0] += 1
+                if b not in keys:
+                    keys[b] = "_:b" + _hash(parent_key, p, d, c, t, str(rank[(p, d, c, t)]))
+                    rank[(p, d, c, t)] += 1
+                    queue.append(b)
+                    return True
+            pending.pop()
+        return False
 
     def walk() -> None:
-        while queue:
-            blank = queue.popleft()
-            reach(keys[blank], [(p, d, o) for p, d, o in around[blank] if not is_literal(o)])
+        while True:
+            while queue:
+                blank = queue.popleft()
+                reach(keys[blank], [(p, d, o) for p, d, o in around[blank] if not is_literal(o)])
+            if not next_tied():
+                return
 
     for iri in sorted(named):
         reach(iri, named[iri])
